@@ -1,0 +1,60 @@
+// How every command ends: exit codes and the one-line error for bad input.
+import { ElfFormatError } from "../elf/errors.js";
+import { InputError } from "../lib/input-error.js";
+
+export const EXIT_OK = 0;
+/** Something at or above --fail-on was flagged. */
+export const EXIT_FLAGGED = 1;
+/** Usage or input error: one line on stderr, no report written. */
+export const EXIT_INPUT = 2;
+
+/** The one line printed for an error, or null when the error is not an input error (a bug). */
+export function inputErrorLine(error: unknown): string | null {
+  if (error instanceof ElfFormatError || error instanceof InputError) return error.message;
+  if (isNodeFileError(error)) {
+    const what =
+      error.code === "ENOENT"
+        ? "no such file or directory"
+        : error.code === "EACCES"
+          ? "permission denied"
+          : error.code === "EISDIR"
+            ? "is a directory, expected a file"
+            : error.code === "ENOTDIR"
+              ? "not a directory"
+              : error.code;
+    return `${error.path}: ${what}`;
+  }
+  return null;
+}
+
+interface NodeFileError extends Error {
+  code: string;
+  path: string;
+}
+
+function isNodeFileError(error: unknown): error is NodeFileError {
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<NodeFileError>).code === "string" &&
+    typeof (error as Partial<NodeFileError>).path === "string"
+  );
+}
+
+/** Runs a command's action; input errors become one line and exit 2, never a stack trace. */
+export async function runAction(action: () => Promise<number>): Promise<void> {
+  let code: number;
+  try {
+    code = await action();
+  } catch (error) {
+    const line = inputErrorLine(error);
+    if (line !== null) {
+      process.stderr.write(`klpmatch: ${line}\n`);
+    } else {
+      const message = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`klpmatch: internal error: ${message}\n`);
+      if (process.env.KLPMATCH_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
+    }
+    code = EXIT_INPUT;
+  }
+  process.exitCode = code;
+}

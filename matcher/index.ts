@@ -1,0 +1,2 @@
+// matcher/: the algorithms — diff, candidates, disambiguation, sympos, verification.
+export {};
