@@ -3,3 +3,4 @@
 export { writeFileAtomic } from "./atomic-write.js";
 export { type Flag, failsAt, flag, isSeverity, SEVERITIES, type Severity, worstSeverity } from "./flags.js";
 export { InputError } from "./input-error.js";
+export * from "./symbol-name.js";
