@@ -1,2 +1,2 @@
 // matcher/: the algorithms — diff, candidates, disambiguation, sympos, verification.
-export {};
+export * from "./diff.js";
