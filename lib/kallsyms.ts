@@ -1,0 +1,235 @@
+// Reads kernel symbol tables in nm text form — /proc/kallsyms (with `[module]` tags) and
+// System.map — by scanning the bytes once into a column store, without a string per line.
+import { readFile } from "node:fs/promises";
+import { gunzipSync } from "node:zlib";
+import { InputError } from "./input-error.js";
+import { type KernelTable, type KernelTableKind, objectsOf, SymbolStore, VMLINUX } from "./kernel-table.js";
+
+export interface TextTableOptions {
+  /** Skip malformed lines (counted in the notes) instead of failing on the first one. */
+  readonly lenient?: boolean;
+}
+
+/** kernel/kallsyms.c prints these pseudo-modules' symbols with a tag, but they are no loadable object. */
+const PSEUDO_MODULES = new Set(["bpf", "__builtin__ftrace", "__builtin__kprobes"]);
+
+const NL = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+const OPEN = 91; // [
+const CLOSE = 93; // ]
+
+/** Reads `path` (`-` = stdin), gunzipping when the bytes start with the gzip magic. */
+export async function readTextBytes(path: string): Promise<Buffer> {
+  const raw = path === "-" ? await readStdin() : await readFile(path);
+  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+    try {
+      return gunzipSync(raw);
+    } catch (error) {
+      throw new InputError(path, `bad gzip data: ${(error as Error).message}`);
+    }
+  }
+  return raw;
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+export async function readKallsyms(path: string, opts: TextTableOptions = {}): Promise<KernelTable> {
+  return parseSymbolText(await readTextBytes(path), path, "kallsyms", opts);
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 32;
+  if (l >= 97 && l <= 102) return l - 87;
+  return -1;
+}
+
+function isLetter(c: number): boolean {
+  const l = c | 32;
+  return l >= 97 && l <= 122;
+}
+
+function lineCount(bytes: Buffer): number {
+  let count = 1;
+  for (let p = bytes.indexOf(NL); p >= 0; p = bytes.indexOf(NL, p + 1)) count++;
+  return count;
+}
+
+/**
+ * Parses `address type name[\t[module]]` lines. kallsyms order is line order: for vmlinux the
+ * un-tagged lines (ascending address), for a module its tagged lines (its symtab order).
+ */
+export function parseSymbolText(
+  bytes: Buffer,
+  path: string,
+  kind: Extract<KernelTableKind, "kallsyms" | "system-map">,
+  opts: TextTableOptions = {},
+): KernelTable {
+  const allowModules = kind === "kallsyms";
+  const store = new SymbolStore(bytes, lineCount(bytes));
+  const objnames: string[] = [VMLINUX];
+  const objIds = new Map<string, number>([[VMLINUX, 0]]);
+  store.objCount[0] = 0;
+  const pseudo = new Map<string, number>();
+  let skipped = 0;
+  let firstSkipped = "";
+  let nonZero = 0;
+  const objectId = (module: string): number => {
+    let id = objIds.get(module);
+    if (id === undefined) {
+      id = objnames.length;
+      objnames.push(module);
+      objIds.set(module, id);
+      store.objCount[id] = 0;
+    }
+    return id;
+  };
+  // the last module tag seen, to avoid decoding the same tag for every line of a module
+  let tagStart = -1;
+  let tagLen = -1;
+  let tagObj = -1;
+
+  const n = bytes.length;
+  const line: ScannedLine = { hi: 0, lo: 0, type: 0, nameStart: 0, nameEnd: 0, tagStart: -1, tagEnd: -1 };
+  let lineNo = 0;
+  let i = 0;
+  while (i < n) {
+    lineNo++;
+    let eol = bytes.indexOf(NL, i);
+    if (eol < 0) eol = n;
+    const lineStart = i;
+    i = eol + 1;
+    const reason = scanLine(bytes, lineStart, eol, allowModules, line);
+    if (reason !== null) {
+      if (!opts.lenient) throw new InputError(path, `line ${lineNo}: ${reason}`);
+      if (skipped === 0) firstSkipped = `line ${lineNo}: ${reason}`;
+      skipped++;
+      continue;
+    }
+    let obj = 0;
+    const ts = line.tagStart;
+    if (ts >= 0) {
+      const te = line.tagEnd;
+      if (te - ts !== tagLen || bytes.compare(bytes, tagStart, tagStart + tagLen, ts, te) !== 0) {
+        const module = bytes.toString("latin1", ts, te);
+        tagStart = ts;
+        tagLen = te - ts;
+        tagObj = PSEUDO_MODULES.has(module) || module.startsWith("__builtin__") ? -1 : objectId(module);
+      }
+      obj = tagObj;
+      if (obj < 0) {
+        const module = bytes.toString("latin1", ts, te);
+        pseudo.set(module, (pseudo.get(module) ?? 0) + 1);
+        continue;
+      }
+    }
+    nonZero |= line.hi | line.lo;
+    store.add(obj, line.nameStart, line.nameEnd - line.nameStart, line.type, line.hi, line.lo, lineNo);
+  }
+
+  const notes: string[] = [];
+  const hidden = store.rows > 0 && nonZero === 0;
+  if (store.rows === 0) throw new InputError(path, "no symbols (empty file?)");
+  if (hidden) {
+    notes.push(
+      "all addresses are zero (kptr_restrict, or read without CAP_SYSLOG): positions are still right, addresses are hidden",
+    );
+  }
+  for (const [module, count] of pseudo)
+    notes.push(`skipped ${count} symbol(s) of pseudo-module [${module}] (not a loadable object)`);
+  if (skipped > 0) notes.push(`--lenient: skipped ${skipped} malformed line(s) (first: ${firstSkipped})`);
+  return {
+    source: { kind, path },
+    objects: objectsOf(store, objnames, hidden),
+    addressesHidden: hidden,
+    hasLlvmNames: hasVmlinuxLlvmName(bytes),
+    notes,
+  };
+}
+
+/** The fields of one line, as byte offsets into the buffer. */
+interface ScannedLine {
+  hi: number;
+  lo: number;
+  type: number;
+  nameStart: number;
+  nameEnd: number;
+  /** The module name inside `\t[...]`, or -1 for a vmlinux line. */
+  tagStart: number;
+  tagEnd: number;
+}
+
+/** Checks one line `address type name[\t[module]]` and fills `out`; returns what is wrong, or null. */
+function scanLine(
+  bytes: Buffer,
+  start: number,
+  eol: number,
+  allowModules: boolean,
+  out: ScannedLine,
+): string | null {
+  if (eol === start) return "empty line";
+  if (bytes[eol - 1] === CR) return "CRLF line ending (carriage return before the newline)";
+  let hi = 0;
+  let lo = 0;
+  let j = start;
+  for (; j < eol; j++) {
+    const c = bytes[j]!;
+    if (c === SPACE) break;
+    const v = hexValue(c);
+    if (v < 0) return "bad address (not hexadecimal)";
+    hi = ((hi << 4) | (lo >>> 28)) >>> 0;
+    lo = ((lo << 4) | v) >>> 0;
+  }
+  const digits = j - start;
+  if (digits === 0) return "missing address";
+  if (digits > 16) return "bad address (more than 16 hex digits)";
+  if (j + 3 >= eol) return "missing fields (expected: address type name)";
+  const type = bytes[j + 1]!;
+  if (!isLetter(type) || bytes[j + 2] !== SPACE) return "bad type field (expected one letter)";
+  const nameStart = j + 3;
+  let k = nameStart;
+  for (; k < eol; k++) {
+    const c = bytes[k]!;
+    if (c <= SPACE || c >= 127) break;
+  }
+  if (k === nameStart) return "missing symbol name";
+  out.tagStart = -1;
+  out.tagEnd = -1;
+  if (k < eol) {
+    if (bytes[k] !== TAB) return "bad byte in symbol name (binary data?)";
+    if (!allowModules) return "module tag in a System.map (it holds vmlinux symbols only)";
+    const ts = k + 2;
+    const te = eol - 1;
+    if (bytes[k + 1] !== OPEN || bytes[te] !== CLOSE || te <= ts)
+      return "bad module tag (expected `\\t[module]`)";
+    for (let t = ts; t < te; t++) {
+      const c = bytes[t]!;
+      if (c <= SPACE || c >= 127 || c === CLOSE) return "bad byte in module name";
+    }
+    out.tagStart = ts;
+    out.tagEnd = te;
+  }
+  out.hi = hi;
+  out.lo = lo;
+  out.type = type;
+  out.nameStart = nameStart;
+  out.nameEnd = k;
+  return null;
+}
+
+/** True when some un-tagged (vmlinux) line's name contains `.llvm.`. */
+function hasVmlinuxLlvmName(bytes: Buffer): boolean {
+  for (let at = bytes.indexOf(".llvm."); at >= 0; at = bytes.indexOf(".llvm.", at + 1)) {
+    let eol = bytes.indexOf(NL, at);
+    if (eol < 0) eol = bytes.length;
+    const tab = bytes.indexOf(TAB, at);
+    if (tab < 0 || tab > eol) return true;
+  }
+  return false;
+}

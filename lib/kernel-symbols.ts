@@ -1,0 +1,76 @@
+// Loads the running kernel's symbols from whatever the user has: /proc/kallsyms, System.map,
+// vmlinux, module .ko files — merged into one table (vmlinux from the best source, plus modules).
+import { InputError } from "./input-error.js";
+import { readKallsyms } from "./kallsyms.js";
+import type { KernelObject, KernelTable } from "./kernel-table.js";
+import { VMLINUX } from "./kernel-table.js";
+import { type ModuleReadOptions, readModule } from "./module-symbols.js";
+import { readSystemMap } from "./system-map.js";
+import { readVmlinux } from "./vmlinux-symbols.js";
+
+export interface KernelSymbolSources {
+  readonly kallsyms?: string;
+  readonly systemMap?: string;
+  readonly vmlinux?: string;
+  readonly moduleFiles?: readonly string[];
+  readonly lenient?: boolean;
+  /** Which list of a module .ko: kept after init ("core", default) or at init time. */
+  readonly moduleList?: ModuleReadOptions["list"];
+  readonly kallsymsAll?: boolean;
+}
+
+/**
+ * vmlinux comes from the first of kallsyms, vmlinux, System.map that is given (kallsyms is what
+ * runs); a module from kallsyms when it is loaded there, else from its .ko.
+ */
+export async function loadKernelSymbols(opts: KernelSymbolSources): Promise<KernelTable> {
+  const tables: KernelTable[] = [];
+  if (opts.kallsyms !== undefined)
+    tables.push(await readKallsyms(opts.kallsyms, { lenient: opts.lenient ?? false }));
+  if (opts.vmlinux !== undefined) tables.push(await readVmlinux(opts.vmlinux));
+  if (opts.systemMap !== undefined)
+    tables.push(await readSystemMap(opts.systemMap, { lenient: opts.lenient ?? false }));
+  for (const ko of opts.moduleFiles ?? []) {
+    const moduleOpts: ModuleReadOptions = {
+      ...(opts.moduleList !== undefined ? { list: opts.moduleList } : {}),
+      ...(opts.kallsymsAll !== undefined ? { kallsymsAll: opts.kallsymsAll } : {}),
+    };
+    tables.push(await readModule(ko, moduleOpts));
+  }
+  const first = tables[0];
+  if (first === undefined) {
+    throw new InputError(
+      "kernel symbols",
+      "no source given (--kallsyms, --system-map, --vmlinux or --module-file)",
+    );
+  }
+  if (tables.length === 1) return first;
+  return mergeTables(tables);
+}
+
+/** Objects from several tables; the first table holding an object wins, the others are noted. */
+export function mergeTables(tables: readonly KernelTable[]): KernelTable {
+  const objects = new Map<string, KernelObject>();
+  const notes: string[] = [];
+  const vmlinuxFrom = tables.find((t) => t.objects.has(VMLINUX));
+  for (const table of tables) {
+    notes.push(...table.notes.map((n) => `${table.source.path}: ${n}`));
+    for (const [name, obj] of table.objects) {
+      if (objects.has(name)) {
+        notes.push(
+          `${table.source.path}: '${name}' already read from an earlier source; this one is not used`,
+        );
+        continue;
+      }
+      objects.set(name, obj);
+    }
+  }
+  const primary = tables[0]!;
+  return {
+    source: primary.source,
+    objects,
+    addressesHidden: vmlinuxFrom?.addressesHidden ?? primary.addressesHidden,
+    hasLlvmNames: vmlinuxFrom?.hasLlvmNames ?? false,
+    notes,
+  };
+}

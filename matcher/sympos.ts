@@ -1,0 +1,242 @@
+// The livepatch core's symbol lookup, simulated: which kernel symbol a (objname, old_name,
+// old_sympos) resolves to (klp_find_object_symbol, kernel/livepatch/core.c), and the pair that
+// reaches a given symbol.
+import type { KernelObject, KernelSymbol, KernelTable } from "../lib/kernel-table.js";
+import { VMLINUX } from "../lib/kernel-table.js";
+import { type LookupRule, RULES } from "../lib/rules.js";
+
+export type ResolveFailure = "not-found" | "ambiguous" | "position-not-found" | "not-loaded";
+
+export type ResolveResult =
+  | {
+      ok: true;
+      symbol: KernelSymbol;
+      matches: readonly KernelSymbol[];
+      /** What the kernel prints when it then refuses the target, or null when it should take it. */
+      warning: string | null;
+      /** Caveats of the rule (e.g. a dotted query in a 6.2–6.10.6 LTO kernel). */
+      notes: readonly string[];
+    }
+  | {
+      ok: false;
+      outcome: ResolveFailure;
+      message: string;
+      matches: readonly KernelSymbol[];
+      notes: readonly string[];
+    };
+
+export type PositionResult =
+  | { ok: true; oldName: string; oldSympos: number; notes: readonly string[] }
+  | { ok: false; reason: string };
+
+/** .klp.sym names are parsed with `%127[^,]` before 6.1 and `%511[^,]` since (kernel/livepatch/core.c). */
+export const KLP_SYM_NAME_MAX_OLD = 127;
+export const KLP_SYM_NAME_MAX = 511;
+
+/** Modules are compared by exact name in every era (design note §3); only vmlinux follows the rule. */
+export function effectiveRule(objname: string, rule: LookupRule): LookupRule {
+  return objname === VMLINUX ? rule : "exact";
+}
+
+function llvmIndexId(rule: LookupRule): string {
+  return rule === "first-dot" ? "clean:first-dot" : "clean:llvm";
+}
+
+/** Positions (ascending) of the object's symbols whose name compares equal to `name` under the rule. */
+export function positionsByRule(obj: KernelObject, name: string, rule: LookupRule): number[] {
+  const def = RULES[effectiveRule(obj.objname, rule)];
+  const clean = def.clean;
+  const exact = obj.positionsOf(name);
+  // a kernel name equal to the query matches if the rule compares full names, or cleaning keeps it whole
+  const exactCounts = def.exactToo || (clean !== null && clean(name) === name);
+  if (clean === null) return exactCounts ? [...exact] : [];
+  // the secondary index holds only names that cleaning changes; unchanged names are found exactly
+  const cleaned = obj.indexBy(llvmIndexId(rule), (n) => {
+    const c = clean(n);
+    return c === n ? null : c;
+  });
+  const extra = cleaned.get(name) ?? [];
+  if (!exactCounts || exact.length === 0) return [...extra];
+  if (extra.length === 0) return [...exact];
+  const merged: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < exact.length || j < extra.length) {
+    const a = exact[i] ?? Number.POSITIVE_INFINITY;
+    const b = extra[j] ?? Number.POSITIVE_INFINITY;
+    if (a === b) {
+      merged.push(a);
+      i++;
+      j++;
+    } else if (a < b) {
+      merged.push(a);
+      i++;
+    } else {
+      merged.push(b);
+      j++;
+    }
+  }
+  return merged;
+}
+
+/** The symbols of `objname` whose name compares equal to `name` under the rule, in kallsyms order. */
+export function candidatesByRule(
+  table: KernelTable,
+  objname: string,
+  name: string,
+  rule: LookupRule,
+): readonly KernelSymbol[] {
+  const obj = table.objects.get(objname);
+  if (obj === undefined) return [];
+  return positionsByRule(obj, name, rule).map((p) => obj.at(p));
+}
+
+function ruleNotes(objname: string, query: string, rule: LookupRule): string[] {
+  const eff = effectiveRule(objname, rule);
+  if (RULES[eff].dottedQueryUnreliable && query.includes(".")) {
+    return [
+      `'${query}' contains a '.': ${RULES[eff].kernels} kernels search names in cleaned form, so this query may not be found at all (unreliable)`,
+    ];
+  }
+  return [];
+}
+
+/** Addresses where vmlinux's init text lies (freed after boot), from its `_sinittext`/`_einittext` symbols. */
+function initTextRange(obj: KernelObject): [bigint, bigint] | null {
+  const s = obj.positionsOf("_sinittext")[0];
+  const e = obj.positionsOf("_einittext")[0];
+  if (s === undefined || e === undefined) return null;
+  const start = obj.at(s).address;
+  const end = obj.at(e).address;
+  return start === null || end === null || start === 0n ? null : [start, end];
+}
+
+const FUNCTION_TYPES = new Set(["t", "T", "W"]);
+
+/** What the kernel prints when it refuses a resolved target later, or null. */
+export function refusalOf(obj: KernelObject, symbol: KernelSymbol): string | null {
+  // per-CPU symbols are absolute offsets outside the kernel image: klp_init_object_loaded()'s
+  // kallsyms_lookup_size_offset() fails on them (oracle gcc-smp-percpu p02)
+  if (symbol.type === "A" || symbol.type === "a") return `kallsyms size lookup failed for '${symbol.name}'`;
+  // ftrace can only attach to a function's call site (oracle g33: a data symbol)
+  if (!FUNCTION_TYPES.has(symbol.type)) return `failed to find location for function '${symbol.name}'`;
+  // vmlinux init text is freed after boot, its call sites with it (oracle g34)
+  let init = symbol.init;
+  if (!init && obj.objname === VMLINUX && symbol.address !== null) {
+    const range = initTextRange(obj);
+    init = range !== null && symbol.address >= range[0] && symbol.address < range[1];
+  }
+  if (init) return `failed to find location for function '${symbol.name}'`;
+  return null;
+}
+
+/** Simulates klp_find_object_symbol: counts every matching symbol of any type in kallsyms order. */
+export function resolve(
+  table: KernelTable,
+  objname: string,
+  oldName: string,
+  oldSympos: number,
+  rule: LookupRule,
+): ResolveResult {
+  const notes = ruleNotes(objname, oldName, rule);
+  const obj = table.objects.get(objname);
+  if (obj === undefined) {
+    return {
+      ok: false,
+      outcome: "not-loaded",
+      message: `object '${objname}' is not in the symbol table (module not loaded?): the kernel resolves it only when it loads`,
+      matches: [],
+      notes,
+    };
+  }
+  const matches = positionsByRule(obj, oldName, rule).map((p) => obj.at(p));
+  // the kernel prints objname, which is NULL for vmlinux, as "(null)" in the ambiguity message…
+  const ambiguityObject = objname === VMLINUX ? "(null)" : objname;
+  if (matches.length === 0) {
+    return {
+      ok: false,
+      outcome: "not-found",
+      message: `symbol '${oldName}' not found in symbol table`,
+      matches,
+      notes,
+    };
+  }
+  // the walk stops at the sympos-th match (or the second one when sympos is 0); the address kept is
+  // that of the last match visited, and address 0 reads as "not found"
+  const stop = oldSympos > 0 ? Math.min(oldSympos, matches.length) : Math.min(2, matches.length);
+  const reached = matches[stop - 1]!;
+  if (reached.address === 0n) {
+    return {
+      ok: false,
+      outcome: "not-found",
+      message: `symbol '${oldName}' not found in symbol table`,
+      matches,
+      notes,
+    };
+  }
+  if (oldSympos === 0 && matches.length > 1) {
+    return {
+      ok: false,
+      outcome: "ambiguous",
+      message: `unresolvable ambiguity for symbol '${oldName}' in object '${ambiguityObject}'`,
+      matches,
+      notes,
+    };
+  }
+  if (oldSympos > 0 && oldSympos !== stop) {
+    // …and as "vmlinux" in the position message
+    return {
+      ok: false,
+      outcome: "position-not-found",
+      message: `symbol position ${oldSympos} for symbol '${oldName}' in object '${objname}' not found`,
+      matches,
+      notes,
+    };
+  }
+  return { ok: true, symbol: reached, matches, warning: refusalOf(obj, reached), notes };
+}
+
+/** True when two symbols are the same entry of the same table object. */
+export function sameSymbol(a: KernelSymbol, b: KernelSymbol): boolean {
+  return a.objname === b.objname && a.position === b.position;
+}
+
+/** The (old_name, old_sympos) that makes `resolve` return exactly `symbol` under the rule. */
+export function positionOf(table: KernelTable, symbol: KernelSymbol, rule: LookupRule): PositionResult {
+  const obj = table.objects.get(symbol.objname);
+  if (obj === undefined)
+    return { ok: false, reason: `object '${symbol.objname}' is not in the symbol table` };
+  const eff = effectiveRule(symbol.objname, rule);
+  // the form the era compares (the stripped name where the kernel strips), else the full name
+  const forms = [RULES[eff].queryFor(symbol.name), symbol.name];
+  for (const query of forms) {
+    const positions = positionsByRule(obj, query, rule);
+    const rank = positions.indexOf(symbol.position);
+    if (rank < 0) continue;
+    const notes = ruleNotes(symbol.objname, query, rule);
+    notes.push(...klpSymNotes(symbol.objname, query));
+    return { ok: true, oldName: query, oldSympos: positions.length === 1 ? 0 : rank + 1, notes };
+  }
+  return {
+    ok: false,
+    reason: `no old_name reaches '${symbol.name}' under rule ${eff}: the kernel compares ${
+      eff === "llvm-stripped" ? "names with .llvm.<hash> removed" : "other name forms"
+    }`,
+  };
+}
+
+/** Limits of `.klp.sym.<objname>.<name>,<sympos>` references (design note §1). */
+export function klpSymNotes(objname: string, name: string): string[] {
+  const notes: string[] = [];
+  if (name.length > KLP_SYM_NAME_MAX) {
+    notes.push(`name is ${name.length} characters: longer than .klp.sym allows (${KLP_SYM_NAME_MAX})`);
+  } else if (name.length > KLP_SYM_NAME_MAX_OLD) {
+    notes.push(
+      `name is ${name.length} characters: longer than .klp.sym allows before 6.1 (${KLP_SYM_NAME_MAX_OLD})`,
+    );
+  }
+  if (name.includes(",")) notes.push("name contains ',': a .klp.sym reference cannot express it");
+  if (objname.includes("."))
+    notes.push(`object name '${objname}' contains '.': a .klp.sym reference cannot express it`);
+  return notes;
+}
