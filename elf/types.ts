@@ -10,8 +10,10 @@ export interface ElfHeader {
   readonly osabiName: string;
   readonly abiVersion: number;
   readonly type: number;
+  /** REL, EXEC, DYN, CORE, NONE. */
   readonly typeName: string;
   readonly machine: number;
+  /** Short name: x86_64, i386, aarch64, arm, ppc64, ppc, s390, loongarch, riscv, … ("EM_<n>" if unknown). */
   readonly machineName: string;
   readonly version: number;
   readonly entry: bigint;
@@ -32,8 +34,10 @@ export interface ElfSection {
   readonly index: number;
   readonly name: string;
   readonly type: number;
+  /** As readelf -S names it: PROGBITS, NOBITS, SYMTAB, STRTAB, RELA, REL, GROUP, … */
   readonly typeName: string;
   readonly flags: bigint;
+  /** As readelf -t names them: WRITE, ALLOC, EXEC, MERGE, STRINGS, INFO LINK, GROUP, … */
   readonly flagNames: readonly string[];
   readonly addr: bigint;
   readonly offset: bigint;
@@ -54,12 +58,19 @@ export interface ElfSymbol {
   readonly name: string;
   readonly value: bigint;
   readonly size: bigint;
+  /** STT_* (st_info & 0xf). */
   readonly type: number;
+  /** As readelf -s prints it: NOTYPE, OBJECT, FUNC, SECTION, FILE, COMMON, TLS, IFUNC, … */
   readonly typeName: string;
+  /** STB_* (st_info >> 4). */
   readonly bind: number;
+  /** LOCAL, GLOBAL, WEAK, UNIQUE, … */
   readonly bindName: string;
   readonly visibility: number;
+  /** DEFAULT, INTERNAL, HIDDEN, PROTECTED. */
   readonly visibilityName: string;
+  /** The raw st_other byte (visibility in its low 2 bits; e.g. ppc64 ELFv2 keeps the local entry offset above). */
+  readonly other: number;
   /** The raw st_shndx, except SHN_XINDEX is replaced by the index from .symtab_shndx. */
   readonly shndx: number;
   /** Set when shndx is a reserved value (UNDEF = 0, ABS, COMMON, LIVEPATCH = 0xff20, other reserved). */
@@ -71,6 +82,7 @@ export interface ElfSymbol {
 export interface ElfRelocation {
   readonly offset: bigint;
   readonly type: number;
+  /** R_X86_64_PLT32, R_AARCH64_CALL26, …; "unrecognized: <hex>" (readelf's wording) when unknown. */
   readonly typeName: string;
   readonly symbolIndex: number;
   /** null for SHT_REL (no explicit addend). */
@@ -99,6 +111,8 @@ export interface ElfFile {
   symbols(): readonly ElfSymbol[];
   /** Symbols of .dynsym (SHT_DYNSYM); [] when there is none. */
   dynamicSymbols(): readonly ElfSymbol[];
+  /** Symbols of any SHT_SYMTAB / SHT_DYNSYM section (e.g. a relocation section's symtab). Cached. */
+  symbolsOf(section: ElfSection | number): readonly ElfSymbol[];
   /** Every SHT_REL / SHT_RELA section, in section order. */
   relocationSections(): readonly ElfRelocationSection[];
   /** Relocations that apply to one section (from every REL/RELA section whose sh_info names it). */

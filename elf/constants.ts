@@ -1,0 +1,86 @@
+// Numeric constants of the ELF format (System V gABI, "Object Files" chapter) that the reader and its
+// users compare against.
+
+export const ELFCLASS32 = 1;
+export const ELFCLASS64 = 2;
+export const ELFDATA2LSB = 1;
+export const ELFDATA2MSB = 2;
+
+export const ET_NONE = 0;
+export const ET_REL = 1;
+export const ET_EXEC = 2;
+export const ET_DYN = 3;
+export const ET_CORE = 4;
+
+export const EM_386 = 3;
+export const EM_PPC = 20;
+export const EM_PPC64 = 21;
+export const EM_S390 = 22;
+export const EM_ARM = 40;
+export const EM_X86_64 = 62;
+export const EM_AARCH64 = 183;
+export const EM_RISCV = 243;
+export const EM_LOONGARCH = 258;
+
+export const SHT_NULL = 0;
+export const SHT_PROGBITS = 1;
+export const SHT_SYMTAB = 2;
+export const SHT_STRTAB = 3;
+export const SHT_RELA = 4;
+export const SHT_HASH = 5;
+export const SHT_DYNAMIC = 6;
+export const SHT_NOTE = 7;
+export const SHT_NOBITS = 8;
+export const SHT_REL = 9;
+export const SHT_SHLIB = 10;
+export const SHT_DYNSYM = 11;
+export const SHT_INIT_ARRAY = 14;
+export const SHT_FINI_ARRAY = 15;
+export const SHT_PREINIT_ARRAY = 16;
+export const SHT_GROUP = 17;
+export const SHT_SYMTAB_SHNDX = 18;
+export const SHT_RELR = 19;
+export const SHT_GNU_VERDEF = 0x6ffffffd;
+export const SHT_GNU_VERNEED = 0x6ffffffe;
+export const SHT_GNU_VERSYM = 0x6fffffff;
+
+export const SHF_WRITE = 0x1n;
+export const SHF_ALLOC = 0x2n;
+export const SHF_EXECINSTR = 0x4n;
+export const SHF_MERGE = 0x10n;
+export const SHF_STRINGS = 0x20n;
+export const SHF_INFO_LINK = 0x40n;
+export const SHF_LINK_ORDER = 0x80n;
+export const SHF_OS_NONCONFORMING = 0x100n;
+export const SHF_GROUP = 0x200n;
+export const SHF_TLS = 0x400n;
+export const SHF_COMPRESSED = 0x800n;
+
+export const SHN_UNDEF = 0;
+export const SHN_LORESERVE = 0xff00;
+/** Start of the OS-specific range; Linux uses it for livepatch symbols (include/uapi/linux/elf.h SHN_LIVEPATCH). */
+export const SHN_LOOS = 0xff20;
+export const SHN_LIVEPATCH = 0xff20;
+export const SHN_HIOS = 0xff3f;
+export const SHN_ABS = 0xfff1;
+export const SHN_COMMON = 0xfff2;
+export const SHN_XINDEX = 0xffff;
+
+export const STT_NOTYPE = 0;
+export const STT_OBJECT = 1;
+export const STT_FUNC = 2;
+export const STT_SECTION = 3;
+export const STT_FILE = 4;
+export const STT_COMMON = 5;
+export const STT_TLS = 6;
+export const STT_GNU_IFUNC = 10;
+
+export const STB_LOCAL = 0;
+export const STB_GLOBAL = 1;
+export const STB_WEAK = 2;
+export const STB_GNU_UNIQUE = 10;
+
+export const STV_DEFAULT = 0;
+export const STV_INTERNAL = 1;
+export const STV_HIDDEN = 2;
+export const STV_PROTECTED = 3;

@@ -1,0 +1,298 @@
+// readElf: the header and section table of an ELF file, with symbols and relocations decoded on demand.
+// Every structure is checked against the file's length before it is read or allocated for.
+import {
+  ELFCLASS32,
+  ELFCLASS64,
+  ELFDATA2LSB,
+  ELFDATA2MSB,
+  SHN_LORESERVE,
+  SHN_UNDEF,
+  SHN_XINDEX,
+  SHT_DYNSYM,
+  SHT_NOBITS,
+  SHT_NULL,
+  SHT_STRTAB,
+  SHT_SYMTAB,
+} from "./constants.js";
+import { ElfFormatError } from "./errors.js";
+import { hex, type Layout, makeLayout, makeStringTable, readString, u16, u32, word } from "./layout.js";
+import { fileTypeName, machineName, osabiName, sectionFlagNames, sectionTypeName } from "./names.js";
+import { readRelocationSections, relocationsFor } from "./relocations.js";
+import { readSymbolTable } from "./symbols.js";
+import type { ElfFile, ElfHeader, ElfRelocationSection, ElfSection, ElfSymbol } from "./types.js";
+
+export interface ReadElfOptions {
+  /** The file's name, used in every error message. */
+  readonly path: string;
+}
+
+/** Reads an ELF file from its bytes. Throws ElfFormatError for anything malformed. */
+export function readElf(bytes: Uint8Array, opts: ReadElfOptions): ElfFile {
+  const path = opts.path;
+  if (bytes.length < 16 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) {
+    throw new ElfFormatError(path, "not an ELF file (no \\x7fELF magic at its start)");
+  }
+  const elfClass = bytes[4]!;
+  if (elfClass !== ELFCLASS32 && elfClass !== ELFCLASS64) {
+    throw new ElfFormatError(path, `unknown ELF class ${elfClass} in e_ident (expected 1 or 2)`);
+  }
+  const data = bytes[5]!;
+  if (data !== ELFDATA2LSB && data !== ELFDATA2MSB) {
+    throw new ElfFormatError(path, `unknown ELF data encoding ${data} in e_ident (expected 1 or 2)`);
+  }
+  const is64 = elfClass === ELFCLASS64;
+  const headerSize = is64 ? 64 : 52;
+  if (bytes.length < headerSize) {
+    throw new ElfFormatError(
+      path,
+      `truncated ELF header: the file has ${bytes.length} bytes, the header needs ${headerSize}`,
+    );
+  }
+  const l = makeLayout(path, bytes, data === ELFDATA2LSB, is64);
+  const sections = readSections(l, readHeader(l));
+  return new ElfFileView(l, sections);
+}
+
+interface RawHeader {
+  readonly header: ElfHeader;
+  readonly rawShnum: number;
+  readonly rawShstrndx: number;
+}
+
+function readHeader(l: Layout): RawHeader {
+  const b = l.bytes;
+  const machine = u16(l, 18);
+  const osabi = b[7]!;
+  const type = u16(l, 16);
+  // Offsets of the fields after e_version differ between ELF32 and ELF64 (gABI "ELF Header").
+  const a = l.is64
+    ? { entry: 24, phoff: 32, shoff: 40, flags: 48 }
+    : { entry: 24, phoff: 28, shoff: 32, flags: 36 };
+  const rest = l.is64 ? 52 : 40;
+  const rawShnum = u16(l, rest + 8);
+  const rawShstrndx = u16(l, rest + 10);
+  return {
+    rawShnum,
+    rawShstrndx,
+    header: {
+      class: l.is64 ? 64 : 32,
+      endianness: l.littleEndian ? "little" : "big",
+      osabi,
+      osabiName: osabiName(osabi),
+      abiVersion: b[8]!,
+      type,
+      typeName: fileTypeName(type),
+      machine,
+      machineName: machineName(machine),
+      version: u32(l, 20),
+      entry: word(l, a.entry),
+      phoff: word(l, a.phoff),
+      shoff: word(l, a.shoff),
+      flags: u32(l, a.flags),
+      ehsize: u16(l, rest),
+      phentsize: u16(l, rest + 2),
+      phnum: u16(l, rest + 4),
+      shentsize: u16(l, rest + 6),
+      shnum: rawShnum,
+      shstrndx: rawShstrndx,
+    },
+  };
+}
+
+function readSections(l: Layout, raw: RawHeader): { header: ElfHeader; sections: ElfSection[] } {
+  const h = raw.header;
+  const fileSize = BigInt(l.bytes.length);
+  if (h.shoff === 0n) {
+    if (raw.rawShnum !== 0) {
+      throw new ElfFormatError(
+        l.path,
+        `e_shnum is ${raw.rawShnum} but e_shoff is 0 (no section header table)`,
+      );
+    }
+    return { header: { ...h, shnum: 0, shstrndx: 0 }, sections: [] };
+  }
+  const entrySize = l.is64 ? 64 : 40;
+  if (h.shentsize !== entrySize) {
+    throw new ElfFormatError(
+      l.path,
+      `e_shentsize is ${h.shentsize}, but an ELF${h.class} section header is ${entrySize} bytes`,
+    );
+  }
+  if (h.shoff + BigInt(entrySize) > fileSize) {
+    throw new ElfFormatError(
+      l.path,
+      `section header table at offset ${hex(h.shoff)} lies outside the file (${l.bytes.length} bytes)`,
+    );
+  }
+  const shoff = Number(h.shoff);
+  // Extended numbering (gABI "Sections"): e_shnum == 0 → count in section 0's sh_size;
+  // e_shstrndx == SHN_XINDEX → index in section 0's sh_link.
+  const size0 = word(l, shoff + (l.is64 ? 32 : 20));
+  const link0 = u32(l, shoff + (l.is64 ? 40 : 24));
+  let count: bigint = BigInt(raw.rawShnum);
+  if (raw.rawShnum === 0) count = size0;
+  if (h.shoff + count * BigInt(entrySize) > fileSize) {
+    throw new ElfFormatError(
+      l.path,
+      `section header table (${count} entries of ${entrySize} bytes at offset ${hex(h.shoff)}) extends past the end of the file (${l.bytes.length} bytes)` +
+        (raw.rawShnum === 0 ? "; e_shnum is 0, so the count comes from section 0's sh_size" : ""),
+    );
+  }
+  const shnum = Number(count);
+  let shstrndx = raw.rawShstrndx;
+  if (shstrndx === SHN_XINDEX) shstrndx = link0;
+  else if (shstrndx >= SHN_LORESERVE) {
+    throw new ElfFormatError(l.path, `e_shstrndx ${hex(shstrndx)} is a reserved section index`);
+  }
+  if (shnum === 0) return { header: { ...h, shnum: 0, shstrndx: 0 }, sections: [] };
+  if (shstrndx >= shnum) {
+    throw new ElfFormatError(
+      l.path,
+      `section-name table index ${shstrndx}${raw.rawShstrndx === SHN_XINDEX ? " (from section 0's sh_link, e_shstrndx is SHN_XINDEX)" : ""} is out of range (${shnum} sections)`,
+    );
+  }
+  const sections: ElfSection[] = new Array(shnum);
+  const nameOffsets = new Uint32Array(shnum);
+  for (let i = 0; i < shnum; i++) {
+    const o = shoff + i * entrySize;
+    nameOffsets[i] = u32(l, o);
+    const type = u32(l, o + 4);
+    let flags: bigint;
+    let addr: bigint;
+    let offset: bigint;
+    let size: bigint;
+    let link: number;
+    let info: number;
+    let addralign: bigint;
+    let entsize: bigint;
+    if (l.is64) {
+      flags = l.view.getBigUint64(o + 8, l.littleEndian);
+      addr = l.view.getBigUint64(o + 16, l.littleEndian);
+      offset = l.view.getBigUint64(o + 24, l.littleEndian);
+      size = l.view.getBigUint64(o + 32, l.littleEndian);
+      link = u32(l, o + 40);
+      info = u32(l, o + 44);
+      addralign = l.view.getBigUint64(o + 48, l.littleEndian);
+      entsize = l.view.getBigUint64(o + 56, l.littleEndian);
+    } else {
+      flags = BigInt(u32(l, o + 8));
+      addr = BigInt(u32(l, o + 12));
+      offset = BigInt(u32(l, o + 16));
+      size = BigInt(u32(l, o + 20));
+      link = u32(l, o + 24);
+      info = u32(l, o + 28);
+      addralign = BigInt(u32(l, o + 32));
+      entsize = BigInt(u32(l, o + 36));
+    }
+    let data: Uint8Array | null = null;
+    if (type !== SHT_NOBITS && type !== SHT_NULL && i !== 0) {
+      if (offset > fileSize || size > fileSize - offset) {
+        throw new ElfFormatError(
+          l.path,
+          `section [${i}]'s data (offset ${hex(offset)}, size ${hex(size)}) extends past the end of the file (${l.bytes.length} bytes)`,
+        );
+      }
+      data = l.bytes.subarray(Number(offset), Number(offset + size));
+    }
+    sections[i] = {
+      index: i,
+      name: "",
+      type,
+      typeName: sectionTypeName(h.machine, type),
+      flags,
+      flagNames: flags === 0n ? NO_FLAGS : sectionFlagNames(flags),
+      addr,
+      offset,
+      size,
+      link,
+      info,
+      addralign,
+      entsize,
+      data,
+    };
+  }
+  if (shstrndx !== SHN_UNDEF) {
+    const names = sections[shstrndx]!;
+    if (names.type !== SHT_STRTAB) {
+      throw new ElfFormatError(
+        l.path,
+        `section-name table [${shstrndx}] is not a string table (type ${names.typeName})`,
+      );
+    }
+    const table = makeStringTable(
+      l,
+      Number(names.offset),
+      names.data!.length,
+      `the section-name table [${shstrndx}]`,
+    );
+    for (let i = 0; i < shnum; i++) {
+      const offset = nameOffsets[i]!;
+      if (offset !== 0 || i !== 0) {
+        (sections[i] as { name: string }).name = readString(l, table, offset, `section [${i}]`);
+      }
+    }
+  }
+  return { header: { ...h, shnum, shstrndx }, sections };
+}
+
+const NO_FLAGS: readonly string[] = Object.freeze([]);
+
+/** The ElfFile implementation: holds the bytes and caches what has been decoded. */
+class ElfFileView implements ElfFile {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+  readonly header: ElfHeader;
+  readonly sections: readonly ElfSection[];
+  readonly #layout: Layout;
+  #byName: Map<string, ElfSection> | undefined;
+  readonly #symbolTables = new Map<number, readonly ElfSymbol[]>();
+  #relocationSections: readonly ElfRelocationSection[] | undefined;
+
+  constructor(layout: Layout, read: { header: ElfHeader; sections: ElfSection[] }) {
+    this.#layout = layout;
+    this.path = layout.path;
+    this.bytes = layout.bytes;
+    this.header = read.header;
+    this.sections = read.sections;
+  }
+
+  sectionByName(name: string): ElfSection | undefined {
+    if (!this.#byName) {
+      const map = new Map<string, ElfSection>();
+      for (const s of this.sections) if (!map.has(s.name)) map.set(s.name, s);
+      this.#byName = map;
+    }
+    return this.#byName.get(name);
+  }
+
+  symbols(): readonly ElfSymbol[] {
+    const table = this.sections.find((s) => s.type === SHT_SYMTAB);
+    return table ? this.symbolsOf(table) : [];
+  }
+
+  dynamicSymbols(): readonly ElfSymbol[] {
+    const table = this.sections.find((s) => s.type === SHT_DYNSYM);
+    return table ? this.symbolsOf(table) : [];
+  }
+
+  symbolsOf(section: ElfSection | number): readonly ElfSymbol[] {
+    const s = typeof section === "number" ? this.sections[section] : section;
+    if (!s) throw new ElfFormatError(this.path, `no section [${String(section)}]`);
+    let symbols = this.#symbolTables.get(s.index);
+    if (!symbols) {
+      symbols = readSymbolTable(this.#layout, this.header, this.sections, s);
+      this.#symbolTables.set(s.index, symbols);
+    }
+    return symbols;
+  }
+
+  relocationSections(): readonly ElfRelocationSection[] {
+    this.#relocationSections ??= readRelocationSections(this.#layout, this.header, this.sections);
+    return this.#relocationSections;
+  }
+
+  relocationsFor(section: ElfSection | number) {
+    const index = typeof section === "number" ? section : section.index;
+    return relocationsFor(this.relocationSections(), index);
+  }
+}

@@ -1,0 +1,88 @@
+// readElfFile: reads an ELF file from disk, decompressing .xz / .zst / .gz modules on the way.
+import { readFile } from "node:fs/promises";
+import { gunzipSync } from "node:zlib";
+import { ElfFormatError } from "./errors.js";
+import { readElf } from "./file.js";
+import type { ElfFile } from "./types.js";
+
+type Compression = "xz" | "zstd" | "gzip" | null;
+
+/** Which compressor wrote the bytes, by their magic number (and not by the file name). */
+export function compressionOf(bytes: Uint8Array): Compression {
+  const b = bytes;
+  // xz: FD 37 7A 58 5A 00 (xz file format spec, "Stream Header").
+  if (
+    b.length >= 6 &&
+    b[0] === 0xfd &&
+    b[1] === 0x37 &&
+    b[2] === 0x7a &&
+    b[3] === 0x58 &&
+    b[4] === 0x5a &&
+    b[5] === 0
+  )
+    return "xz";
+  // zstd frame: 28 B5 2F FD (RFC 8878).
+  if (b.length >= 4 && b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return "zstd";
+  // gzip: 1F 8B (RFC 1952).
+  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) return "gzip";
+  return null;
+}
+
+/** Reads and parses an ELF file; compressed files (.ko.xz, .ko.zst, .ko.gz) are decompressed first. */
+export async function readElfFile(path: string): Promise<ElfFile> {
+  const raw = await readFile(path);
+  const bytes = await decompress(path, raw);
+  return readElf(bytes, { path });
+}
+
+/** The file's bytes, decompressed when they are xz, zstd or gzip data; unchanged otherwise. */
+export async function decompress(path: string, raw: Uint8Array): Promise<Uint8Array> {
+  const kind = compressionOf(raw);
+  if (kind === null) return raw;
+  if (kind === "gzip") {
+    try {
+      return gunzipSync(raw);
+    } catch (error) {
+      throw new ElfFormatError(path, `gzip data could not be decompressed: ${(error as Error).message}`);
+    }
+  }
+  const tool = kind;
+  const { execa } = await import("execa");
+  let result: { stdout: Uint8Array; stderr: string; exitCode?: number; failed: boolean; code?: string };
+  try {
+    result = (await execa(tool, ["-dc"], {
+      input: raw,
+      encoding: "buffer",
+      stderr: "pipe",
+      reject: false,
+      maxBuffer: 1 << 30,
+      stripFinalNewline: false,
+    })) as unknown as typeof result;
+  } catch (error) {
+    throw toolError(path, tool, error);
+  }
+  if (result.code === "ENOENT") throw toolError(path, tool, result);
+  if (result.failed) {
+    const stderr =
+      Buffer.from(result.stderr as unknown as Uint8Array)
+        .toString("utf8")
+        .trim()
+        .split("\n")[0] ?? "";
+    throw new ElfFormatError(
+      path,
+      `${tool} -dc could not decompress it${result.exitCode !== undefined ? ` (exit ${result.exitCode})` : ""}${stderr ? `: ${stderr}` : ""}`,
+    );
+  }
+  return result.stdout;
+}
+
+function toolError(path: string, tool: string, error: unknown): ElfFormatError {
+  const code = (error as { code?: string }).code;
+  if (code === "ENOENT") {
+    return new ElfFormatError(
+      path,
+      `is ${tool}-compressed, and the '${tool}' program needed to decompress it was not found on PATH`,
+    );
+  }
+  return new ElfFormatError(path, `running '${tool} -dc' failed: ${(error as Error).message}`);
+}

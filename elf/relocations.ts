@@ -1,0 +1,127 @@
+// Relocation sections (SHT_REL / SHT_RELA): their headers checked up front, their entries decoded
+// on first use.
+import { SHT_DYNSYM, SHT_NULL, SHT_REL, SHT_RELA, SHT_SYMTAB } from "./constants.js";
+import { ElfFormatError } from "./errors.js";
+import { hex, type Layout } from "./layout.js";
+import { relocationTypeName } from "./relocation-types.js";
+import { symbolCount } from "./symbols.js";
+import type { ElfHeader, ElfRelocation, ElfRelocationSection, ElfSection } from "./types.js";
+
+export function readRelocationSections(
+  l: Layout,
+  header: ElfHeader,
+  sections: readonly ElfSection[],
+): ElfRelocationSection[] {
+  const result: ElfRelocationSection[] = [];
+  const symbolCounts = new Map<number, number>();
+  const typeNames = new Map<number, string>();
+  const nameOf = (type: number): string => {
+    let name = typeNames.get(type);
+    if (name === undefined) {
+      name = relocationTypeName(header.machine, type) ?? `unrecognized: ${type.toString(16)}`;
+      typeNames.set(type, name);
+    }
+    return name;
+  };
+  for (const section of sections) {
+    if (section.type !== SHT_REL && section.type !== SHT_RELA) continue;
+    const isRela = section.type === SHT_RELA;
+    const entrySize = l.is64 ? (isRela ? 24 : 16) : isRela ? 12 : 8;
+    const what = `relocation section [${section.index}] '${section.name}'`;
+    if (section.entsize !== BigInt(entrySize)) {
+      throw new ElfFormatError(l.path, `${what} has sh_entsize ${section.entsize}, expected ${entrySize}`);
+    }
+    if (section.size % BigInt(entrySize) !== 0n) {
+      throw new ElfFormatError(
+        l.path,
+        `${what} has size ${hex(section.size)}, not a multiple of its entry size ${entrySize}`,
+      );
+    }
+    const symtab = sections[section.link];
+    if (!symtab || (section.link !== 0 && symtab.type !== SHT_SYMTAB && symtab.type !== SHT_DYNSYM)) {
+      throw new ElfFormatError(l.path, `${what} has sh_link ${section.link}, which is not a symbol table`);
+    }
+    let symbols = 0;
+    if (symtab.type !== SHT_NULL) {
+      const known = symbolCounts.get(symtab.index);
+      symbols = known ?? symbolCount(l, sections, symtab);
+      symbolCounts.set(symtab.index, symbols);
+    }
+    if (section.info >= sections.length) {
+      throw new ElfFormatError(
+        l.path,
+        `${what} has sh_info ${section.info}, not a section (${sections.length} sections)`,
+      );
+    }
+    const target = section.info === 0 ? null : sections[section.info]!;
+    const count = Number(section.size) / entrySize;
+    let cached: ElfRelocation[] | undefined;
+    result.push({
+      section,
+      target,
+      symtab,
+      isRela,
+      count,
+      entries: () => {
+        cached ??= decodeRelocations(l, section, isRela, count, symbols, symtab, nameOf);
+        return cached;
+      },
+    });
+  }
+  return result;
+}
+
+function decodeRelocations(
+  l: Layout,
+  section: ElfSection,
+  isRela: boolean,
+  count: number,
+  symbolCount: number,
+  symtab: ElfSection,
+  nameOf: (type: number) => string,
+): ElfRelocation[] {
+  const view = l.view;
+  const le = l.littleEndian;
+  const start = Number(section.offset);
+  const entries: ElfRelocation[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    let offset: bigint;
+    let type: number;
+    let symbolIndex: number;
+    let addend: bigint | null = null;
+    if (l.is64) {
+      const o = start + i * (isRela ? 24 : 16);
+      offset = view.getBigUint64(o, le);
+      // r_info = sym << 32 | type (gABI "Relocation"): read as two 32-bit halves.
+      const lo = view.getUint32(o + (le ? 8 : 12), le);
+      const hi = view.getUint32(o + (le ? 12 : 8), le);
+      type = lo;
+      symbolIndex = hi;
+      if (isRela) addend = view.getBigInt64(o + 16, le);
+    } else {
+      const o = start + i * (isRela ? 12 : 8);
+      offset = BigInt(view.getUint32(o, le));
+      // ELF32 r_info = sym << 8 | type.
+      const info = view.getUint32(o + 4, le);
+      type = info & 0xff;
+      symbolIndex = info >>> 8;
+      if (isRela) addend = BigInt(view.getInt32(o + 8, le));
+    }
+    if (symbolIndex >= symbolCount && symbolIndex !== 0) {
+      throw new ElfFormatError(
+        l.path,
+        `relocation ${i} of '${section.name}' names symbol ${symbolIndex}, but ${symtab.type === SHT_NULL ? "the section has no symbol table" : `'${symtab.name}' has ${symbolCount} symbols`}`,
+      );
+    }
+    entries[i] = { offset, type, typeName: nameOf(type), symbolIndex, addend };
+  }
+  return entries;
+}
+
+export function relocationsFor(sections: readonly ElfRelocationSection[], target: number): ElfRelocation[] {
+  const result: ElfRelocation[] = [];
+  for (const s of sections) {
+    if (s.target?.index === target) for (const r of s.entries()) result.push(r);
+  }
+  return result;
+}

@@ -1,0 +1,168 @@
+// Decoding a symbol table section (SHT_SYMTAB / SHT_DYNSYM) into ElfSymbol records.
+import {
+  SHN_ABS,
+  SHN_COMMON,
+  SHN_LIVEPATCH,
+  SHN_LORESERVE,
+  SHN_UNDEF,
+  SHN_XINDEX,
+  SHT_DYNSYM,
+  SHT_STRTAB,
+  SHT_SYMTAB,
+  SHT_SYMTAB_SHNDX,
+} from "./constants.js";
+import { ElfFormatError } from "./errors.js";
+import { hex, type Layout, makeStringTable, readString, u16, u32 } from "./layout.js";
+import { symbolBindName, symbolTypeName, symbolVisibilityName } from "./names.js";
+import type { ElfHeader, ElfSection, ElfSymbol, SpecialSectionIndex } from "./types.js";
+
+/** Checks a symbol table's header fields and returns its entry count. */
+export function symbolCount(l: Layout, sections: readonly ElfSection[], table: ElfSection): number {
+  if (table.type !== SHT_SYMTAB && table.type !== SHT_DYNSYM) {
+    throw new ElfFormatError(
+      l.path,
+      `section [${table.index}] '${table.name}' is not a symbol table (type ${table.typeName})`,
+    );
+  }
+  const entrySize = l.is64 ? 24 : 16;
+  if (table.entsize !== BigInt(entrySize)) {
+    throw new ElfFormatError(
+      l.path,
+      `symbol table [${table.index}] '${table.name}' has sh_entsize ${table.entsize}, expected ${entrySize}`,
+    );
+  }
+  if (table.size % BigInt(entrySize) !== 0n) {
+    throw new ElfFormatError(
+      l.path,
+      `symbol table [${table.index}] '${table.name}' has size ${hex(table.size)}, not a multiple of its entry size ${entrySize}`,
+    );
+  }
+  const strtab = sections[table.link];
+  if (!strtab || strtab.type !== SHT_STRTAB) {
+    throw new ElfFormatError(
+      l.path,
+      `symbol table [${table.index}] '${table.name}' has sh_link ${table.link}, which is not a string table`,
+    );
+  }
+  return Number(table.size) / entrySize;
+}
+
+function specialOf(shndx: number): SpecialSectionIndex | null {
+  if (shndx === SHN_UNDEF) return "UNDEF";
+  if (shndx < SHN_LORESERVE) return null;
+  if (shndx === SHN_ABS) return "ABS";
+  if (shndx === SHN_COMMON) return "COMMON";
+  if (shndx === SHN_XINDEX) return "XINDEX";
+  // Linux's livepatch symbols (include/uapi/linux/elf.h: SHN_LIVEPATCH 0xff20).
+  if (shndx === SHN_LIVEPATCH) return "LIVEPATCH";
+  return "OTHER";
+}
+
+export function readSymbolTable(
+  l: Layout,
+  header: ElfHeader,
+  sections: readonly ElfSection[],
+  table: ElfSection,
+): ElfSymbol[] {
+  const count = symbolCount(l, sections, table);
+  const strtab = sections[table.link]!;
+  const names = makeStringTable(
+    l,
+    Number(strtab.offset),
+    strtab.data!.length,
+    `string table [${strtab.index}] '${strtab.name}'`,
+  );
+  const start = Number(table.offset);
+  const entrySize = l.is64 ? 24 : 16;
+  const view = l.view;
+  const le = l.littleEndian;
+  const { machine, osabi } = header;
+  const shnum = sections.length;
+  let indexes: ElfSection | undefined | null = null;
+  const typeNames = new Map<number, string>();
+  const bindNames = new Map<number, string>();
+  const symbols: ElfSymbol[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const o = start + i * entrySize;
+    let value: bigint;
+    let size: bigint;
+    let info: number;
+    let other: number;
+    let rawShndx: number;
+    if (l.is64) {
+      info = l.bytes[o + 4]!;
+      other = l.bytes[o + 5]!;
+      rawShndx = view.getUint16(o + 6, le);
+      value = view.getBigUint64(o + 8, le);
+      size = view.getBigUint64(o + 16, le);
+    } else {
+      value = BigInt(view.getUint32(o + 4, le));
+      size = BigInt(view.getUint32(o + 8, le));
+      info = l.bytes[o + 12]!;
+      other = l.bytes[o + 13]!;
+      rawShndx = u16(l, o + 14);
+    }
+    const nameOffset = u32(l, o);
+    const name = nameOffset === 0 ? "" : readString(l, names, nameOffset, `symbol ${i} of '${table.name}'`);
+    let shndx = rawShndx;
+    let special: SpecialSectionIndex | null;
+    if (rawShndx === SHN_XINDEX) {
+      // gABI "Extended Section Indexes": the real index is entry i of the SHT_SYMTAB_SHNDX section
+      // whose sh_link names this symbol table.
+      if (indexes === null)
+        indexes = sections.find((s) => s.type === SHT_SYMTAB_SHNDX && s.link === table.index);
+      if (!indexes) {
+        throw new ElfFormatError(
+          l.path,
+          `symbol ${i} of '${table.name}' has st_shndx SHN_XINDEX but no SHT_SYMTAB_SHNDX section refers to that table`,
+        );
+      }
+      if (BigInt(i * 4 + 4) > indexes.size) {
+        throw new ElfFormatError(
+          l.path,
+          `symbol ${i} of '${table.name}' has st_shndx SHN_XINDEX but '${indexes.name}' has only ${indexes.size / 4n} entries`,
+        );
+      }
+      shndx = u32(l, Number(indexes.offset) + i * 4);
+      if (shndx >= shnum) {
+        throw new ElfFormatError(
+          l.path,
+          `symbol ${i} of '${table.name}': extended section index ${shndx} (from '${indexes.name}') is out of range (${shnum} sections)`,
+        );
+      }
+      special = null;
+    } else {
+      special = rawShndx === SHN_UNDEF ? "UNDEF" : rawShndx < SHN_LORESERVE ? null : specialOf(rawShndx);
+    }
+    const type = info & 0xf;
+    const bind = info >> 4;
+    let typeName = typeNames.get(type);
+    if (typeName === undefined) {
+      typeName = symbolTypeName(machine, osabi, type);
+      typeNames.set(type, typeName);
+    }
+    let bindName = bindNames.get(bind);
+    if (bindName === undefined) {
+      bindName = symbolBindName(osabi, bind);
+      bindNames.set(bind, bindName);
+    }
+    const visibility = other & 3;
+    symbols[i] = {
+      index: i,
+      name,
+      value,
+      size,
+      type,
+      typeName,
+      bind,
+      bindName,
+      visibility,
+      visibilityName: symbolVisibilityName(visibility),
+      other,
+      shndx,
+      special,
+      sectionIndex: special === null && shndx < shnum ? shndx : null,
+    };
+  }
+  return symbols;
+}
