@@ -50,9 +50,10 @@ function hexValue(c: number): number {
   return -1;
 }
 
-function isLetter(c: number): boolean {
+/** nm type letters, and `?` (kallsyms prints it for symbols of unknown section, e.g. `__nosave_begin`). */
+function isTypeChar(c: number): boolean {
   const l = c | 32;
-  return l >= 97 && l <= 122;
+  return (l >= 97 && l <= 122) || c === 63;
 }
 
 function lineCount(bytes: Buffer): number {
@@ -191,7 +192,7 @@ function scanLine(
   if (digits > 16) return "bad address (more than 16 hex digits)";
   if (j + 3 >= eol) return "missing fields (expected: address type name)";
   const type = bytes[j + 1]!;
-  if (!isLetter(type) || bytes[j + 2] !== SPACE) return "bad type field (expected one letter)";
+  if (!isTypeChar(type) || bytes[j + 2] !== SPACE) return "bad type field (expected one letter or ?)";
   const nameStart = j + 3;
   let k = nameStart;
   for (; k < eol; k++) {
