@@ -298,6 +298,7 @@ export interface SymbolEntry {
 /** Builds the objects of a table from ordered entry lists (ELF-derived sources). */
 export function objectsFromEntries(
   lists: ReadonlyMap<string, readonly SymbolEntry[]>,
+  addressesHidden = false,
 ): ReadonlyMap<string, KernelObject> {
   const all = [...lists.values()];
   const total = all.reduce((n, l) => n + l.length, 0);
@@ -330,5 +331,5 @@ export function objectsFromEntries(
       init[row] = e.init ? 1 : 0;
     }
   });
-  return objectsOf(store, objnames, false);
+  return objectsOf(store, objnames, addressesHidden);
 }
