@@ -9,5 +9,6 @@ export * from "./kernel-table.js";
 export * from "./module-symbols.js";
 export * from "./rules.js";
 export * from "./symbol-name.js";
+export * from "./sympos-report.js";
 export * from "./system-map.js";
 export * from "./vmlinux-symbols.js";

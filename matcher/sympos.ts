@@ -1,9 +1,13 @@
 // The livepatch core's symbol lookup, simulated: which kernel symbol a (objname, old_name,
 // old_sympos) resolves to (klp_find_object_symbol, kernel/livepatch/core.c), and the pair that
 // reaches a given symbol.
+
+import { InputError } from "../lib/input-error.js";
 import type { KernelObject, KernelSymbol, KernelTable } from "../lib/kernel-table.js";
 import { VMLINUX } from "../lib/kernel-table.js";
-import { type LookupRule, RULES } from "../lib/rules.js";
+import { type LookupRule, RULES, type RuleChoice } from "../lib/rules.js";
+import { stripLlvmSuffix } from "../lib/symbol-name.js";
+import type { SymposCandidate, SymposReport, SymposSelection } from "../lib/sympos-report.js";
 
 export type ResolveFailure = "not-found" | "ambiguous" | "position-not-found" | "not-loaded";
 
@@ -239,4 +243,113 @@ export function klpSymNotes(objname: string, name: string): string[] {
   if (objname.includes("."))
     notes.push(`object name '${objname}' contains '.': a .klp.sym reference cannot express it`);
   return notes;
+}
+
+export interface SymposQueryOptions {
+  /** Only this object (else every object of the table). */
+  readonly objname?: string;
+  readonly choice: RuleChoice;
+  /** Select the candidate at this address, or on this line of the text table. */
+  readonly address?: bigint;
+  readonly line?: number;
+}
+
+/** The symbols of one object whose names differ from `name` only by `.llvm.<hash>`. */
+function llvmVariantPositions(obj: KernelObject, name: string): number[] {
+  const base = stripLlvmSuffix(name);
+  const promoted = obj.indexBy("clean:llvm", (n) => {
+    const c = stripLlvmSuffix(n);
+    return c === n ? null : c;
+  });
+  return [...obj.positionsOf(base), ...(promoted.get(base) ?? [])].sort((a, b) => a - b);
+}
+
+/** Every candidate of `query` with the pair reaching it, and the selected one verified by resolve. */
+export function symposReport(table: KernelTable, query: string, opts: SymposQueryOptions): SymposReport {
+  const rule = opts.choice.rule;
+  let objects = [...table.objects.values()];
+  if (opts.objname !== undefined) {
+    const obj = table.objects.get(opts.objname);
+    if (obj === undefined) {
+      throw new InputError(
+        "--objname",
+        `no object '${opts.objname}' in ${table.source.path} (objects: ${[...table.objects.keys()].slice(0, 10).join(", ")})`,
+      );
+    }
+    objects = [obj];
+  }
+  const candidates: SymposCandidate[] = [];
+  const llvmVariants: SymposCandidate[] = [];
+  for (const obj of objects) {
+    const equal = positionsByRule(obj, query, rule);
+    const taken = new Set(equal);
+    for (const p of equal) candidates.push(candidateAt(table, obj, p, rule));
+    for (const p of llvmVariantPositions(obj, query)) {
+      if (!taken.has(p)) llvmVariants.push(candidateAt(table, obj, p, rule));
+    }
+  }
+  return {
+    query,
+    source: `${table.source.kind} ${table.source.path}`,
+    objname: opts.objname ?? null,
+    rule: opts.choice,
+    notes: table.notes,
+    addressesHidden: table.addressesHidden,
+    candidates,
+    llvmVariants,
+    selected: select(table, [...candidates, ...llvmVariants], opts),
+  };
+}
+
+function candidateAt(
+  table: KernelTable,
+  obj: KernelObject,
+  position: number,
+  rule: LookupRule,
+): SymposCandidate {
+  const symbol = obj.at(position);
+  return { symbol, pair: positionOf(table, symbol, rule) };
+}
+
+function select(
+  table: KernelTable,
+  all: readonly SymposCandidate[],
+  opts: SymposQueryOptions,
+): SymposSelection | null {
+  let chosen: SymposCandidate | undefined;
+  if (opts.address !== undefined) {
+    if (all.some((c) => c.symbol.address === null)) {
+      throw new InputError(
+        "--address",
+        `addresses are hidden in ${table.source.path}: select with --line instead`,
+      );
+    }
+    chosen = all.find((c) => c.symbol.address === opts.address);
+    if (chosen === undefined) {
+      throw new InputError(
+        "--address",
+        `no candidate at 0x${opts.address.toString(16)} (see the list without --address)`,
+      );
+    }
+  } else if (opts.line !== undefined) {
+    chosen = all.find((c) => c.symbol.line === opts.line);
+    if (chosen === undefined) {
+      throw new InputError("--line", `no candidate on line ${opts.line} of ${table.source.path}`);
+    }
+  } else {
+    return null;
+  }
+  const { symbol, pair } = chosen;
+  if (!pair.ok)
+    return { symbol, pair, verified: false, resolvedTo: null, message: pair.reason, warning: null };
+  const r = resolve(table, symbol.objname, pair.oldName, pair.oldSympos, opts.choice.rule);
+  if (!r.ok) return { symbol, pair, verified: false, resolvedTo: null, message: r.message, warning: null };
+  return {
+    symbol,
+    pair,
+    verified: sameSymbol(r.symbol, symbol),
+    resolvedTo: r.symbol,
+    message: null,
+    warning: r.warning,
+  };
 }
