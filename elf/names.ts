@@ -172,7 +172,18 @@ export function sectionFlagNames(flags: bigint): string[] {
   return names;
 }
 
-const SYMBOL_TYPE_NAMES = ["NOTYPE", "OBJECT", "FUNC", "SECTION", "FILE", "COMMON", "TLS", "RELC", "SRELC"];
+// 7 is unassigned; 8 and 9 are binutils' STT_RELC / STT_SRELC.
+const SYMBOL_TYPE_NAMES: Record<number, string> = {
+  0: "NOTYPE",
+  1: "OBJECT",
+  2: "FUNC",
+  3: "SECTION",
+  4: "FILE",
+  5: "COMMON",
+  6: "TLS",
+  8: "RELC",
+  9: "SRELC",
+};
 
 /** Symbol type as readelf -s prints it. */
 export function symbolTypeName(machine: number, osabi: number, type: number): string {
@@ -184,8 +195,8 @@ export function symbolTypeName(machine: number, osabi: number, type: number): st
     return `<processor specific>: ${type}`;
   }
   if (type >= 10 && type <= 12) {
-    // STT_GNU_IFUNC (10) is only meant for the GNU/Linux, FreeBSD and System V OS/ABIs.
-    if (type === 10 && (osabi === 3 || osabi === 9 || osabi === 0)) return "IFUNC";
+    // STT_GNU_IFUNC (10) belongs to the GNU/Linux and FreeBSD OS/ABIs.
+    if (type === 10 && (osabi === 3 || osabi === 9)) return "IFUNC";
     return `<OS specific>: ${type}`;
   }
   return `<unknown>: ${type}`;
@@ -198,8 +209,8 @@ export function symbolBindName(osabi: number, bind: number): string {
   if (bind === 2) return "WEAK";
   if (bind >= 13 && bind <= 15) return `<processor specific>: ${bind}`;
   if (bind >= 10 && bind <= 12) {
-    // STB_GNU_UNIQUE (10): GNU/Linux, FreeBSD and System V OS/ABIs.
-    if (bind === 10 && (osabi === 3 || osabi === 9 || osabi === 0)) return "UNIQUE";
+    // STB_GNU_UNIQUE (10) belongs to the GNU/Linux OS/ABI.
+    if (bind === 10 && osabi === 3) return "UNIQUE";
     return `<OS specific>: ${bind}`;
   }
   return `<unknown>: ${bind}`;

@@ -81,8 +81,15 @@ function otherNote(machine: number, other: number): string | null {
     if (v <= 6) return `<localentry>: ${v >= 2 ? ((1 << v) >> 2) << 2 : v}`;
   }
   // AArch64 psABI STO_AARCH64_VARIANT_PCS and RISC-V psABI STO_RISCV_VARIANT_CC are both 0x80.
-  if (machine === EM_AARCH64 && rest === 0x80) return "VARIANT_PCS";
-  if (machine === EM_RISCV && rest === 0x80) return "VARIANT_CC";
+  if (machine === EM_AARCH64 && (rest & 0x80) !== 0) {
+    const more = rest & ~0x80;
+    return more === 0 ? "VARIANT_PCS" : `VARIANT_PCS | ${more.toString(16)}`;
+  }
+  if (machine === EM_RISCV) {
+    // readelf shows only the leftover bits in hex when there are any besides VARIANT_CC.
+    const more = rest & ~0x80;
+    return more !== 0 ? more.toString(16) : "VARIANT_CC";
+  }
   return `<other>: ${rest.toString(16)}`;
 }
 
@@ -167,10 +174,11 @@ export function formatRelocationSection(file: ElfFile, rs: ElfRelocationSection)
     const info = is64
       ? (BigInt(r.symbolIndex) << 32n) | BigInt(r.type)
       : BigInt(((r.symbolIndex << 8) | r.type) >>> 0);
+    // An unknown type is printed as "unrecognized: %-7x", not padded to the 22-column type field.
     const typeText = r.typeName.startsWith("unrecognized: ")
       ? `unrecognized: ${padEnd(r.type.toString(16), 7)}`
-      : r.typeName;
-    let line = `${longHex(r.offset, is64)}  ${longHex(info, is64)} ${padEnd(typeText, is64 ? 22 : 22)}`;
+      : padEnd(r.typeName, 22);
+    let line = `${longHex(r.offset, is64)}  ${longHex(info, is64)} ${typeText}`;
     if (r.symbolIndex !== 0) {
       const s = symbols[r.symbolIndex]!;
       line += ` ${longHex(s.value, is64)}${is64 ? " " : "   "}`;
