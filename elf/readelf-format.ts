@@ -13,6 +13,7 @@ import {
   SHN_UNDEF,
   SHN_XINDEX,
   SHT_DYNSYM,
+  SHT_SYMTAB,
   STT_SECTION,
 } from "./constants.js";
 import type { ElfFile, ElfRelocationSection, ElfSection, ElfSymbol } from "./types.js";
@@ -204,4 +205,29 @@ export function formatRelocations(file: ElfFile): string {
   const sections = file.relocationSections();
   if (sections.length === 0) return "\nThere are no relocations in this file.\n";
   return sections.map((rs) => formatRelocationSection(file, rs)).join("");
+}
+
+export interface SymbolsListingOptions {
+  /** Add the relocation sections (readelf -r), printed before the symbol tables as readelf does. */
+  readonly relocs?: boolean;
+  /** Only the dynamic symbol table (readelf --dyn-syms); otherwise every symbol table (readelf -s). */
+  readonly dynamicOnly?: boolean;
+}
+
+/** What `readelf -sW [-rW]` prints for one file (without the "File:" line). */
+export function formatSymbolsListing(file: ElfFile, opts: SymbolsListingOptions = {}): string {
+  const parts: string[] = [];
+  if (opts.relocs) parts.push(formatRelocations(file));
+  for (const section of file.sections) {
+    if (section.type === SHT_DYNSYM || (!opts.dynamicOnly && section.type === SHT_SYMTAB)) {
+      parts.push(formatSymbolTable(file, section));
+    }
+  }
+  return parts.join("");
+}
+
+/** Several files the way readelf prints them: a "File: <path>" line before each when there is more than one. */
+export function formatSymbolsListings(files: readonly ElfFile[], opts: SymbolsListingOptions = {}): string {
+  if (files.length === 1) return formatSymbolsListing(files[0]!, opts);
+  return files.map((f) => `\nFile: ${f.path}\n${formatSymbolsListing(f, opts)}`).join("");
 }

@@ -1,13 +1,62 @@
-// Placeholder: replaced by the symbols command's implementation.
+// klpmatch symbols FILE…: an ELF file's symbol tables (and relocations) in readelf -sW / -rW layout or JSON.
 import type { CommandModule } from "yargs";
-import { InputError } from "../../lib/input-error.js";
-import { runAction } from "../exit.js";
+import { EXIT_OK, runAction } from "../exit.js";
 
-export const symbolsCommand: CommandModule = {
-  command: "symbols",
-  describe: "(not implemented yet)",
-  handler: () =>
+interface SymbolsArgs {
+  files: string[];
+  relocs?: boolean;
+  "dyn-syms"?: boolean;
+  json?: boolean;
+}
+
+export const symbolsCommand: CommandModule<object, SymbolsArgs> = {
+  command: "symbols <files..>",
+  describe: "Print ELF symbol tables like readelf -sW (--relocs: relocations like readelf -rW; --json)",
+  builder: (y) =>
+    y
+      .positional("files", {
+        type: "string",
+        array: true,
+        demandOption: true,
+        describe: "ELF objects, modules (.ko, .ko.xz, .ko.zst, .ko.gz) or vmlinux",
+      })
+      .option("relocs", {
+        type: "boolean",
+        alias: "r",
+        describe: "also print relocations (readelf -rW layout)",
+      })
+      .option("dyn-syms", {
+        type: "boolean",
+        alias: "dynamic",
+        describe: "only the dynamic symbol table (.dynsym)",
+      })
+      .option("json", { type: "boolean", describe: 'JSON output; 64-bit values as "0x…" strings' }),
+  handler: (argv) =>
     runAction(async () => {
-      throw new InputError("symbols", "not implemented yet");
+      // Loaded here, not at start-up, so other commands don't pay for the ELF code and vice versa.
+      const [{ readElfFile }, format] = await Promise.all([
+        import("../../elf/read-file.js"),
+        argv.json ? import("../../elf/symbols-json.js") : import("../../elf/readelf-format.js"),
+      ]);
+      const files = [];
+      for (const path of argv.files) files.push(await readElfFile(path));
+      const opts = { relocs: argv.relocs === true, dynamicOnly: argv["dyn-syms"] === true };
+      const text =
+        "formatSymbolsJson" in format
+          ? format.formatSymbolsJson(files, opts)
+          : format.formatSymbolsListings(files, opts);
+      await writeAll(text);
+      return EXIT_OK;
     }),
 };
+
+/** One write of the whole output, resolved once it is handed to the OS (a closed pipe is not an error). */
+function writeAll(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdout.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") process.stderr.write(`klpmatch: writing output: ${error.message}\n`);
+      resolve();
+    });
+    process.stdout.write(text, () => resolve());
+  });
+}
