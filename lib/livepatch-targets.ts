@@ -41,6 +41,12 @@ export interface LivepatchTarget {
   readonly kernelMessage: string | null;
 }
 
+/** A kernel message and the stage that prints it. */
+export interface StagedMessage {
+  readonly stage: TargetStage;
+  readonly message: string;
+}
+
 export interface LivepatchTargets {
   readonly path: string;
   /** The module's name from `.modinfo` (`name=`), else null. */
@@ -53,7 +59,7 @@ export interface LivepatchTargets {
   /** Problems of the module as a whole (not a livepatch module, malformed `.klp.rela` …). */
   readonly flags: readonly Flag[];
   /** Messages the kernel prints for module-level problems, in the order it would meet them. */
-  readonly kernelMessages: readonly string[];
+  readonly kernelMessages: readonly StagedMessage[];
   /** How the data was decoded (struct strides, layouts): evidence for the report. */
   readonly notes: readonly string[];
 }
@@ -547,7 +553,7 @@ export function readLivepatchTargets(elf: ElfFile, opts: ReadTargetsOptions = {}
   const found: TargetOrigin[] = [];
   const objects: string[] = [];
   const flags: Flag[] = [];
-  const kernelMessages: string[] = [];
+  const kernelMessages: StagedMessage[] = [];
   const notes: string[] = [];
   const info = modinfo(elf);
   const moduleName = info.get("name") ?? null;
@@ -677,7 +683,7 @@ export function readLivepatchTargets(elf: ElfFile, opts: ReadTargetsOptions = {}
       // kernel/livepatch/core.c klp_apply_section_relocs()
       const msg = `section ${secname} has an incorrectly formatted name`;
       flags.push(flag("BAD_KLP_RELA_NAME", "error", `${msg}: expected .klp.rela.<objname>.<section>`));
-      kernelMessages.push(msg);
+      kernelMessages.push({ stage: "load", message: msg });
       continue;
     }
     if ((rs.section.flags & SHF_RELA_LIVEPATCH) === 0n) {
@@ -695,7 +701,7 @@ export function readLivepatchTargets(elf: ElfFile, opts: ReadTargetsOptions = {}
       if (sym === undefined) continue;
       if (sym.special !== "LIVEPATCH") {
         const msg = `symbol ${sym.name} is not marked as a livepatch symbol`;
-        if (!kernelMessages.includes(msg)) {
+        if (!kernelMessages.some((m) => m.message === msg)) {
           flags.push(
             flag(
               "KLP_SYM_NOT_LIVEPATCH",
@@ -703,7 +709,7 @@ export function readLivepatchTargets(elf: ElfFile, opts: ReadTargetsOptions = {}
               `${secname} relocates against '${sym.name}', whose st_shndx is not SHN_LIVEPATCH: ${msg}`,
             ),
           );
-          kernelMessages.push(msg);
+          kernelMessages.push({ stage: secObjname === "vmlinux" ? "load" : "enable", message: msg });
         }
         continue;
       }
@@ -814,7 +820,7 @@ export function readLivepatchTargets(elf: ElfFile, opts: ReadTargetsOptions = {}
         `.modinfo has no livepatch=Y (MODULE_INFO(livepatch, "Y")): ${msg}`,
       ),
     );
-    kernelMessages.push(msg);
+    kernelMessages.push({ stage: "enable", message: msg });
   }
   if (
     patches.length === 0 &&
@@ -1013,4 +1019,114 @@ export function parseTargetList(path: string, text: string): LivepatchTargets {
   const flags: Flag[] =
     targets.length === 0 ? [flag("NO_TARGETS", "warning", "the list holds no targets")] : [];
   return { path, moduleName: null, found: ["list"], objects, targets, flags, kernelMessages: [], notes: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// --expect REPORT.json: the symbols a klpmatch match report says each target must reach
+
+export interface ExpectedTarget {
+  readonly role: TargetRole;
+  readonly objname: string;
+  readonly oldName: string;
+  readonly oldSympos: number;
+  /** The kernel symbol's address the report recorded, null when unknown or hidden. */
+  readonly address: bigint | null;
+  /** Its kallsyms type letter and 0-based position in its object, when the report recorded them. */
+  readonly type: string | null;
+  readonly position: number | null;
+  readonly source: string;
+}
+
+function optionalAddress(path: string, where: string, value: unknown): bigint | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string" && /^0x[0-9a-fA-F]+$/.test(value)) return BigInt(value);
+  throw new InputError(
+    path,
+    `${where}: address must be a "0x…" string or null, got ${JSON.stringify(value)}`,
+  );
+}
+
+/** The candidate a report marked `chosen`: its kallsyms type and position complete the target. */
+function chosenCandidate(holder: Record<string, unknown>): Record<string, unknown> {
+  const candidates = holder.candidates;
+  if (!Array.isArray(candidates)) return {};
+  const chosen = candidates.find(
+    (c) => c !== null && typeof c === "object" && (c as Record<string, unknown>).chosen === true,
+  );
+  return (chosen as Record<string, unknown> | undefined) ?? {};
+}
+
+function expectedFrom(
+  path: string,
+  where: string,
+  role: TargetRole,
+  t: Record<string, unknown>,
+  chosen: Record<string, unknown> = {},
+): ExpectedTarget {
+  const oldName = t.oldName ?? t.name;
+  if (typeof oldName !== "string" || oldName === "") throw new InputError(path, `${where}: missing oldName`);
+  const objname = typeof t.objname === "string" && t.objname !== "" ? t.objname : "vmlinux";
+  const sympos = t.oldSympos ?? t.sympos ?? 0;
+  if (typeof sympos !== "number" || !Number.isSafeInteger(sympos) || sympos < 0) {
+    throw new InputError(path, `${where}: oldSympos must be a non-negative integer`);
+  }
+  const typeValue = t.type ?? chosen.type;
+  const positionValue = t.position ?? chosen.position;
+  const type = typeof typeValue === "string" && typeValue.length === 1 ? typeValue : null;
+  const position =
+    typeof positionValue === "number" && Number.isSafeInteger(positionValue) ? positionValue : null;
+  return {
+    role,
+    objname,
+    oldName,
+    oldSympos: sympos,
+    address: optionalAddress(path, where, t.address),
+    type,
+    position,
+    source: `${path}: ${where}`,
+  };
+}
+
+/** The targets a `klpmatch match` JSON report decided: functions[].target and references[]. */
+export function parseExpectReport(path: string, text: string): ExpectedTarget[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(path, `not valid JSON: ${(error as Error).message}`);
+  }
+  const report = value as Record<string, unknown> | null;
+  if (report === null || typeof report !== "object" || !Array.isArray(report.objects)) {
+    throw new InputError(path, "not a klpmatch match report (no objects[] array)");
+  }
+  const expected: ExpectedTarget[] = [];
+  report.objects.forEach((obj, i) => {
+    const functions = (obj as Record<string, unknown> | null)?.functions;
+    if (!Array.isArray(functions)) return;
+    functions.forEach((fn, j) => {
+      if (fn === null || typeof fn !== "object") return;
+      const holder = fn as Record<string, unknown>;
+      const target = holder.target;
+      if (target === null || target === undefined || typeof target !== "object") return;
+      expected.push(
+        expectedFrom(
+          path,
+          `objects[${i}].functions[${j}].target`,
+          "function",
+          target as Record<string, unknown>,
+          chosenCandidate(holder),
+        ),
+      );
+    });
+  });
+  if (Array.isArray(report.references)) {
+    report.references.forEach((ref, i) => {
+      if (ref === null || typeof ref !== "object") return;
+      const r = ref as Record<string, unknown>;
+      const t = (r.target as Record<string, unknown> | null | undefined) ?? r;
+      if (t === null || typeof t !== "object" || (t.oldName === undefined && t.name === undefined)) return;
+      expected.push(expectedFrom(path, `references[${i}]`, "reference", t, chosenCandidate(r)));
+    });
+  }
+  return expected;
 }
