@@ -1,0 +1,244 @@
+// Comparing one correlated function or data object: size, relocations (offset, type, correlated
+// target or string contents, addend), then the bytes outside relocation fields.
+import type { ElfSymbol } from "../elf/types.js";
+import { correlationKey } from "../lib/symbol-name.js";
+import type { ObjectModel, Reloc, RelocTarget, Unit } from "./bundle.js";
+import type { Correlation } from "./correlate.js";
+
+export interface UnitDifference {
+  /** Human-readable causes: "size 14 → 18", "relocations: +2 -1", "bytes at 0x1a..0x24". */
+  readonly reasons: readonly string[];
+  /** Same size and relocations: only bytes differ (what the __LINE__ filter may excuse). */
+  readonly bytesOnly: boolean;
+  /** Differing byte ranges, relative to the unit's start, [from, to). */
+  readonly byteRanges: readonly (readonly [number, number])[];
+  /** Relocations only in orig / only in patched, described ("R_X86_64_PLT32 kfree-4 at +0x1a"). */
+  readonly removedRelocations: readonly string[];
+  readonly addedRelocations: readonly string[];
+}
+
+export interface Sides {
+  readonly orig: ObjectModel;
+  readonly patched: ObjectModel;
+  readonly correlation: Correlation;
+}
+
+/** null when the two are the same. */
+export function compareUnits(sides: Sides, o: Unit, p: Unit): UnitDifference | null {
+  const reasons: string[] = [];
+  const oSize = o.end - o.start;
+  const pSize = p.end - p.start;
+  const sizeDiffers = oSize !== pSize;
+  if (sizeDiffers) reasons.push(`size ${oSize} → ${pSize}`);
+
+  const oRel = sides.orig.relocationsOf(o);
+  const pRel = sides.patched.relocationsOf(p);
+  let relocsDiffer = oRel.length !== pRel.length;
+  if (!relocsDiffer) {
+    for (let i = 0; i < oRel.length; i++) {
+      if (!relocationsEqual(sides, oRel[i]!, o.start, pRel[i]!, p.start)) {
+        relocsDiffer = true;
+        break;
+      }
+    }
+  }
+  let removedRelocations: string[] = [];
+  let addedRelocations: string[] = [];
+  if (relocsDiffer) {
+    const d = relocationDifference(sides, oRel, o.start, pRel, p.start);
+    removedRelocations = d.removed;
+    addedRelocations = d.added;
+    if (d.added.length === 0 && d.removed.length === 0) reasons.push("relocations moved");
+    else reasons.push(`relocations: +${d.added.length} -${d.removed.length}`);
+  }
+
+  let byteRanges: [number, number][] = [];
+  if (!sizeDiffers) {
+    const ob = sides.orig.bytesOf(o);
+    const pb = sides.patched.bytesOf(p);
+    if (ob && pb) {
+      const masked =
+        o.section.type === 9 /* SHT_REL: addends live in the fields */
+          ? relocationFields(oRel, o.start)
+          : null;
+      byteRanges = differingRanges(ob, pb, masked);
+      if (byteRanges.length > 0) reasons.push(`bytes at ${describeRanges(byteRanges)}`);
+    }
+  }
+
+  const stubReason = compareStubs(o, p);
+  if (stubReason) reasons.push(stubReason);
+
+  if (reasons.length === 0) return null;
+  return {
+    reasons,
+    bytesOnly: !sizeDiffers && !relocsDiffer && stubReason === null,
+    byteRanges,
+    removedRelocations,
+    addedRelocations,
+  };
+}
+
+/** kCFI: `__cfi_foo` holds the hash of foo's type; a changed hash is a changed prototype. */
+function compareStubs(o: Unit, p: Unit): string | null {
+  for (const os of o.stubs) {
+    const ps = p.stubs.find((s) => s.name.slice(0, 6) === os.name.slice(0, 6));
+    if (!ps) continue;
+    const ob = stubBytes(o, os);
+    const pb = stubBytes(p, ps);
+    if (ob && pb && (ob.length !== pb.length || differingRanges(ob, pb, null).length > 0))
+      return `prefix ${os.name} changed`;
+  }
+  return null;
+}
+
+function stubBytes(unit: Unit, stub: ElfSymbol): Uint8Array | null {
+  const data = unit.section.data;
+  if (!data) return null;
+  const end = stub.size > 0n ? stub.value + stub.size : unit.start;
+  return data.subarray(Number(stub.value), Number(end));
+}
+
+export function relocationsEqual(sides: Sides, a: Reloc, aBase: bigint, b: Reloc, bBase: bigint): boolean {
+  return (
+    a.offset - aBase === b.offset - bBase &&
+    a.type === b.type &&
+    a.addend === b.addend &&
+    targetsEqual(sides, a.target, b.target)
+  );
+}
+
+export function targetsEqual(sides: Sides, a: RelocTarget, b: RelocTarget): boolean {
+  switch (a.kind) {
+    case "symbol": {
+      if (b.kind !== "symbol") return false;
+      const ou = sides.orig.unitOfSymbol(a.symbol.index);
+      const pu = sides.patched.unitOfSymbol(b.symbol.index);
+      const twin = ou ? sides.correlation.twinOfOrig.get(ou.aliasOf ?? ou) : undefined;
+      if (twin) return pu !== undefined && (pu.aliasOf ?? pu) === twin;
+      if (pu && sides.correlation.twinOfPatched.has(pu.aliasOf ?? pu)) return false;
+      return correlationKey(a.symbol.name) === correlationKey(b.symbol.name);
+    }
+    case "string":
+      return b.kind === "string" && a.text === b.text;
+    case "constant":
+      return b.kind === "constant" && a.hex === b.hex;
+    case "section":
+      return b.kind === "section" && correlationKey(a.section.name) === correlationKey(b.section.name);
+    case "indirect":
+      return (
+        b.kind === "indirect" &&
+        correlationKey(a.section.name) === correlationKey(b.section.name) &&
+        a.via.type === b.via.type &&
+        a.via.addend === b.via.addend &&
+        targetsEqual(sides, a.via.target, b.via.target)
+      );
+  }
+}
+
+/** A target as both sides can name it: orig symbols by their patched twin's name. */
+export function describeTarget(sides: Sides | null, t: RelocTarget, side: "orig" | "patched"): string {
+  switch (t.kind) {
+    case "symbol": {
+      if (sides && side === "orig") {
+        const u = sides.orig.unitOfSymbol(t.symbol.index);
+        const twin = u ? sides.correlation.twinOfOrig.get(u.aliasOf ?? u) : undefined;
+        if (twin) return twin.name;
+      }
+      return t.symbol.name;
+    }
+    case "string":
+      return JSON.stringify(t.text.length > 40 ? `${t.text.slice(0, 40)}…` : t.text);
+    case "constant":
+      return `const 0x${t.hex}`;
+    case "section":
+      return t.section.name;
+    case "indirect":
+      return `${t.section.name}→${describeTarget(sides, t.via.target, side)}`;
+  }
+}
+
+export function describeRelocation(
+  sides: Sides | null,
+  r: Reloc,
+  base: bigint,
+  side: "orig" | "patched",
+): string {
+  const add =
+    r.addend === 0n ? "" : r.addend > 0n ? `+0x${r.addend.toString(16)}` : `-0x${(-r.addend).toString(16)}`;
+  return `${r.typeName} ${describeTarget(sides, r.target, side)}${add} at +0x${(r.offset - base).toString(16)}`;
+}
+
+/** Relocations only on one side, compared without their offsets (shifted code is not a new relocation). */
+function relocationDifference(
+  sides: Sides,
+  oRel: readonly Reloc[],
+  oBase: bigint,
+  pRel: readonly Reloc[],
+  pBase: bigint,
+): { added: string[]; removed: string[] } {
+  const key = (r: Reloc, side: "orig" | "patched"): string =>
+    `${r.typeName} ${describeTarget(sides, r.target, side)} ${r.addend}`;
+  const counts = new Map<string, number>();
+  for (const r of oRel) {
+    const k = key(r, "orig");
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const added: string[] = [];
+  for (const r of pRel) {
+    const k = key(r, "patched");
+    const n = counts.get(k) ?? 0;
+    if (n > 0) counts.set(k, n - 1);
+    else added.push(describeRelocation(sides, r, pBase, "patched"));
+  }
+  const removed: string[] = [];
+  const remaining = new Map(counts);
+  for (const r of oRel) {
+    const k = key(r, "orig");
+    const n = remaining.get(k) ?? 0;
+    if (n > 0) {
+      remaining.set(k, n - 1);
+      removed.push(describeRelocation(sides, r, oBase, "orig"));
+    }
+  }
+  return { added, removed };
+}
+
+function relocationFields(relocs: readonly Reloc[], base: bigint): Set<number> {
+  const fields = new Set<number>();
+  for (const r of relocs) {
+    const at = Number(r.offset - base);
+    for (let i = 0; i < 4; i++) fields.add(at + i);
+  }
+  return fields;
+}
+
+/** Byte ranges [from, to) where the two differ (equal lengths), ignoring masked positions. */
+export function differingRanges(
+  a: Uint8Array,
+  b: Uint8Array,
+  masked: Set<number> | null,
+): [number, number][] {
+  const ranges: [number, number][] = [];
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n) {
+    if (a[i] === b[i] || masked?.has(i)) {
+      i++;
+      continue;
+    }
+    const from = i;
+    while (i < n && (a[i] !== b[i] || masked?.has(i))) i++;
+    const last = ranges[ranges.length - 1];
+    if (last && from - last[1] < 4) last[1] = i;
+    else ranges.push([from, i]);
+  }
+  if (a.length !== b.length) ranges.push([n, Math.max(a.length, b.length)]);
+  return ranges;
+}
+
+export function describeRanges(ranges: readonly (readonly [number, number])[]): string {
+  const shown = ranges.slice(0, 3).map(([f, t]) => `0x${f.toString(16)}..0x${t.toString(16)}`);
+  if (ranges.length > 3) shown.push(`${ranges.length - 3} more`);
+  return shown.join(", ");
+}

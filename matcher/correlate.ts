@@ -1,0 +1,144 @@
+// Correlation: which function or data object of the patched object is the same one as in the
+// original, although compilers renumber clones (.isra.N), static locals (var.N), __UNIQUE_ID_
+// counters and rehash every ThinLTO-promoted name (.llvm.<hash>) when a file is rebuilt.
+import { correlationKey, isSpecialStatic, llvmHash, stripLlvmSuffix } from "../lib/symbol-name.js";
+import type { ObjectModel, Unit } from "./bundle.js";
+
+export interface Correlation {
+  readonly twinOfOrig: ReadonlyMap<Unit, Unit>;
+  readonly twinOfPatched: ReadonlyMap<Unit, Unit>;
+  /** How each correlated orig unit found its twin: "same name", "renumbered", "static local used by f", … */
+  readonly how: ReadonlyMap<Unit, string>;
+  /** Static locals a correlated function used in orig and whose twin no patched function uses. */
+  readonly removedStaticReferences: readonly { readonly variable: string; readonly user: string }[];
+}
+
+/**
+ * Statics the compiler or kernel macros create (`__warned`, `__func__`, `_rs`, `CSWTCH`, …): not
+ * correlated at all, compared by name in relocations. `__UNIQUE_ID_<name><N>` is the exception: it
+ * correlates with its counter dropped, like kpatch does.
+ */
+export function isUncorrelatedStatic(name: string): boolean {
+  return isSpecialStatic(name) && !name.startsWith("__UNIQUE_ID_");
+}
+
+/** A function-scope static: gcc `var.N`, clang `func.var` (possibly with a ThinLTO hash). Correlated by use. */
+export function isStaticLocal(unit: Unit): boolean {
+  if (unit.kind !== "object" || unit.name.startsWith("__UNIQUE_ID_")) return false;
+  return stripLlvmSuffix(unit.name).includes(".") && !isSpecialStatic(unit.name);
+}
+
+export function correlate(orig: ObjectModel, patched: ObjectModel): Correlation {
+  const twinOfOrig = new Map<Unit, Unit>();
+  const twinOfPatched = new Map<Unit, Unit>();
+  const how = new Map<Unit, string>();
+  const pair = (o: Unit, p: Unit, reason: string): void => {
+    twinOfOrig.set(o, p);
+    twinOfPatched.set(p, o);
+    how.set(o, reason);
+  };
+  const byName = (u: Unit): boolean =>
+    u.aliasOf === null && !isUncorrelatedStatic(u.name) && !isStaticLocal(u);
+
+  // 1. Same plain name, same kind. Names with renumberable parts (foo.constprop.9, .llvm.<hash>,
+  //    __UNIQUE_ID_x12) carry no identity: gcc may hand the numbers out differently (kpatch issue 935).
+  const patchedByName = new Map<string, Unit[]>();
+  for (const p of patched.units) {
+    if (!byName(p)) continue;
+    const list = patchedByName.get(p.name);
+    if (list) list.push(p);
+    else patchedByName.set(p.name, [p]);
+  }
+  const leftOrig: Unit[] = [];
+  for (const o of orig.units) {
+    if (!byName(o)) continue;
+    const p =
+      correlationKey(o.name) === o.name
+        ? patchedByName.get(o.name)?.find((c) => c.kind === o.kind && !twinOfPatched.has(c))
+        : undefined;
+    if (p) pair(o, p, "same name");
+    else leftOrig.push(o);
+  }
+
+  // 2. Same name once clone numbers, __UNIQUE_ID_ counters and .llvm.<hash> are dropped. Within a
+  //    family of several (foo.constprop.9, foo.constprop.10), identical bytes pair first, then equal
+  //    size, then symbol-table order.
+  const patchedByKey = new Map<string, Unit[]>();
+  for (const p of patched.units) {
+    if (!byName(p) || twinOfPatched.has(p)) continue;
+    const key = `${p.kind}:${correlationKey(p.name)}`;
+    const list = patchedByKey.get(key);
+    if (list) list.push(p);
+    else patchedByKey.set(key, [p]);
+  }
+  const origByKey = new Map<string, Unit[]>();
+  for (const o of leftOrig) {
+    const key = `${o.kind}:${correlationKey(o.name)}`;
+    const list = origByKey.get(key);
+    if (list) list.push(o);
+    else origByKey.set(key, [o]);
+  }
+  for (const [key, origs] of origByKey) {
+    const candidates = patchedByKey.get(key);
+    if (!candidates) continue;
+    const tiers: ((o: Unit, p: Unit) => boolean)[] = [
+      (o, p) => o.name === p.name && origs.length === 1 && candidates.length === 1,
+      (o, p) => sameBytes(orig, o, patched, p),
+      (o, p) => o.end - o.start === p.end - p.start,
+      () => true,
+    ];
+    for (const fits of tiers) {
+      for (const o of origs) {
+        if (twinOfOrig.has(o)) continue;
+        const p = candidates.find((c) => !twinOfPatched.has(c) && fits(o, c));
+        if (p) pair(o, p, o.name === p.name ? "same name" : renameReason(o.name, p.name));
+      }
+    }
+  }
+
+  // 3. Static locals, by use: the variable a correlated function references is the twin of the one
+  //    its twin references under the same name (kpatch correlates these only this way).
+  const users = new Map<Unit, string>();
+  for (const o of orig.units) {
+    const p = twinOfOrig.get(o);
+    if (!p) continue;
+    for (const r of orig.relocationsOf(o)) {
+      if (r.target.kind !== "symbol") continue;
+      const variable = orig.unitOfSymbol(r.target.symbol.index);
+      if (!variable || variable === o || !isStaticLocal(variable) || twinOfOrig.has(variable)) continue;
+      if (!users.has(variable)) users.set(variable, o.name);
+      const key = correlationKey(variable.name);
+      for (const q of patched.relocationsOf(p)) {
+        if (q.target.kind !== "symbol") continue;
+        const candidate = patched.unitOfSymbol(q.target.symbol.index);
+        if (!candidate || twinOfPatched.has(candidate) || !isStaticLocal(candidate)) continue;
+        if (correlationKey(candidate.name) !== key) continue;
+        pair(variable, candidate, `static local used by ${o.name}`);
+        break;
+      }
+    }
+  }
+  const removedStaticReferences: { variable: string; user: string }[] = [];
+  for (const [variable, user] of users) {
+    if (!twinOfOrig.has(variable)) removedStaticReferences.push({ variable: variable.name, user });
+  }
+
+  return { twinOfOrig, twinOfPatched, how, removedStaticReferences };
+}
+
+function sameBytes(om: ObjectModel, o: Unit, pm: ObjectModel, p: Unit): boolean {
+  if (o.end - o.start !== p.end - p.start) return false;
+  const a = om.bytesOf(o);
+  const b = pm.bytesOf(p);
+  if (!a || !b) return a === b;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function renameReason(origName: string, patchedName: string): string {
+  const oh = llvmHash(origName);
+  const ph = llvmHash(patchedName);
+  if (oh !== null && ph !== null && stripLlvmSuffix(origName) === stripLlvmSuffix(patchedName))
+    return "ThinLTO hash changed";
+  return `renumbered ${origName} → ${patchedName}`;
+}

@@ -1,0 +1,106 @@
+// Per-architecture facts the diff step needs: where a PC-relative relocation lands, which
+// relocations are calls, and what the ftrace entry call is named. Keyed by the ELF machine name.
+
+/** Architectures the diff step knows; others are read and compared without arch-specific rules. */
+export type DiffArch = "x86_64" | "ppc64" | "s390" | "aarch64" | "loongarch" | "other";
+
+export function diffArchOf(machineName: string): DiffArch {
+  switch (machineName) {
+    case "x86_64":
+    case "ppc64":
+    case "s390":
+    case "aarch64":
+    case "loongarch":
+      return machineName;
+    default:
+      return "other";
+  }
+}
+
+/**
+ * How far past `symbol + addend` a relocation's real target lies. x86-64 PC-relative fields are
+ * relative to the end of the 4-byte field (the assembler writes `target - 4`; an immediate after
+ * the field makes it `-5`…`-8`, which this does not see); s390 *DBL fields sit 2 bytes into the
+ * instruction whose address they are relative to (`target + 2`). Other arches: 0.
+ */
+export function landingBias(arch: DiffArch, typeName: string): bigint {
+  if (arch === "x86_64") {
+    // psABI: PC32/PLT32/GOTPCREL* are S + A - P with P the field's own address.
+    if (/^R_X86_64_(PC32|PLT32|GOTPCREL|GOTPCRELX|REX_GOTPCRELX|GOTPC32)$/.test(typeName)) return 4n;
+    if (typeName === "R_X86_64_PC64") return 8n;
+    return 0n;
+  }
+  if (arch === "s390") {
+    // s390x ELF ABI: *DBL fields are halfword-scaled, relative to the instruction at field - 2.
+    if (
+      /^R_390_(PC16DBL|PC32DBL|PLT16DBL|PLT32DBL|GOTENT|GOTPCDBL|PC12DBL|PLT12DBL|PC24DBL|PLT24DBL)$/.test(
+        typeName,
+      )
+    )
+      return -2n;
+    return 0n;
+  }
+  return 0n;
+}
+
+/** The relocation types that encode a direct call (`call`, `bl`, `brasl`, `bl` on LoongArch). */
+export function isCallRelocation(arch: DiffArch, typeName: string, code: Uint8Array, at: number): boolean {
+  switch (arch) {
+    case "x86_64":
+      // e8 rel32: the field follows the one-byte opcode.
+      return (
+        (typeName === "R_X86_64_PLT32" || typeName === "R_X86_64_PC32") && at >= 1 && code[at - 1] === 0xe8
+      );
+    case "ppc64":
+      // `bl`: I-form, opcode 18, LK = 1 (the relocation covers the whole word).
+      return typeName === "R_PPC64_REL24" && (readWord(code, at, "little") & 0xfc000001) === 0x48000001;
+    case "s390":
+      // brasl: c0 x5 i32; the field starts 2 bytes into the instruction.
+      return (
+        (typeName === "R_390_PLT32DBL" || typeName === "R_390_PC32DBL") &&
+        at >= 2 &&
+        code[at - 2] === 0xc0 &&
+        ((code[at - 1] ?? 0) & 0x0f) === 0x05
+      );
+    case "aarch64":
+      return typeName === "R_AARCH64_CALL26";
+    case "loongarch":
+      return typeName === "R_LARCH_B26" && ((readWord(code, at, "little") >>> 26) & 0x3f) === 0x15;
+    default:
+      return false;
+  }
+}
+
+/**
+ * A tail call on ppc64le: `b` (LK = 0) to another function. The livepatch core cannot restore the
+ * caller's TOC after it (kpatch refuses these: "Found an unsupported sibling call").
+ */
+export function isPpc64SiblingCall(typeName: string, code: Uint8Array, at: number): boolean {
+  return typeName === "R_PPC64_REL24" && (readWord(code, at, "little") & 0xfc000003) === 0x48000000;
+}
+
+/**
+ * The ftrace entry call a patchable function starts with: `__fentry__` (x86-64 -mfentry, s390x
+ * -mfentry), `_mcount`/`mcount` (ppc64le -pg, older arches); arm64 and LoongArch use
+ * -fpatchable-function-entry, recorded in `__patchable_function_entries` instead.
+ */
+export const PROFILING_CALLS: ReadonlySet<string> = new Set([
+  "__fentry__",
+  "_mcount",
+  "mcount",
+  "__mcount",
+  "__gnu_mcount_nc",
+]);
+
+/** Sections listing each traceable function's entry (x86/s390 -mrecord-mcount, -fpatchable-function-entry). */
+export const ENTRY_TABLES: ReadonlySet<string> = new Set(["__mcount_loc", "__patchable_function_entries"]);
+
+export function readWord(code: Uint8Array, at: number, endianness: "little" | "big"): number {
+  const b0 = code[at] ?? 0;
+  const b1 = code[at + 1] ?? 0;
+  const b2 = code[at + 2] ?? 0;
+  const b3 = code[at + 3] ?? 0;
+  return endianness === "little"
+    ? (b0 | (b1 << 8) | (b2 << 16) | (b3 << 24)) >>> 0
+    : ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
+}
