@@ -1,0 +1,100 @@
+// Which kernel object (vmlinux or a module) each object file of a kernel build tree ends up in:
+// Kbuild writes `<module>.mod` listing a module's objects, and `modules.order` lists the modules.
+import { readdir, readFile, stat } from "node:fs/promises";
+import { basename, dirname, join, relative, sep } from "node:path";
+import { normalizeModuleName, VMLINUX } from "./kernel-table.js";
+
+export interface ObjectHome {
+  /** "vmlinux" or the module name as the kernel knows it (`-` → `_`). */
+  readonly objname: string;
+  /** Where that came from: `drivers/foo/bar.mod`, or "no *.mod lists it". */
+  readonly from: string;
+}
+
+export interface BuildTreeMap {
+  readonly root: string;
+  /** Object path relative to the root (`/` separators) → its module. */
+  readonly modules: ReadonlyMap<string, ObjectHome>;
+  homeOf(objectPath: string): ObjectHome;
+}
+
+const SKIP_DIRS = new Set([".git", "node_modules", ".tmp_versions", "Documentation"]);
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function toPosix(path: string): string {
+  return sep === "/" ? path : path.split(sep).join("/");
+}
+
+/** Every `*.mod` under the root (or those modules.order names, when it exists). */
+async function modFiles(root: string): Promise<string[]> {
+  const order = join(root, "modules.order");
+  if (await exists(order)) {
+    const lines = (await readFile(order, "utf8")).split(/\r?\n/).filter((l) => l.trim() !== "");
+    // modules.order lists `dir/name.o` (≥5.16) or `kernel/dir/name.ko` (older): the .mod sits beside
+    const mods = lines.map((l) =>
+      join(
+        root,
+        l
+          .trim()
+          .replace(/^kernel\//, "")
+          .replace(/\.(k?o)$/, ".mod"),
+      ),
+    );
+    const found: string[] = [];
+    for (const m of mods) if (await exists(m)) found.push(m);
+    if (found.length > 0) return found;
+  }
+  const found: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries: import("node:fs").Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name)) await walk(join(dir, e.name));
+      } else if (e.isFile() && e.name.endsWith(".mod")) found.push(join(dir, e.name));
+    }
+  };
+  await walk(root);
+  return found.sort();
+}
+
+/**
+ * Reads the modules of a build tree. A `.mod` file lists its objects separated by white space,
+ * as paths from the tree's root (scripts/Makefile.build writes `$(real-prereqs)` of the module).
+ */
+export async function readBuildTree(root: string): Promise<BuildTreeMap> {
+  const modules = new Map<string, ObjectHome>();
+  for (const mod of await modFiles(root)) {
+    const objname = normalizeModuleName(basename(mod, ".mod"));
+    const from = toPosix(relative(root, mod));
+    const text = await readFile(mod, "utf8");
+    for (const token of text.split(/\s+/)) {
+      if (!token.endsWith(".o")) continue;
+      // paths are from the root; older kernels wrote them relative to the .mod's directory
+      const fromRoot = toPosix(token.replace(/^\.\//, ""));
+      const beside = toPosix(relative(root, join(dirname(mod), token)));
+      const key =
+        (await exists(join(root, fromRoot))) || !(await exists(join(root, beside))) ? fromRoot : beside;
+      if (!modules.has(key)) modules.set(key, { objname, from });
+    }
+  }
+  return {
+    root,
+    modules,
+    homeOf(objectPath: string): ObjectHome {
+      return modules.get(toPosix(objectPath)) ?? { objname: VMLINUX, from: "no *.mod lists it: vmlinux" };
+    },
+  };
+}

@@ -1,0 +1,438 @@
+// The `match` pipeline: diff each orig/patched object pair, find each changed function's kernel
+// symbol with evidence, emit the (objname, old_name, old_sympos) that resolve() confirms, and the
+// .klp.sym references — all as one report value.
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readElfFile } from "../elf/index.js";
+import type { ElfFile } from "../elf/types.js";
+import { readBuildTree } from "../lib/build-tree.js";
+import { type Flag, worstSeverity } from "../lib/flags.js";
+import { InputError } from "../lib/input-error.js";
+import { type KernelSymbolSources, loadKernelSymbols } from "../lib/kernel-symbols.js";
+import { type KernelObject, type KernelTable, normalizeModuleName, VMLINUX } from "../lib/kernel-table.js";
+import { readModule } from "../lib/module-symbols.js";
+import { raise } from "../lib/report/flag-codes.js";
+import {
+  type FunctionReport,
+  type InputFile,
+  MATCH_SCHEMA_VERSION,
+  type MatchReport,
+  type MatchSummary,
+  type ObjectReport,
+  type ObjectVerdict,
+  type ReferenceReport,
+} from "../lib/report/match-report.js";
+import { chooseRule, type RuleChoice } from "../lib/rules.js";
+import { readSymvers, type Symvers } from "../lib/symvers.js";
+import { diffObjects, type FunctionChange, type ObjectDiff } from "./diff.js";
+import {
+  type FileBlock,
+  fileBlocks,
+  type IdentifyContext,
+  identify,
+  profileObject,
+  type TargetView,
+  targetView,
+} from "./evidence.js";
+import { objectReferences, tableKnowsExports } from "./references.js";
+
+export interface MatchOptions {
+  /** An orig object file, or the orig build tree. */
+  readonly orig: string;
+  /** The patched object file, or the patched build tree. */
+  readonly patched: string;
+  readonly kallsyms?: string;
+  readonly systemMap?: string;
+  readonly vmlinux?: string;
+  readonly moduleFiles?: readonly string[];
+  /** Target object of every pair, overriding the build tree's *.mod files. */
+  readonly objname?: string;
+  readonly kernel?: string;
+  readonly rule?: string;
+  readonly symvers?: string;
+  /** A table loaded already (library use); the sources above are then only recorded. */
+  readonly table?: KernelTable;
+  readonly onProgress?: (done: number, total: number, current: string) => void;
+}
+
+interface ObjectPair {
+  readonly orig: string;
+  readonly patched: string;
+  /** Path relative to the tree root (or the file name for a single pair). */
+  readonly relative: string;
+}
+
+export interface TreePairs {
+  readonly pairs: readonly ObjectPair[];
+  readonly onlyOrig: readonly string[];
+  readonly onlyPatched: readonly string[];
+}
+
+const TOOL_VERSION = findVersion();
+
+function findVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg)) {
+      const json = JSON.parse(readFileSync(pkg, "utf8")) as { name?: string; version?: string };
+      if (json.name === "klpmatch") return json.version ?? "0.0.0";
+    }
+    dir = dirname(dir);
+  }
+  return "0.0.0";
+}
+
+function toPosix(path: string): string {
+  return sep === "/" ? path : path.split(sep).join("/");
+}
+
+/** Object files of a build tree that can hold kernel code: not module glue, not vmlinux.o. */
+function isKernelObject(name: string): boolean {
+  return name.endsWith(".o") && !name.endsWith(".mod.o") && name !== "vmlinux.o" && !name.startsWith(".tmp");
+}
+
+async function listObjects(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const e of entries) {
+      if (e.isDirectory()) {
+        if (e.name !== ".git" && e.name !== "node_modules") await walk(join(dir, e.name));
+      } else if (e.isFile() && isKernelObject(e.name)) out.push(toPosix(relative(root, join(dir, e.name))));
+    }
+  };
+  await walk(root);
+  return out.sort();
+}
+
+/** Pairs the objects of two trees by relative path; byte-identical pairs are left out. */
+export async function pairTrees(origDir: string, patchedDir: string): Promise<TreePairs> {
+  const [orig, patched] = await Promise.all([listObjects(origDir), listObjects(patchedDir)]);
+  const inPatched = new Set(patched);
+  const inOrig = new Set(orig);
+  const pairs: ObjectPair[] = [];
+  for (const rel of orig) {
+    if (!inPatched.has(rel)) continue;
+    const a = join(origDir, rel);
+    const b = join(patchedDir, rel);
+    const [sa, sb] = await Promise.all([stat(a), stat(b)]);
+    if (sa.size === sb.size && (await readFile(a)).equals(await readFile(b))) continue;
+    pairs.push({ orig: a, patched: b, relative: rel });
+  }
+  return {
+    pairs,
+    onlyOrig: orig.filter((r) => !inPatched.has(r)),
+    onlyPatched: patched.filter((r) => !inOrig.has(r)),
+  };
+}
+
+async function sha256(path: string): Promise<string> {
+  return createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
+}
+
+function objectVerdict(
+  diff: ObjectDiff,
+  functions: readonly FunctionReport[],
+  flags: readonly Flag[],
+): ObjectVerdict {
+  if (diff.verdict === "unsupported") return "unsupported";
+  if (diff.changed.length === 0 && diff.new.length === 0) return "no-change";
+  const all = [...flags, ...functions.flatMap((f) => f.flags)];
+  if (all.some((f) => f.severity === "error" && f.code !== "AMBIGUOUS")) return "failed";
+  if (functions.some((f) => f.decision === "ambiguous")) return "ambiguous";
+  return "matched";
+}
+
+function changeReport(change: FunctionChange, status: FunctionReport["status"]) {
+  return {
+    name: change.name,
+    patchedName: change.patchedName,
+    status,
+    size: `0x${change.size.toString(16)}`,
+    bind: change.bind,
+    reasons: [...change.reasons],
+  };
+}
+
+interface RunContext {
+  readonly table: KernelTable;
+  readonly choice: RuleChoice;
+  readonly views: Map<string, TargetView | null>;
+  readonly blocks: ReadonlyMap<string, FileBlock> | null;
+  readonly initLists: ReadonlyMap<string, KernelObject>;
+  readonly symvers: Symvers | null;
+}
+
+function viewOf(run: RunContext, objname: string): TargetView | null {
+  let view = run.views.get(objname);
+  if (view === undefined) {
+    const obj = run.table.objects.get(objname);
+    view = obj === undefined ? null : targetView(obj);
+    run.views.set(objname, view);
+  }
+  return view;
+}
+
+/** Matches one object pair whose ELF files are read already. */
+function matchObject(
+  run: RunContext,
+  pair: ObjectPair,
+  origElf: ElfFile,
+  diff: ObjectDiff,
+  objname: string,
+  objnameFrom: string,
+): { object: ObjectReport; references: ReferenceReport[] } {
+  const profile = profileObject(origElf);
+  const ctx: IdentifyContext = {
+    table: run.table,
+    rule: run.choice.rule,
+    profile,
+    view: (o) => viewOf(run, o),
+    blocks: run.blocks,
+    initLists: run.initLists,
+  };
+  const flags: Flag[] = [];
+  if (diff.verdict === "unsupported") {
+    flags.push(
+      raise(
+        "UNSUPPORTED_CHANGE",
+        `${pair.relative}: ${diff.unsupported.join("; ") || "the diff step refused the change"}`,
+      ),
+    );
+  }
+  if (diff.changed.length === 0 && diff.new.length === 0 && diff.verdict !== "unsupported") {
+    flags.push(raise("NO_CHANGE", `${pair.relative}: no changed or new function`));
+  }
+  const functions: FunctionReport[] = [];
+  for (const change of diff.changed) {
+    const orig = profile.byName.get(change.name);
+    const id = identify(ctx, objname, {
+      name: change.name,
+      kind: "text",
+      size: change.size,
+      section: orig?.section ?? ".text",
+      reference: false,
+    });
+    functions.push({
+      ...changeReport(change, "changed"),
+      decision: id.decision,
+      target: id.target,
+      candidates: id.candidates,
+      evidence: id.evidence,
+      flags: id.flags,
+    });
+  }
+  for (const change of diff.new) {
+    functions.push({
+      ...changeReport(change, "new"),
+      decision: "not-applicable",
+      target: null,
+      candidates: [],
+      evidence: [],
+      flags: [],
+    });
+  }
+  for (const change of diff.deleted) {
+    functions.push({
+      ...changeReport(change, "deleted"),
+      decision: "not-applicable",
+      target: null,
+      candidates: [],
+      evidence: [],
+      flags: [
+        raise("DELETED_FUNCTION", `${change.name}: deleted by the patch; the running kernel keeps its copy`),
+      ],
+    });
+  }
+  const references =
+    diff.verdict === "unsupported"
+      ? []
+      : objectReferences(ctx, objname, [...diff.changed, ...diff.new], run.symvers);
+  return {
+    object: {
+      orig: pair.orig,
+      patched: pair.patched,
+      objname,
+      objnameFrom,
+      verdict: objectVerdict(diff, functions, flags),
+      diffVerdict: diff.verdict,
+      functions,
+      flags,
+    },
+    references,
+  };
+}
+
+/** Merges references used by several objects into one entry per (objname, name). */
+function mergeReferences(all: readonly ReferenceReport[]): ReferenceReport[] {
+  const byKey = new Map<string, ReferenceReport>();
+  for (const r of all) {
+    const key = `${r.objname}\0${r.name}\0${r.scope}`;
+    const seen = byKey.get(key);
+    if (seen === undefined) byKey.set(key, r);
+    else byKey.set(key, { ...seen, usedBy: [...new Set([...seen.usedBy, ...r.usedBy])].sort() });
+  }
+  return [...byKey.values()].sort((a, b) => {
+    const ka = `${a.objname}\0${a.name}`;
+    const kb = `${b.objname}\0${b.name}`;
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  });
+}
+
+function summarize(
+  objects: readonly ObjectReport[],
+  references: readonly ReferenceReport[],
+  flags: readonly Flag[],
+): MatchSummary {
+  const fns = objects.flatMap((o) => o.functions).filter((f) => f.status === "changed");
+  const every = [
+    ...flags,
+    ...objects.flatMap((o) => [...o.flags, ...o.functions.flatMap((f) => f.flags)]),
+    ...references.flatMap((r) => r.flags),
+  ];
+  return {
+    objects: objects.length,
+    functions: fns.length,
+    decided: fns.filter((f) => f.target !== null).length,
+    ambiguous: fns.filter((f) => f.decision === "ambiguous").length,
+    notFound: fns.filter((f) => f.decision === "not-found" || f.decision === "not-loaded").length,
+    references: references.length,
+    errors: every.filter((f) => f.severity === "error").length,
+    warnings: every.filter((f) => f.severity === "warning").length,
+    infos: every.filter((f) => f.severity === "info").length,
+    worst: worstSeverity(every),
+  };
+}
+
+/** Loads the kernel's symbols the way `match` needs them. */
+export async function loadMatchTable(opts: MatchOptions): Promise<KernelTable> {
+  if (opts.table !== undefined) return opts.table;
+  const sources: KernelSymbolSources = {
+    ...(opts.kallsyms !== undefined ? { kallsyms: opts.kallsyms } : {}),
+    ...(opts.systemMap !== undefined ? { systemMap: opts.systemMap } : {}),
+    ...(opts.vmlinux !== undefined ? { vmlinux: opts.vmlinux } : {}),
+    ...(opts.moduleFiles !== undefined ? { moduleFiles: opts.moduleFiles } : {}),
+  };
+  return loadKernelSymbols(sources);
+}
+
+/** The whole pipeline: every changed function of every object pair to its kernel symbol. */
+export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
+  const [origStat, patchedStat] = await Promise.all([stat(opts.orig), stat(opts.patched)]);
+  if (origStat.isDirectory() !== patchedStat.isDirectory()) {
+    throw new InputError(opts.patched, `--orig and --patched must both be object files or both build trees`);
+  }
+  const tree = origStat.isDirectory();
+  const table = await loadMatchTable(opts);
+  const choice = chooseRule(table, {
+    ...(opts.rule !== undefined ? { rule: opts.rule } : {}),
+    ...(opts.kernel !== undefined ? { kernel: opts.kernel } : {}),
+  });
+  const symvers = opts.symvers !== undefined ? await readSymvers(opts.symvers) : null;
+  const blocks = opts.vmlinux !== undefined ? fileBlocks(await readElfFile(opts.vmlinux)) : null;
+  const initLists = new Map<string, KernelObject>();
+  for (const ko of opts.moduleFiles ?? []) {
+    const t = await readModule(ko, { list: "init" });
+    for (const [name, obj] of t.objects) initLists.set(name, obj);
+  }
+  const run: RunContext = { table, choice, views: new Map(), blocks, initLists, symvers };
+
+  const paired: TreePairs = tree
+    ? await pairTrees(opts.orig, opts.patched)
+    : {
+        pairs: [{ orig: opts.orig, patched: opts.patched, relative: opts.orig }],
+        onlyOrig: [],
+        onlyPatched: [],
+      };
+  const homes = tree && opts.objname === undefined ? await readBuildTree(opts.orig) : null;
+
+  const objects: ObjectReport[] = [];
+  const references: ReferenceReport[] = [];
+  const inputs: InputFile[] = [];
+  let done = 0;
+  for (const pair of paired.pairs) {
+    opts.onProgress?.(done, paired.pairs.length, pair.relative);
+    const [origElf, patchedElf] = await Promise.all([readElfFile(pair.orig), readElfFile(pair.patched)]);
+    const diff = diffObjects(origElf, patchedElf);
+    let objname: string = VMLINUX;
+    let from = "default: vmlinux";
+    if (opts.objname !== undefined) {
+      objname = opts.objname === VMLINUX ? VMLINUX : normalizeModuleName(opts.objname);
+      from = "--objname";
+    } else if (homes !== null) {
+      const home = homes.homeOf(pair.relative);
+      objname = home.objname;
+      from = home.from;
+    }
+    const result = matchObject(run, pair, origElf, diff, objname, from);
+    objects.push(result.object);
+    references.push(...result.references);
+    inputs.push({
+      role: "orig",
+      path: pair.orig,
+      sha256: createHash("sha256").update(origElf.bytes).digest("hex"),
+    });
+    inputs.push({
+      role: "patched",
+      path: pair.patched,
+      sha256: createHash("sha256").update(patchedElf.bytes).digest("hex"),
+    });
+    done++;
+  }
+  opts.onProgress?.(done, paired.pairs.length, "");
+
+  const sources: [string, string | undefined][] = [
+    ["kallsyms", opts.kallsyms],
+    ["system-map", opts.systemMap],
+    ["vmlinux", opts.vmlinux],
+    ["symvers", opts.symvers],
+    ...(opts.moduleFiles ?? []).map((m): [string, string] => ["module", m]),
+  ];
+  for (const [role, path] of sources) {
+    if (path !== undefined && path !== "-") inputs.push({ role, path, sha256: await sha256(path) });
+  }
+
+  const flags: Flag[] = [];
+  if (choice.assumed) flags.push(raise("LTO_RULE_ASSUMED", choice.why));
+  if (table.addressesHidden) {
+    flags.push(
+      raise(
+        "HIDDEN_ADDRESSES",
+        `${table.source.path}: addresses are hidden (kptr_restrict); neighbourhood uses line order, sizes are not checked`,
+      ),
+    );
+  }
+  const merged = mergeReferences(references);
+  if (symvers === null && !tableKnowsExports(table)) {
+    flags.push(
+      raise(
+        "EXPORTS_UNKNOWN",
+        `${table.source.path}: no __ksymtab_ entries (KALLSYMS_ALL off?): pass --symvers Module.symvers to tell exported symbols`,
+      ),
+    );
+  }
+  objects.sort((a, b) => (a.orig < b.orig ? -1 : a.orig > b.orig ? 1 : 0));
+  return {
+    schemaVersion: MATCH_SCHEMA_VERSION,
+    tool: { name: "klpmatch", version: TOOL_VERSION },
+    inputs,
+    kernel: {
+      source: table.source.kind,
+      path: table.source.path,
+      addressesHidden: table.addressesHidden,
+      llvmNames: table.hasLlvmNames,
+    },
+    rule: { name: choice.rule, why: choice.why, assumed: choice.assumed },
+    objects,
+    references: merged,
+    flags,
+    unpaired: { onlyOrig: paired.onlyOrig, onlyPatched: paired.onlyPatched },
+    summary: summarize(objects, merged, flags),
+  };
+}
