@@ -210,6 +210,10 @@ export function positionOf(table: KernelTable, symbol: KernelSymbol, rule: Looku
   const obj = table.objects.get(symbol.objname);
   if (obj === undefined)
     return { ok: false, reason: `object '${symbol.objname}' is not in the symbol table` };
+  // the walk keeps the address of the symbol it stops at, and address 0 reads as "not found"
+  if (symbol.address === 0n) {
+    return { ok: false, reason: `'${symbol.name}' is at address 0: the kernel reports it "not found"` };
+  }
   const eff = effectiveRule(symbol.objname, rule);
   // the form the era compares (the stripped name where the kernel strips), else the full name
   const forms = [RULES[eff].queryFor(symbol.name), symbol.name];
