@@ -1,3 +1,8 @@
 // matcher/: the algorithms — diff, candidates, disambiguation, sympos, verification.
+
+export * from "./candidates.js";
 export * from "./diff.js";
+export * from "./evidence.js";
+export * from "./match.js";
+export * from "./references.js";
 export * from "./sympos.js";

@@ -1,13 +1,159 @@
-// Placeholder: replaced by the match command's implementation.
+// klpmatch match: each changed function of an orig/patched build to its kernel symbol, with the
+// (objname, old_name, old_sympos) the kernel resolves back to it; reports and CI exit codes.
+import { readFile } from "node:fs/promises";
 import type { CommandModule } from "yargs";
+import { failsAt } from "../../lib/flags.js";
 import { InputError } from "../../lib/input-error.js";
-import { runAction } from "../exit.js";
+import {
+  emitReport,
+  parseFailOn,
+  REPORT_FORMATS,
+  type ReportFormat,
+  useColor,
+} from "../../lib/report/common.js";
+import { raise } from "../../lib/report/flag-codes.js";
+import { compareWithBaseline, parseBaseline } from "../../lib/report/match-baseline.js";
+import { renderMatchReport } from "../../lib/report/match-render.js";
+import { allFlags, type MatchReport } from "../../lib/report/match-report.js";
+import { LOOKUP_RULES } from "../../lib/rules.js";
+import { matchPatch } from "../../matcher/match.js";
+import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 
-export const matchCommand: CommandModule = {
+interface MatchArgs {
+  orig: string;
+  patched: string;
+  kallsyms?: string;
+  "system-map"?: string;
+  vmlinux?: string;
+  "module-file"?: string[];
+  objname?: string;
+  kernel?: string;
+  rule?: string;
+  symvers?: string;
+  format: string;
+  out?: string;
+  "fail-on": string;
+  baseline?: string;
+  "fail-on-change"?: boolean;
+}
+
+/** A progress bar on stderr, only for a terminal and enough objects to be worth it. */
+function progressBar(): ((done: number, total: number, current: string) => void) | undefined {
+  const err = process.stderr;
+  if (err.isTTY !== true) return undefined;
+  const color = useColor(err);
+  return (done, total, current) => {
+    if (total < 10) return;
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    const bar = `${"#".repeat(filled)}${".".repeat(width - filled)}`;
+    const name = current.length > 40 ? `…${current.slice(-39)}` : current;
+    const text = `[${color ? `\u001b[32m${bar}\u001b[0m` : bar}] ${done}/${total} ${name}`;
+    err.write(done === total ? "\r\u001b[2K" : `\r\u001b[2K${text}`);
+  };
+}
+
+export const matchCommand: CommandModule<object, MatchArgs> = {
   command: "match",
-  describe: "(not implemented yet)",
-  handler: () =>
+  describe: "Match each changed function to its kernel symbol: objname, old_name, old_sympos, with evidence",
+  builder: (y) =>
+    y
+      .option("orig", { type: "string", demandOption: true, describe: "orig object file or build tree" })
+      .option("patched", {
+        type: "string",
+        demandOption: true,
+        describe: "patched object file or build tree",
+      })
+      .option("kallsyms", {
+        type: "string",
+        describe: "/proc/kallsyms of the target kernel (or - for stdin)",
+      })
+      .option("system-map", { type: "string", describe: "System.map of the target kernel" })
+      .option("vmlinux", {
+        type: "string",
+        describe: "vmlinux ELF of the target kernel (adds STT_FILE evidence)",
+      })
+      .option("module-file", { type: "string", array: true, describe: "target module .ko (repeatable)" })
+      .option("objname", {
+        type: "string",
+        describe: "target object of every pair (vmlinux or a module name)",
+      })
+      .option("kernel", { type: "string", describe: "kernel version: picks the lookup rule of its era" })
+      .option("rule", { type: "string", choices: LOOKUP_RULES, describe: "lookup rule, instead of --kernel" })
+      .option("symvers", { type: "string", describe: "Module.symvers: which symbols are exported" })
+      .option("format", {
+        type: "string",
+        choices: REPORT_FORMATS,
+        default: "text",
+        describe: "report format",
+      })
+      .option("out", { type: "string", describe: "write the report to this file (atomically)" })
+      .option("fail-on", {
+        type: "string",
+        default: "error",
+        describe: "exit 1 when something at or above this severity is flagged (error|warning|info|none)",
+      })
+      .option("baseline", { type: "string", describe: "earlier JSON report: print a diff of the decisions" })
+      .option("fail-on-change", {
+        type: "boolean",
+        describe: "with --baseline: exit 1 when a decision changed",
+      })
+      .conflicts("kernel", "rule"),
+  handler: (argv) =>
     runAction(async () => {
-      throw new InputError("match", "not implemented yet");
+      const failOn = parseFailOn(argv["fail-on"]);
+      if (argv.kallsyms === undefined && argv["system-map"] === undefined && argv.vmlinux === undefined) {
+        throw new InputError("match", "give the kernel's symbols: --kallsyms, --system-map or --vmlinux");
+      }
+      if (argv["fail-on-change"] && argv.baseline === undefined) {
+        throw new InputError("--fail-on-change", "needs --baseline");
+      }
+      const baseline =
+        argv.baseline === undefined
+          ? null
+          : parseBaseline(await readFile(argv.baseline, "utf8"), argv.baseline);
+      const progress = progressBar();
+      let report: MatchReport = await matchPatch({
+        orig: argv.orig,
+        patched: argv.patched,
+        ...(argv.kallsyms !== undefined ? { kallsyms: argv.kallsyms } : {}),
+        ...(argv["system-map"] !== undefined ? { systemMap: argv["system-map"] } : {}),
+        ...(argv.vmlinux !== undefined ? { vmlinux: argv.vmlinux } : {}),
+        ...(argv["module-file"] !== undefined ? { moduleFiles: argv["module-file"] } : {}),
+        ...(argv.objname !== undefined ? { objname: argv.objname } : {}),
+        ...(argv.kernel !== undefined ? { kernel: argv.kernel } : {}),
+        ...(argv.rule !== undefined ? { rule: argv.rule } : {}),
+        ...(argv.symvers !== undefined ? { symvers: argv.symvers } : {}),
+        ...(progress !== undefined ? { onProgress: progress } : {}),
+      });
+      const comparison = baseline === null ? null : compareWithBaseline(baseline, report, argv.baseline!);
+      if (comparison?.changed && argv["fail-on-change"]) {
+        const flag = raise(
+          "BASELINE_CHANGED",
+          `${comparison.lines.removed} decision(s) of ${argv.baseline} changed or went, ${comparison.lines.added} new`,
+        );
+        report = {
+          ...report,
+          flags: [...report.flags, flag],
+          summary: { ...report.summary, errors: report.summary.errors + 1, worst: "error" },
+        };
+      }
+      const format = argv.format as ReportFormat;
+      const toTerminal = argv.out === undefined && process.stdout.isTTY === true;
+      await emitReport(
+        renderMatchReport(report, format, { failOn, color: toTerminal && useColor() }),
+        argv.out,
+      );
+      if (comparison !== null) {
+        const text =
+          comparison.diff === "" ? `decisions unchanged against ${argv.baseline}\n` : comparison.diff;
+        // the diff goes to stdout unless the report is there already
+        if (argv.out !== undefined) process.stdout.write(text);
+        else process.stderr.write(text);
+      }
+      const flagged = allFlags(report).some((f) => failsAt(f.severity, failOn));
+      return flagged || (comparison?.changed === true && argv["fail-on-change"] === true)
+        ? EXIT_FLAGGED
+        : EXIT_OK;
     }),
 };

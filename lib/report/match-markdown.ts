@@ -1,0 +1,73 @@
+// `match --format markdown`: a PR comment — summary, the function table, details of what was not
+// decided (candidates with scores), references and flags.
+import { escapeMarkdownCell, markdownCode, markdownTable } from "./common.js";
+import { FUNCTION_HEADER, functionRows } from "./match-lines.js";
+import type { MatchReport } from "./match-report.js";
+
+export function renderMatchMarkdown(report: MatchReport): string {
+  const s = report.summary;
+  const icon = s.errors > 0 ? "❌" : s.warnings > 0 ? "⚠️" : "✅";
+  const out: string[] = [
+    `## ${icon} klpmatch: ${s.decided}/${s.functions} changed function(s) matched`,
+    "",
+    `Rule ${markdownCode(report.rule.name)}: ${escapeMarkdownCell(report.rule.why)}. Kernel symbols: ${markdownCode(report.kernel.path)} (${report.kernel.source}).`,
+    "",
+  ];
+  const rows = functionRows(report);
+  if (rows.length > 0) out.push(markdownTable(FUNCTION_HEADER, rows));
+  for (const o of report.objects) {
+    for (const f of o.functions) {
+      if (f.status !== "changed" || (f.target !== null && f.candidates.length <= 1)) continue;
+      out.push(
+        `<details><summary>${markdownCode(f.name)} in ${markdownCode(o.orig)}: ${f.decision}</summary>`,
+        "",
+      );
+      for (const e of f.evidence) out.push(`- **${e.kind}** (${e.result}): ${escapeMarkdownCell(e.detail)}`);
+      out.push("");
+      out.push(
+        markdownTable(
+          ["", "address", "name", "pair", "score", "placement", "excluded"],
+          f.candidates.map((c) => [
+            c.chosen ? "✔" : "",
+            c.address ?? `#${c.position}`,
+            c.name,
+            c.oldName === null ? "-" : `${c.oldName},${c.oldSympos}`,
+            String(c.score),
+            c.placement ?? "-",
+            c.excluded ?? "",
+          ]),
+        ),
+      );
+      out.push("</details>", "");
+    }
+  }
+  if (report.references.length > 0) {
+    out.push("### References", "");
+    out.push(
+      markdownTable(
+        ["klp.sym", "scope", "address", "used by"],
+        report.references.map((r) => [
+          r.klpSym ?? `${r.objname}:${r.name} (${r.decision})`,
+          r.scope,
+          r.address ?? "-",
+          r.usedBy.join(", "),
+        ]),
+      ),
+    );
+  }
+  const flags = [
+    ...report.flags,
+    ...report.objects.flatMap((o) => [...o.flags, ...o.functions.flatMap((f) => f.flags)]),
+    ...report.references.flatMap((r) => r.flags),
+  ];
+  if (flags.length > 0) {
+    out.push("### Flags", "");
+    out.push(
+      markdownTable(
+        ["severity", "code", "message"],
+        flags.map((f) => [f.severity, f.code, f.message]),
+      ),
+    );
+  }
+  return `${out.join("\n").trimEnd()}\n`;
+}
