@@ -246,6 +246,11 @@ interface ArraySpec {
   readonly testedBytes: number;
   /** sizeof() in Linux 6.12 for a 64-bit kernel, tried when the array has no sized symbol. */
   readonly defaultStride64: number | null;
+  /**
+   * The pointer-sized fields an author may initialize (in pointers from the entry's start); the
+   * rest are the kernel's internal fields, never relocated in a real entry.
+   */
+  readonly authorFields: number;
   /** True when entry `at` looks like a real entry (its pointers relocated as expected). */
   readonly plausible: (at: bigint) => boolean;
 }
@@ -277,7 +282,12 @@ function arrayLayout(
 ): ArrayLayout | null {
   const P = BigInt(r.pointerSize);
   const minStride = BigInt(spec.testedBytes);
+  const relocOffsets = [...r.relocationsAt(section).keys()];
   const fits = (stride: bigint, count: number): boolean => {
+    const end = start + BigInt(count) * stride;
+    const authored = BigInt(spec.authorFields) * P;
+    // a relocation beyond the author's fields of its entry means the stride is wrong
+    for (const o of relocOffsets) if (o >= start && o < end && (o - start) % stride >= authored) return false;
     for (let k = 0; k < count - 1; k++) {
       const at = start + BigInt(k) * stride;
       if (isTerminator(r, section, at, spec.testedBytes) || !spec.plausible(at)) return false;
@@ -368,6 +378,8 @@ function readKlpFuncs(
     what: "klp_func array",
     // klp_for_each_func_static() stops at the entry whose old_name, new_func and old_sympos are all 0.
     testedBytes: 3 * r.pointerSize,
+    // old_name, new_func, old_sympos
+    authorFields: 3,
     defaultStride64: KLP_FUNC_SIZE_6_12,
     plausible: (at) => {
       const name = r.pointer(section, at);
@@ -405,6 +417,8 @@ function readKlpObjects(
     what: "klp_object array",
     // klp_for_each_object_static() stops at the entry whose name and funcs are both NULL.
     testedBytes: 2 * r.pointerSize,
+    // name, funcs, and struct klp_callbacks' four function pointers (+ its bool)
+    authorFields: 7,
     defaultStride64: KLP_OBJECT_SIZE_6_12,
     plausible: (at) => r.pointer(section, at + P)?.kind === "local",
   });
