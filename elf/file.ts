@@ -15,7 +15,19 @@ import {
   SHT_SYMTAB,
 } from "./constants.js";
 import { ElfFormatError } from "./errors.js";
-import { hex, type Layout, makeLayout, makeStringTable, readString, u16, u32, word } from "./layout.js";
+import {
+  bigintOf,
+  hex,
+  type Layout,
+  makeLayout,
+  makeStringTable,
+  readString,
+  stringError,
+  u16,
+  u32,
+  u64Small,
+  word,
+} from "./layout.js";
 import { fileTypeName, machineName, osabiName, sectionFlagNames, sectionTypeName } from "./names.js";
 import { readRelocationSections, relocationsFor } from "./relocations.js";
 import { readSymbolTable } from "./symbols.js";
@@ -48,7 +60,11 @@ export function readElf(bytes: Uint8Array, opts: ReadElfOptions): ElfFile {
       `truncated ELF header: the file has ${bytes.length} bytes, the header needs ${headerSize}`,
     );
   }
-  const l = makeLayout(path, bytes, data === ELFDATA2LSB, is64);
+  // A plain Uint8Array view even when given a Buffer: its subarrays (section data) are cheaper to make.
+  const plain = Buffer.isBuffer(bytes)
+    ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    : bytes;
+  const l = makeLayout(path, plain, data === ELFDATA2LSB, is64);
   const sections = readSections(l, readHeader(l));
   return new ElfFileView(l, sections);
 }
@@ -153,6 +169,8 @@ function readSections(l: Layout, raw: RawHeader): { header: ElfHeader; sections:
   }
   const sections: ElfSection[] = new Array(shnum);
   const nameOffsets = new Uint32Array(shnum);
+  const typeNames = new Map<number, string>();
+  const flagNameLists = new Map<number, readonly string[]>();
   for (let i = 0; i < shnum; i++) {
     const o = shoff + i * entrySize;
     nameOffsets[i] = u32(l, o);
@@ -166,23 +184,23 @@ function readSections(l: Layout, raw: RawHeader): { header: ElfHeader; sections:
     let addralign: bigint;
     let entsize: bigint;
     if (l.is64) {
-      flags = l.view.getBigUint64(o + 8, l.littleEndian);
-      addr = l.view.getBigUint64(o + 16, l.littleEndian);
-      offset = l.view.getBigUint64(o + 24, l.littleEndian);
-      size = l.view.getBigUint64(o + 32, l.littleEndian);
+      flags = u64Small(l, o + 8);
+      addr = u64Small(l, o + 16);
+      offset = u64Small(l, o + 24);
+      size = u64Small(l, o + 32);
       link = u32(l, o + 40);
       info = u32(l, o + 44);
-      addralign = l.view.getBigUint64(o + 48, l.littleEndian);
-      entsize = l.view.getBigUint64(o + 56, l.littleEndian);
+      addralign = u64Small(l, o + 48);
+      entsize = u64Small(l, o + 56);
     } else {
-      flags = BigInt(u32(l, o + 8));
-      addr = BigInt(u32(l, o + 12));
-      offset = BigInt(u32(l, o + 16));
-      size = BigInt(u32(l, o + 20));
+      flags = bigintOf(u32(l, o + 8));
+      addr = bigintOf(u32(l, o + 12));
+      offset = bigintOf(u32(l, o + 16));
+      size = bigintOf(u32(l, o + 20));
       link = u32(l, o + 24);
       info = u32(l, o + 28);
-      addralign = BigInt(u32(l, o + 32));
-      entsize = BigInt(u32(l, o + 36));
+      addralign = bigintOf(u32(l, o + 32));
+      entsize = bigintOf(u32(l, o + 36));
     }
     let data: Uint8Array | null = null;
     if (type !== SHT_NOBITS && type !== SHT_NULL && i !== 0) {
@@ -194,13 +212,24 @@ function readSections(l: Layout, raw: RawHeader): { header: ElfHeader; sections:
       }
       data = l.bytes.subarray(Number(offset), Number(offset + size));
     }
+    let typeName = typeNames.get(type);
+    if (typeName === undefined) {
+      typeName = sectionTypeName(h.machine, type);
+      typeNames.set(type, typeName);
+    }
+    const flagsKey = flags <= 0xffffffffn ? Number(flags) : -1;
+    let flagNames = flagsKey < 0 ? undefined : flagNameLists.get(flagsKey);
+    if (flagNames === undefined) {
+      flagNames = Object.freeze(sectionFlagNames(flags));
+      if (flagsKey >= 0) flagNameLists.set(flagsKey, flagNames);
+    }
     sections[i] = {
       index: i,
       name: "",
       type,
-      typeName: sectionTypeName(h.machine, type),
+      typeName,
       flags,
-      flagNames: flags === 0n ? NO_FLAGS : sectionFlagNames(flags),
+      flagNames,
       addr,
       offset,
       size,
@@ -228,14 +257,20 @@ function readSections(l: Layout, raw: RawHeader): { header: ElfHeader; sections:
     for (let i = 0; i < shnum; i++) {
       const offset = nameOffsets[i]!;
       if (offset !== 0 || i !== 0) {
-        (sections[i] as { name: string }).name = readString(l, table, offset, `section [${i}]`);
+        const name = readString(l, table, offset);
+        if (name === null) throw stringError(l, table, offset, `section [${i}]`);
+        (sections[i] as { name: string }).name = name;
       }
     }
   }
   return { header: { ...h, shnum, shstrndx }, sections };
 }
 
-const NO_FLAGS: readonly string[] = Object.freeze([]);
+/** The byte-order-aware reader of a file, for code in elf/ that reads fields itself (the formatters). */
+export function layoutOf(file: ElfFile): Layout {
+  if (file instanceof ElfFileView) return file.layout;
+  return makeLayout(file.path, file.bytes, file.header.endianness === "little", file.header.class === 64);
+}
 
 /** The ElfFile implementation: holds the bytes and caches what has been decoded. */
 class ElfFileView implements ElfFile {
@@ -254,6 +289,10 @@ class ElfFileView implements ElfFile {
     this.bytes = layout.bytes;
     this.header = read.header;
     this.sections = read.sections;
+  }
+
+  get layout(): Layout {
+    return this.#layout;
   }
 
   sectionByName(name: string): ElfSection | undefined {

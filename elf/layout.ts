@@ -75,26 +75,64 @@ export function makeStringTable(l: Layout, start: number, size: number, descript
   return { start, size, ascii, description };
 }
 
-/** The NUL-terminated string at `offset` in the table; `what` names the referrer in the error. */
-export function readString(l: Layout, table: StringTable, offset: number, what: string): string {
+interface FastSlices {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+/**
+ * The NUL-terminated string at `offset` in the table, or null when the offset is outside the table or
+ * the string runs off its end (the caller names the referrer in its error; see stringError).
+ */
+export function readString(l: Layout, table: StringTable, offset: number): string | null {
+  if (offset >= table.size) return offset === 0 ? "" : null;
+  const bytes = l.bytes;
+  const begin = table.start + offset;
+  const end = table.start + table.size;
+  let nul = begin;
+  while (nul < end && bytes[nul] !== 0) nul++;
+  if (nul === end) return null;
+  if (nul === begin) return "";
+  // Buffer's own slice methods skip the encoding lookup of toString(); names are read by the 100,000.
+  const buffer = l.buffer as unknown as FastSlices;
+  return table.ascii ? buffer.latin1Slice(begin, nul) : buffer.utf8Slice(begin, nul);
+}
+
+/** The error for a name readString could not read. */
+export function stringError(l: Layout, table: StringTable, offset: number, what: string): ElfFormatError {
   if (offset >= table.size) {
-    if (offset === 0) return "";
-    throw new ElfFormatError(
+    return new ElfFormatError(
       l.path,
       `${what}: name offset 0x${offset.toString(16)} is outside ${table.description} (size 0x${table.size.toString(16)})`,
     );
   }
-  const begin = table.start + offset;
-  const end = table.start + table.size;
-  const nul = l.buffer.indexOf(0, begin);
-  if (nul < 0 || nul >= end) {
-    throw new ElfFormatError(
-      l.path,
-      `${what}: name at offset 0x${offset.toString(16)} in ${table.description} is not NUL-terminated`,
-    );
+  return new ElfFormatError(
+    l.path,
+    `${what}: name at offset 0x${offset.toString(16)} in ${table.description} is not NUL-terminated`,
+  );
+}
+
+const SMALL_BIGINTS: bigint[] = [];
+
+/** BigInt(n) for a non-negative integer n, sharing one bigint per small value (fewer allocations). */
+export function bigintOf(n: number): bigint {
+  if (n < 4096) {
+    let b = SMALL_BIGINTS[n];
+    if (b === undefined) {
+      b = BigInt(n);
+      SMALL_BIGINTS[n] = b;
+    }
+    return b;
   }
-  if (nul === begin) return "";
-  return l.buffer.toString(table.ascii ? "latin1" : "utf8", begin, nul);
+  return BigInt(n);
+}
+
+/** An unsigned 64-bit field as bigint; small values share cached bigints. */
+export function u64Small(l: Layout, offset: number): bigint {
+  const le = l.littleEndian;
+  const hi = l.view.getUint32(le ? offset + 4 : offset, le);
+  if (hi === 0) return bigintOf(l.view.getUint32(le ? offset : offset + 4, le));
+  return l.view.getBigUint64(offset, le);
 }
 
 export function hex(value: number | bigint): string {

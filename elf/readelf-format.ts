@@ -1,5 +1,7 @@
 // Symbol tables and relocations laid out the way binutils `readelf -sW` / `readelf -rW` print them,
-// so output can be compared with readelf's literally.
+// so output can be compared with readelf's literally. Fields are read straight from the file's bytes
+// into an OutputBuffer (no per-symbol objects), with the same checks as the ElfSymbol/ElfRelocation
+// decoders, so listing a 13 MB object costs little more than reading it.
 import {
   EM_AARCH64,
   EM_PPC64,
@@ -16,59 +18,38 @@ import {
   SHT_SYMTAB,
   STT_SECTION,
 } from "./constants.js";
+import { layoutOf } from "./file.js";
+import { type Layout, stringError } from "./layout.js";
+import { symbolBindName, symbolTypeName, symbolVisibilityName } from "./names.js";
+import { OutputBuffer } from "./output-buffer.js";
+import { relocationTypeName } from "./relocation-types.js";
+import { missingSymbolError } from "./relocations.js";
+import { extendedSectionIndex, type SymbolTableShape, symbolTableShape } from "./symbols.js";
 import type { ElfFile, ElfRelocationSection, ElfSection, ElfSymbol } from "./types.js";
 import { type SymbolVersion, symbolVersions } from "./versions.js";
 
-const SPACES = " ".repeat(64);
-
-function padEnd(text: string, width: number): string {
-  return text.length >= width ? text : text + SPACES.slice(0, width - text.length);
-}
-
-function padStart(text: string, width: number): string {
-  return text.length >= width ? text : SPACES.slice(0, width - text.length) + text;
-}
-
-const ZEROS = "0".repeat(16);
-
-/** A value as fixed-width zero-padded hex: 16 digits for ELF64, 8 for ELF32 (readelf's LONG_HEX). */
-function longHex(value: bigint, is64: boolean): string {
-  const digits = value.toString(16);
-  const width = is64 ? 16 : 8;
-  return digits.length >= width ? digits : ZEROS.slice(0, width - digits.length) + digits;
-}
-
-/** readelf's DEC_5: decimal in 5 columns, or 0x-prefixed hex when above 99999. */
-function dec5(value: bigint): string {
-  return value <= 99999n ? padStart(value.toString(), 5) : `0x${value.toString(16)}`;
-}
-
-/** readelf's printing of names: control characters shown as ^X. */
-function printableName(name: string): string {
-  if (!/[\x00-\x1f\x7f]/.test(name)) return name;
-  let out = "";
-  for (const ch of name) {
-    const c = ch.charCodeAt(0);
-    out += c < 0x20 ? `^${String.fromCharCode(c + 0x40)}` : c === 0x7f ? "^?" : ch;
-  }
-  return out;
-}
-
-/** The Ndx column: UND, ABS, COM, a section number, or a reserved range with its value. */
-export function sectionIndexLabel(file: ElfFile, symbol: ElfSymbol, rawShndx: number): string {
-  const shndx = rawShndx === SHN_XINDEX ? symbol.shndx : rawShndx;
-  if (rawShndx === SHN_XINDEX) return padStart(String(shndx), 3);
+/** The Ndx column for a (resolved) section index: UND, ABS, COM, a number, or a reserved range. */
+function sectionIndexText(file: ElfFile, shndx: number): string {
   if (shndx === SHN_UNDEF) return "UND";
   if (shndx === SHN_ABS) return "ABS";
   if (shndx === SHN_COMMON) return "COM";
+  // x86-64 psABI SHN_X86_64_LCOMMON.
   if (file.header.machine === EM_X86_64 && shndx === 0xff02) return "LARGE_COM";
   const hex4 = shndx.toString(16).padStart(4, "0");
   if (shndx >= 0xff00 && shndx <= 0xff1f) return `PRC[0x${hex4}]`;
   if (shndx >= SHN_LOOS && shndx <= SHN_HIOS) return `OS [0x${hex4}]`;
   if (shndx >= SHN_LORESERVE) return `RSV[0x${hex4}]`;
-  if (file.header.shnum !== 0 && shndx >= file.header.shnum)
-    return `bad section index[${padStart(String(shndx), 3)}]`;
-  return padStart(String(shndx), 3);
+  if (file.header.shnum !== 0 && shndx >= file.header.shnum) {
+    return `bad section index[${String(shndx).padStart(3, " ")}]`;
+  }
+  return String(shndx).padStart(3, " ");
+}
+
+/** readelf's Ndx column for a symbol (as in `readelf -s`), without its padding. */
+export function sectionIndexLabel(file: ElfFile, symbol: ElfSymbol): string {
+  // A real section index is a number even when it is above SHN_LORESERVE (extended numbering).
+  if (symbol.sectionIndex !== null) return String(symbol.shndx);
+  return sectionIndexText(file, symbol.shndx).trim();
 }
 
 /** The bracketed note readelf adds after the visibility for other st_other bits (e.g. ppc64 local entry). */
@@ -76,8 +57,8 @@ function otherNote(machine: number, other: number): string | null {
   const rest = other & ~3;
   if (rest === 0) return null;
   if (machine === EM_PPC64 && (rest & ~0xe0) === 0) {
-    // ELFv2 ABI: bits 5-7 of st_other encode the local entry point offset; 2..6 mean (1 << v) >> 2 words.
-    // readelf prints that offset in bytes.
+    // ELFv2 ABI: bits 5-7 of st_other encode the local entry point offset; 2..6 mean (1 << v) >> 2
+    // instructions. readelf prints that offset in bytes.
     const v = rest >> 5;
     if (v <= 6) return `<localentry>: ${v >= 2 ? ((1 << v) >> 2) << 2 : v}`;
   }
@@ -94,42 +75,56 @@ function otherNote(machine: number, other: number): string | null {
   return `<other>: ${rest.toString(16)}`;
 }
 
-function rawShndxOf(file: ElfFile, table: ElfSection, index: number): number {
-  const o =
-    Number(table.offset) + index * (file.header.class === 64 ? 24 : 16) + (file.header.class === 64 ? 6 : 14);
-  const b = file.bytes;
-  return file.header.endianness === "little" ? b[o]! | (b[o + 1]! << 8) : (b[o]! << 8) | b[o + 1]!;
+/** Writes a NUL-terminated name from a string table, control characters as ^X like readelf. */
+function writeTableName(
+  out: OutputBuffer,
+  l: Layout,
+  shape: SymbolTableShape,
+  nameOffset: number,
+  what: () => string,
+): void {
+  const table = shape.names;
+  if (nameOffset >= table.size) {
+    if (nameOffset === 0) return;
+    throw stringError(l, table, nameOffset, what());
+  }
+  const bytes = l.bytes;
+  const begin = table.start + nameOffset;
+  const end = table.start + table.size;
+  let p = begin;
+  let plain = true;
+  for (; p < end; p++) {
+    const c = bytes[p]!;
+    if (c === 0) break;
+    if (c < 0x20 || c === 0x7f) plain = false;
+  }
+  if (p === end) throw stringError(l, table, nameOffset, what());
+  if (plain) {
+    out.copy(bytes, begin, p);
+    return;
+  }
+  for (let q = begin; q < p; q++) {
+    const c = bytes[q]!;
+    if (c < 0x20) {
+      out.byte(0x5e);
+      out.byte(c + 0x40);
+    } else if (c === 0x7f) out.text("^?");
+    else out.byte(c);
+  }
 }
 
-/** One symbol table in `readelf -sW` layout, header lines included. */
-export function formatSymbolTable(file: ElfFile, table: ElfSection): string {
-  const symbols = file.symbolsOf(table);
-  const is64 = file.header.class === 64;
-  const machine = file.header.machine;
-  const versions = table.type === SHT_DYNSYM ? symbolVersions(file, table) : null;
-  const lines: string[] = [];
-  lines.push(
-    "",
-    `Symbol table '${table.name}' contains ${symbols.length} ${symbols.length === 1 ? "entry" : "entries"}:`,
-    is64
-      ? "   Num:    Value          Size Type    Bind   Vis      Ndx Name"
-      : "   Num:    Value  Size Type    Bind   Vis      Ndx Name",
-  );
-  for (const s of symbols) {
-    const raw = rawShndxOf(file, table, s.index);
-    const note = otherNote(machine, s.other);
-    // readelf shows an unnamed section symbol by its section's name.
-    let name =
-      s.name === "" && s.type === STT_SECTION && s.special === null && s.shndx < file.header.shnum
-        ? printableName(file.sections[s.shndx]?.name ?? "")
-        : printableName(s.name);
-    const version = versions?.[s.index];
-    if (version) name += versionSuffix(version, true);
-    lines.push(
-      `${padStart(String(s.index), 6)}: ${longHex(s.value, is64)} ${dec5(s.size)} ${padEnd(s.typeName, 7)} ${padEnd(s.bindName, 6)} ${padEnd(s.visibilityName, 7)}${note === null ? "" : ` [${note}] `} ${padStart(sectionIndexLabel(file, s, raw), 4)} ${name}`,
-    );
+/** A name given as a string (a section name), control characters as ^X. */
+function writePrintable(out: OutputBuffer, name: string): void {
+  if (!/[\x00-\x1f\x7f]/.test(name)) {
+    out.text(name);
+    return;
   }
-  return `${lines.join("\n")}\n`;
+  for (const ch of name) {
+    const c = ch.charCodeAt(0);
+    if (c < 0x20) out.text(`^${String.fromCharCode(c + 0x40)}`);
+    else if (c === 0x7f) out.text("^?");
+    else out.text(ch);
+  }
 }
 
 function versionSuffix(v: SymbolVersion, inSymbolTable: boolean): string {
@@ -137,74 +132,240 @@ function versionSuffix(v: SymbolVersion, inSymbolTable: boolean): string {
   return v.hidden ? `@${v.name}` : `@@${v.name}`;
 }
 
-/** The section name readelf shows for a relocation against an unnamed STT_SECTION symbol. */
-function sectionSymbolName(file: ElfFile, s: ElfSymbol): string {
-  if (s.type !== STT_SECTION) return "<null>";
-  if (s.special === null && s.shndx < file.header.shnum) return file.sections[s.shndx]?.name ?? "<null>";
-  if (s.special === "ABS") return "ABS";
-  if (s.special === "COMMON") return "COMMON";
-  if (s.special === "UNDEF") return file.sections[0]?.name ?? "";
-  if (file.header.machine === EM_X86_64 && s.shndx === 0xff02) return "LARGE_COMMON";
-  return `<section 0x${s.shndx.toString(16)}>`;
+/** Per-file lookup tables of the padded type/bind/visibility columns, by their numbers. */
+function columnTexts(file: ElfFile) {
+  const { machine, osabi } = file.header;
+  const types: string[] = [];
+  const binds: string[] = [];
+  for (let i = 0; i < 16; i++) {
+    types.push(symbolTypeName(machine, osabi, i).padEnd(7, " "));
+    binds.push(symbolBindName(osabi, i).padEnd(6, " "));
+  }
+  const visibilities = [0, 1, 2, 3].map((v) => symbolVisibilityName(v).padEnd(7, " "));
+  return { types, binds, visibilities };
 }
 
-/** One relocation section in `readelf -rW` layout, header lines included. */
-export function formatRelocationSection(file: ElfFile, rs: ElfRelocationSection): string {
-  const is64 = file.header.class === 64;
-  const entries = rs.entries();
-  const symbols = rs.symtab.index === 0 ? [] : file.symbolsOf(rs.symtab);
-  const versions = rs.symtab.type === SHT_DYNSYM ? symbolVersions(file, rs.symtab) : null;
-  const out: string[] = [
-    "",
-    `Relocation section '${rs.section.name}' at offset 0x${rs.section.offset.toString(16)} contains ${entries.length} ${entries.length === 1 ? "entry" : "entries"}:`,
-  ];
+/** Writes one symbol table in `readelf -sW` layout, header lines included. */
+export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSection): void {
+  const l = layoutOf(file);
+  const shape = symbolTableShape(l, file.sections, table);
+  const { count, start, entrySize } = shape;
+  const is64 = l.is64;
+  const le = l.littleEndian;
+  const view = l.view;
+  const machine = file.header.machine;
+  const shnum = file.sections.length;
+  const versions = table.type === SHT_DYNSYM ? symbolVersions(file, table) : null;
+  const { types, binds, visibilities } = columnTexts(file);
+  const ndxTexts = new Map<number, string>();
+  out.text(`\nSymbol table '${table.name}' contains ${count} ${count === 1 ? "entry" : "entries"}:\n`);
+  out.text(
+    is64
+      ? "   Num:    Value          Size Type    Bind   Vis      Ndx Name\n"
+      : "   Num:    Value  Size Type    Bind   Vis      Ndx Name\n",
+  );
+  for (let i = 0; i < count; i++) {
+    const o = start + i * entrySize;
+    const nameOffset = view.getUint32(o, le);
+    let info: number;
+    let other: number;
+    let shndx: number;
+    out.decimal(i, 6);
+    out.text(": ");
+    if (is64) {
+      info = l.bytes[o + 4]!;
+      other = l.bytes[o + 5]!;
+      shndx = view.getUint16(o + 6, le);
+      out.hex64(view.getUint32(le ? o + 12 : o + 8, le), view.getUint32(le ? o + 8 : o + 12, le));
+      out.byte(0x20);
+      const sizeHi = view.getUint32(le ? o + 20 : o + 16, le);
+      const sizeLo = view.getUint32(le ? o + 16 : o + 20, le);
+      // readelf's DEC_5: decimal in 5 columns up to 99999, then 0x-prefixed hex.
+      if (sizeHi === 0 && sizeLo <= 99999) out.decimal(sizeLo, 5);
+      else {
+        out.text("0x");
+        out.hexMinimal(sizeHi, sizeLo);
+      }
+    } else {
+      info = l.bytes[o + 12]!;
+      other = l.bytes[o + 13]!;
+      shndx = view.getUint16(o + 14, le);
+      out.hex32(view.getUint32(o + 4, le), 8);
+      out.byte(0x20);
+      const size = view.getUint32(o + 8, le);
+      if (size <= 99999) out.decimal(size, 5);
+      else {
+        out.text("0x");
+        out.hexMinimal(0, size);
+      }
+    }
+    let ndx: string | undefined;
+    if (shndx === SHN_XINDEX) {
+      // readelf prints the index found in SHT_SYMTAB_SHNDX as a plain number, whatever its range.
+      shndx = extendedSectionIndex(l, file.sections, shape, i);
+      ndx = String(shndx).padStart(4, " ");
+    }
+    out.byte(0x20);
+    out.text(types[info & 0xf]!);
+    out.byte(0x20);
+    out.text(binds[info >> 4]!);
+    out.byte(0x20);
+    out.text(visibilities[other & 3]!);
+    if ((other & ~3) !== 0) out.text(` [${otherNote(machine, other)}] `);
+    out.byte(0x20);
+    if (ndx === undefined) {
+      ndx = ndxTexts.get(shndx);
+      if (ndx === undefined) {
+        ndx = sectionIndexText(file, shndx).padStart(4, " ");
+        ndxTexts.set(shndx, ndx);
+      }
+    }
+    out.text(ndx);
+    out.byte(0x20);
+    if (nameOffset === 0 && (info & 0xf) === STT_SECTION && shndx < shnum) {
+      // readelf shows an unnamed section symbol by its section's name.
+      writePrintable(out, file.sections[shndx]?.name ?? "");
+    } else {
+      writeTableName(out, l, shape, nameOffset, () => `symbol ${i} of '${table.name}'`);
+      const version = versions?.[i];
+      if (version) out.text(versionSuffix(version, true));
+    }
+    out.byte(0x0a);
+  }
+}
+
+/** The section name readelf shows for a relocation against an unnamed symbol. */
+function unnamedSymbolText(file: ElfFile, type: number, shndx: number): string {
+  if (type !== STT_SECTION) return "<null>";
+  if (shndx < file.header.shnum) return file.sections[shndx]?.name ?? "";
+  if (shndx === SHN_ABS) return "ABS";
+  if (shndx === SHN_COMMON) return "COMMON";
+  if (file.header.machine === EM_X86_64 && shndx === 0xff02) return "LARGE_COMMON";
+  return `<section 0x${shndx.toString(16)}>`;
+}
+
+/** Writes one relocation section in `readelf -rW` layout, header lines included. */
+export function writeRelocationSection(out: OutputBuffer, file: ElfFile, rs: ElfRelocationSection): void {
+  const l = layoutOf(file);
+  const is64 = l.is64;
+  const le = l.littleEndian;
+  const view = l.view;
+  const section = rs.section;
+  const count = rs.count;
+  const shape = rs.symtab.index === 0 ? null : symbolTableShape(l, file.sections, rs.symtab);
+  const versions = shape && rs.symtab.type === SHT_DYNSYM ? symbolVersions(file, rs.symtab) : null;
+  const typeTexts = new Map<number, string>();
+  out.text(
+    `\nRelocation section '${section.name}' at offset 0x${section.offset.toString(16)} contains ${count} ${count === 1 ? "entry" : "entries"}:\n`,
+  );
   if (is64) {
-    out.push(
+    out.text(
       rs.isRela
-        ? "    Offset             Info             Type               Symbol's Value  Symbol's Name + Addend"
-        : "    Offset             Info             Type               Symbol's Value  Symbol's Name",
+        ? "    Offset             Info             Type               Symbol's Value  Symbol's Name + Addend\n"
+        : "    Offset             Info             Type               Symbol's Value  Symbol's Name\n",
     );
   } else {
-    out.push(
+    out.text(
       rs.isRela
-        ? " Offset     Info    Type                Sym. Value  Symbol's Name + Addend"
-        : " Offset     Info    Type                Sym. Value  Symbol's Name",
+        ? " Offset     Info    Type                Sym. Value  Symbol's Name + Addend\n"
+        : " Offset     Info    Type                Sym. Value  Symbol's Name\n",
     );
   }
-  for (const r of entries) {
-    const info = is64
-      ? (BigInt(r.symbolIndex) << 32n) | BigInt(r.type)
-      : BigInt(((r.symbolIndex << 8) | r.type) >>> 0);
-    // An unknown type is printed as "unrecognized: %-7x", not padded to the 22-column type field.
-    const typeText = r.typeName.startsWith("unrecognized: ")
-      ? `unrecognized: ${padEnd(r.type.toString(16), 7)}`
-      : padEnd(r.typeName, 22);
-    let line = `${longHex(r.offset, is64)}  ${longHex(info, is64)} ${typeText}`;
-    if (r.symbolIndex !== 0) {
-      const s = symbols[r.symbolIndex]!;
-      line += ` ${longHex(s.value, is64)}${is64 ? " " : "   "}`;
-      if (s.name === "") line += printableName(sectionSymbolName(file, s));
-      else {
-        line += printableName(s.name);
-        const version = versions?.[s.index];
-        if (version) line += versionSuffix(version, false);
+  const entrySize = is64 ? (rs.isRela ? 24 : 16) : rs.isRela ? 12 : 8;
+  const start = Number(section.offset);
+  const machine = file.header.machine;
+  for (let i = 0; i < count; i++) {
+    const o = start + i * entrySize;
+    let type: number;
+    let sym: number;
+    let addendHi = 0;
+    let addendLo = 0;
+    if (is64) {
+      out.hex64(view.getUint32(le ? o + 4 : o, le), view.getUint32(le ? o : o + 4, le));
+      sym = view.getUint32(le ? o + 12 : o + 8, le);
+      type = view.getUint32(le ? o + 8 : o + 12, le);
+      out.text("  ");
+      out.hex64(sym, type);
+      if (rs.isRela) {
+        addendHi = view.getUint32(le ? o + 20 : o + 16, le);
+        addendLo = view.getUint32(le ? o + 16 : o + 20, le);
       }
-      if (r.addend !== null)
-        line += r.addend < 0n ? ` - ${(-r.addend).toString(16)}` : ` + ${r.addend.toString(16)}`;
-    } else if (r.addend !== null) {
-      line += " ".repeat(is64 ? 20 : 12);
-      line += r.addend < 0n ? `-${(-r.addend).toString(16)}` : r.addend.toString(16);
+    } else {
+      out.hex32(view.getUint32(o, le), 8);
+      const rinfo = view.getUint32(o + 4, le);
+      sym = rinfo >>> 8;
+      type = rinfo & 0xff;
+      out.text("  ");
+      out.hex32(rinfo, 8);
+      if (rs.isRela) {
+        addendLo = view.getUint32(o + 8, le);
+        addendHi = addendLo & 0x80000000 ? 0xffffffff : 0;
+      }
     }
-    out.push(line);
+    out.byte(0x20);
+    let typeText = typeTexts.get(type);
+    if (typeText === undefined) {
+      const name = relocationTypeName(machine, type);
+      // An unknown type is printed as "unrecognized: %-7x", not padded to the 22-column type field.
+      typeText = name === null ? `unrecognized: ${type.toString(16).padEnd(7, " ")}` : name.padEnd(22, " ");
+      typeTexts.set(type, typeText);
+    }
+    out.text(typeText);
+    const negative = (addendHi & 0x80000000) !== 0;
+    if (negative) {
+      // Two's complement negation of the 64-bit addend, in 32-bit halves.
+      addendLo = (~addendLo + 1) >>> 0;
+      addendHi = (~addendHi + (addendLo === 0 ? 1 : 0)) >>> 0;
+    }
+    if (sym !== 0) {
+      if (!shape || sym >= shape.count) {
+        throw missingSymbolError(l, section, i, sym, rs.symtab, shape ? shape.count : 0);
+      }
+      const so = shape.start + sym * shape.entrySize;
+      out.byte(0x20);
+      let stype: number;
+      let shndx: number;
+      if (is64) {
+        out.hex64(view.getUint32(le ? so + 12 : so + 8, le), view.getUint32(le ? so + 8 : so + 12, le));
+        out.byte(0x20);
+        stype = l.bytes[so + 4]! & 0xf;
+        shndx = view.getUint16(so + 6, le);
+      } else {
+        out.hex32(view.getUint32(so + 4, le), 8);
+        out.text("   ");
+        stype = l.bytes[so + 12]! & 0xf;
+        shndx = view.getUint16(so + 14, le);
+      }
+      const nameOffset = view.getUint32(so, le);
+      if (nameOffset === 0) {
+        if (shndx === SHN_XINDEX) shndx = extendedSectionIndex(l, file.sections, shape, sym);
+        writePrintable(out, unnamedSymbolText(file, stype, shndx));
+      } else {
+        writeTableName(out, l, shape, nameOffset, () => `symbol ${sym} of '${rs.symtab.name}'`);
+        const version = versions?.[sym];
+        if (version) out.text(versionSuffix(version, false));
+      }
+      if (rs.isRela) {
+        out.text(negative ? " - " : " + ");
+        out.hexMinimal(addendHi, addendLo);
+      }
+    } else if (rs.isRela) {
+      out.spaces(is64 ? 20 : 12);
+      if (negative) out.byte(0x2d);
+      out.hexMinimal(addendHi, addendLo);
+    }
+    out.byte(0x0a);
   }
-  return `${out.join("\n")}\n`;
 }
 
-/** Every relocation section in `readelf -rW` layout. */
-export function formatRelocations(file: ElfFile): string {
+/** Writes every relocation section in `readelf -rW` layout. */
+export function writeRelocations(out: OutputBuffer, file: ElfFile): void {
   const sections = file.relocationSections();
-  if (sections.length === 0) return "\nThere are no relocations in this file.\n";
-  return sections.map((rs) => formatRelocationSection(file, rs)).join("");
+  if (sections.length === 0) {
+    out.text("\nThere are no relocations in this file.\n");
+    return;
+  }
+  for (const rs of sections) writeRelocationSection(out, file, rs);
 }
 
 export interface SymbolsListingOptions {
@@ -214,20 +375,48 @@ export interface SymbolsListingOptions {
   readonly dynamicOnly?: boolean;
 }
 
-/** What `readelf -sW [-rW]` prints for one file (without the "File:" line). */
-export function formatSymbolsListing(file: ElfFile, opts: SymbolsListingOptions = {}): string {
-  const parts: string[] = [];
-  if (opts.relocs) parts.push(formatRelocations(file));
+/** Writes what `readelf -sW [-rW]` prints for one file (without the "File:" line). */
+export function writeSymbolsListing(
+  out: OutputBuffer,
+  file: ElfFile,
+  opts: SymbolsListingOptions = {},
+): void {
+  if (opts.relocs) writeRelocations(out, file);
   for (const section of file.sections) {
     if (section.type === SHT_DYNSYM || (!opts.dynamicOnly && section.type === SHT_SYMTAB)) {
-      parts.push(formatSymbolTable(file, section));
+      writeSymbolTable(out, file, section);
     }
   }
-  return parts.join("");
 }
 
 /** Several files the way readelf prints them: a "File: <path>" line before each when there is more than one. */
-export function formatSymbolsListings(files: readonly ElfFile[], opts: SymbolsListingOptions = {}): string {
-  if (files.length === 1) return formatSymbolsListing(files[0]!, opts);
-  return files.map((f) => `\nFile: ${f.path}\n${formatSymbolsListing(f, opts)}`).join("");
+export function symbolsListingBytes(files: readonly ElfFile[], opts: SymbolsListingOptions = {}): Uint8Array {
+  const estimate = files.reduce((n, f) => n + f.bytes.length * (opts.relocs ? 2 : 1), 0);
+  const out = new OutputBuffer(Math.min(estimate, 1 << 28));
+  for (const f of files) {
+    if (files.length > 1) out.text(`\nFile: ${f.path}\n`);
+    writeSymbolsListing(out, f, opts);
+  }
+  return out.bytes();
+}
+
+/** One symbol table as readelf -sW prints it. */
+export function formatSymbolTable(file: ElfFile, table: ElfSection): string {
+  const out = new OutputBuffer();
+  writeSymbolTable(out, file, table);
+  return out.toString();
+}
+
+/** Every relocation section as readelf -rW prints them. */
+export function formatRelocations(file: ElfFile): string {
+  const out = new OutputBuffer();
+  writeRelocations(out, file);
+  return out.toString();
+}
+
+/** One file as readelf -sW [-rW] prints it. */
+export function formatSymbolsListing(file: ElfFile, opts: SymbolsListingOptions = {}): string {
+  const out = new OutputBuffer();
+  writeSymbolsListing(out, file, opts);
+  return out.toString();
 }

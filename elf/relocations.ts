@@ -108,14 +108,25 @@ function decodeRelocations(
       if (isRela) addend = BigInt(view.getInt32(o + 8, le));
     }
     if (symbolIndex >= symbolCount && symbolIndex !== 0) {
-      throw new ElfFormatError(
-        l.path,
-        `relocation ${i} of '${section.name}' names symbol ${symbolIndex}, but ${symtab.type === SHT_NULL ? "the section has no symbol table" : `'${symtab.name}' has ${symbolCount} symbols`}`,
-      );
+      throw missingSymbolError(l, section, i, symbolIndex, symtab, symbolCount);
     }
     entries[i] = { offset, type, typeName: nameOf(type), symbolIndex, addend };
   }
   return entries;
+}
+
+export function missingSymbolError(
+  l: Layout,
+  section: ElfSection,
+  i: number,
+  symbolIndex: number,
+  symtab: ElfSection,
+  symbolCount: number,
+): ElfFormatError {
+  return new ElfFormatError(
+    l.path,
+    `relocation ${i} of '${section.name}' names symbol ${symbolIndex}, but ${symtab.type === SHT_NULL ? "the section has no symbol table" : `'${symtab.name}' has ${symbolCount} symbols`}`,
+  );
 }
 
 export function relocationsFor(sections: readonly ElfRelocationSection[], target: number): ElfRelocation[] {

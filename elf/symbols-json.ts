@@ -1,7 +1,7 @@
 // The JSON form of `klpmatch symbols`: the same data as the readelf layout, 64-bit values as "0x…".
 import { SHT_DYNSYM, SHT_SYMTAB, STT_SECTION } from "./constants.js";
 import { type SymbolsListingOptions, sectionIndexLabel } from "./readelf-format.js";
-import type { ElfFile, ElfRelocationSection, ElfSection, ElfSymbol } from "./types.js";
+import type { ElfFile, ElfRelocationSection, ElfSymbol } from "./types.js";
 import { symbolVersions } from "./versions.js";
 
 function hex(value: bigint): string {
@@ -40,14 +40,7 @@ export interface RelocationJson {
   addend: string | null;
 }
 
-function rawShndx(file: ElfFile, table: ElfSection, index: number): number {
-  const o =
-    Number(table.offset) + index * (file.header.class === 64 ? 24 : 16) + (file.header.class === 64 ? 6 : 14);
-  const b = file.bytes;
-  return file.header.endianness === "little" ? b[o]! | (b[o + 1]! << 8) : (b[o]! << 8) | b[o + 1]!;
-}
-
-function symbolJson(file: ElfFile, table: ElfSection, s: ElfSymbol, version: string | null): SymbolJson {
+function symbolJson(file: ElfFile, s: ElfSymbol, version: string | null): SymbolJson {
   return {
     index: s.index,
     name: s.name,
@@ -58,7 +51,7 @@ function symbolJson(file: ElfFile, table: ElfSection, s: ElfSymbol, version: str
     visibility: s.visibilityName,
     other: s.other & ~3,
     shndx: s.shndx,
-    ndx: sectionIndexLabel(file, s, rawShndx(file, table, s.index)).trim(),
+    ndx: sectionIndexLabel(file, s),
     section: s.sectionIndex === null ? null : (file.sections[s.sectionIndex]?.name ?? null),
     version,
   };
@@ -110,7 +103,7 @@ export function symbolsJson(file: ElfFile, opts: SymbolsListingOptions = {}) {
         section: table.name,
         symbols: file.symbolsOf(table).map((s) => {
           const v = versions?.[s.index];
-          return symbolJson(file, table, s, v ? v.name : null);
+          return symbolJson(file, s, v ? v.name : null);
         }),
       };
     }),

@@ -12,7 +12,18 @@ import {
   SHT_SYMTAB_SHNDX,
 } from "./constants.js";
 import { ElfFormatError } from "./errors.js";
-import { hex, type Layout, makeStringTable, readString, u16, u32 } from "./layout.js";
+import {
+  bigintOf,
+  hex,
+  type Layout,
+  makeStringTable,
+  readString,
+  type StringTable,
+  stringError,
+  u16,
+  u32,
+  u64Small,
+} from "./layout.js";
 import { symbolBindName, symbolTypeName, symbolVisibilityName } from "./names.js";
 import type { ElfHeader, ElfSection, ElfSymbol, SpecialSectionIndex } from "./types.js";
 
@@ -38,7 +49,7 @@ export function symbolCount(l: Layout, sections: readonly ElfSection[], table: E
     );
   }
   const strtab = sections[table.link];
-  if (!strtab || strtab.type !== SHT_STRTAB) {
+  if (!strtab || strtab.type !== SHT_STRTAB || !strtab.data) {
     throw new ElfFormatError(
       l.path,
       `symbol table [${table.index}] '${table.name}' has sh_link ${table.link}, which is not a string table`,
@@ -58,27 +69,113 @@ function specialOf(shndx: number): SpecialSectionIndex | null {
   return "OTHER";
 }
 
+/** Where a validated symbol table's entries and names lie. */
+export interface SymbolTableShape {
+  readonly table: ElfSection;
+  readonly count: number;
+  readonly start: number;
+  readonly entrySize: number;
+  readonly names: StringTable;
+  /** The SHT_SYMTAB_SHNDX section for this table; looked up on the first SHN_XINDEX symbol. */
+  shndxTable: ElfSection | undefined | null;
+}
+
+const SHAPES = new WeakMap<Layout, Map<number, SymbolTableShape>>();
+
+/** The checked shape of a symbol table, computed once per file and table. */
+export function symbolTableShape(
+  l: Layout,
+  sections: readonly ElfSection[],
+  table: ElfSection,
+): SymbolTableShape {
+  let shapes = SHAPES.get(l);
+  if (!shapes) {
+    shapes = new Map();
+    SHAPES.set(l, shapes);
+  }
+  let shape = shapes.get(table.index);
+  if (!shape) {
+    shape = computeShape(l, sections, table);
+    shapes.set(table.index, shape);
+  }
+  return shape;
+}
+
+function computeShape(l: Layout, sections: readonly ElfSection[], table: ElfSection): SymbolTableShape {
+  const count = symbolCount(l, sections, table);
+  const strtab = sections[table.link]!;
+  return {
+    table,
+    count,
+    start: Number(table.offset),
+    entrySize: l.is64 ? 24 : 16,
+    names: makeStringTable(
+      l,
+      Number(strtab.offset),
+      strtab.data!.length,
+      `string table [${strtab.index}] '${strtab.name}'`,
+    ),
+    shndxTable: null,
+  };
+}
+
+/** The name of symbol i (st_name at nameOffset); throws when it is outside its string table. */
+export function symbolName(l: Layout, shape: SymbolTableShape, i: number, nameOffset: number): string {
+  if (nameOffset === 0) return "";
+  const name = readString(l, shape.names, nameOffset);
+  if (name === null) throw stringError(l, shape.names, nameOffset, `symbol ${i} of '${shape.table.name}'`);
+  return name;
+}
+
+/**
+ * The real section index of symbol i whose st_shndx is SHN_XINDEX (gABI "Extended Section Indexes":
+ * entry i of the SHT_SYMTAB_SHNDX section whose sh_link names this symbol table).
+ */
+export function extendedSectionIndex(
+  l: Layout,
+  sections: readonly ElfSection[],
+  shape: SymbolTableShape,
+  i: number,
+): number {
+  const table = shape.table;
+  if (shape.shndxTable === null) {
+    shape.shndxTable = sections.find((s) => s.type === SHT_SYMTAB_SHNDX && s.link === table.index);
+  }
+  const indexes = shape.shndxTable;
+  if (!indexes) {
+    throw new ElfFormatError(
+      l.path,
+      `symbol ${i} of '${table.name}' has st_shndx SHN_XINDEX but no SHT_SYMTAB_SHNDX section refers to that table`,
+    );
+  }
+  if (BigInt(i * 4 + 4) > indexes.size) {
+    throw new ElfFormatError(
+      l.path,
+      `symbol ${i} of '${table.name}' has st_shndx SHN_XINDEX but '${indexes.name}' has only ${indexes.size / 4n} entries`,
+    );
+  }
+  const shndx = u32(l, Number(indexes.offset) + i * 4);
+  if (shndx >= sections.length) {
+    throw new ElfFormatError(
+      l.path,
+      `symbol ${i} of '${table.name}': extended section index ${shndx} (from '${indexes.name}') is out of range (${sections.length} sections)`,
+    );
+  }
+  return shndx;
+}
+
 export function readSymbolTable(
   l: Layout,
   header: ElfHeader,
   sections: readonly ElfSection[],
   table: ElfSection,
 ): ElfSymbol[] {
-  const count = symbolCount(l, sections, table);
-  const strtab = sections[table.link]!;
-  const names = makeStringTable(
-    l,
-    Number(strtab.offset),
-    strtab.data!.length,
-    `string table [${strtab.index}] '${strtab.name}'`,
-  );
-  const start = Number(table.offset);
-  const entrySize = l.is64 ? 24 : 16;
+  const shape = symbolTableShape(l, sections, table);
+  const { count, start, entrySize } = shape;
   const view = l.view;
   const le = l.littleEndian;
   const { machine, osabi } = header;
   const shnum = sections.length;
-  let indexes: ElfSection | undefined | null = null;
   const typeNames = new Map<number, string>();
   const bindNames = new Map<number, string>();
   const symbols: ElfSymbol[] = new Array(count);
@@ -93,43 +190,20 @@ export function readSymbolTable(
       info = l.bytes[o + 4]!;
       other = l.bytes[o + 5]!;
       rawShndx = view.getUint16(o + 6, le);
-      value = view.getBigUint64(o + 8, le);
-      size = view.getBigUint64(o + 16, le);
+      value = u64Small(l, o + 8);
+      size = u64Small(l, o + 16);
     } else {
-      value = BigInt(view.getUint32(o + 4, le));
-      size = BigInt(view.getUint32(o + 8, le));
+      value = bigintOf(view.getUint32(o + 4, le));
+      size = bigintOf(view.getUint32(o + 8, le));
       info = l.bytes[o + 12]!;
       other = l.bytes[o + 13]!;
       rawShndx = u16(l, o + 14);
     }
-    const nameOffset = u32(l, o);
-    const name = nameOffset === 0 ? "" : readString(l, names, nameOffset, `symbol ${i} of '${table.name}'`);
+    const name = symbolName(l, shape, i, u32(l, o));
     let shndx = rawShndx;
     let special: SpecialSectionIndex | null;
     if (rawShndx === SHN_XINDEX) {
-      // gABI "Extended Section Indexes": the real index is entry i of the SHT_SYMTAB_SHNDX section
-      // whose sh_link names this symbol table.
-      if (indexes === null)
-        indexes = sections.find((s) => s.type === SHT_SYMTAB_SHNDX && s.link === table.index);
-      if (!indexes) {
-        throw new ElfFormatError(
-          l.path,
-          `symbol ${i} of '${table.name}' has st_shndx SHN_XINDEX but no SHT_SYMTAB_SHNDX section refers to that table`,
-        );
-      }
-      if (BigInt(i * 4 + 4) > indexes.size) {
-        throw new ElfFormatError(
-          l.path,
-          `symbol ${i} of '${table.name}' has st_shndx SHN_XINDEX but '${indexes.name}' has only ${indexes.size / 4n} entries`,
-        );
-      }
-      shndx = u32(l, Number(indexes.offset) + i * 4);
-      if (shndx >= shnum) {
-        throw new ElfFormatError(
-          l.path,
-          `symbol ${i} of '${table.name}': extended section index ${shndx} (from '${indexes.name}') is out of range (${shnum} sections)`,
-        );
-      }
+      shndx = extendedSectionIndex(l, sections, shape, i);
       special = null;
     } else {
       special = rawShndx === SHN_UNDEF ? "UNDEF" : rawShndx < SHN_LORESERVE ? null : specialOf(rawShndx);

@@ -100,8 +100,24 @@ function versionNames(file: ElfFile): { defined: Map<number, string>; needed: Ma
   return { defined, needed };
 }
 
-/** For each symbol of a dynamic symbol table, its version, or null (local, global base, or none). */
+const CACHE = new WeakMap<ElfFile, Map<number, (SymbolVersion | null)[]>>();
+
+/** For each symbol of a dynamic symbol table, its version, or null (local, global base, or none). Cached. */
 export function symbolVersions(file: ElfFile, dynsym: ElfSection): (SymbolVersion | null)[] {
+  let byTable = CACHE.get(file);
+  if (!byTable) {
+    byTable = new Map();
+    CACHE.set(file, byTable);
+  }
+  let versions = byTable.get(dynsym.index);
+  if (!versions) {
+    versions = readSymbolVersions(file, dynsym);
+    byTable.set(dynsym.index, versions);
+  }
+  return versions;
+}
+
+function readSymbolVersions(file: ElfFile, dynsym: ElfSection): (SymbolVersion | null)[] {
   const symbols = file.symbolsOf(dynsym);
   const versym = file.sections.find((s) => s.type === SHT_GNU_VERSYM && s.link === dynsym.index);
   const result: (SymbolVersion | null)[] = new Array(symbols.length).fill(null);

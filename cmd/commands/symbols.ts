@@ -41,17 +41,17 @@ export const symbolsCommand: CommandModule<object, SymbolsArgs> = {
       const files = [];
       for (const path of argv.files) files.push(await readElfFile(path));
       const opts = { relocs: argv.relocs === true, dynamicOnly: argv["dyn-syms"] === true };
-      const text =
+      const output =
         "formatSymbolsJson" in format
           ? format.formatSymbolsJson(files, opts)
-          : format.formatSymbolsListings(files, opts);
-      await writeAll(text);
+          : format.symbolsListingBytes(files, opts);
+      await writeAll(output);
       return EXIT_OK;
     }),
 };
 
 /** One write of the whole output, resolved once it is handed to the OS (a closed pipe is not an error). */
-function writeAll(text: string): Promise<void> {
+function writeAll(text: string | Uint8Array): Promise<void> {
   return new Promise((resolve) => {
     process.stdout.once("error", (error: NodeJS.ErrnoException) => {
       if (error.code !== "EPIPE") process.stderr.write(`klpmatch: writing output: ${error.message}\n`);

@@ -1,0 +1,139 @@
+// A growing byte buffer for large text output (hundreds of thousands of lines): fields are written as
+// bytes straight from the file or from small lookup tables, so printing allocates almost nothing.
+
+const HEX = "0123456789abcdef";
+const HEX_CODES = Uint8Array.from(HEX, (c) => c.charCodeAt(0));
+
+export class OutputBuffer {
+  #bytes: Uint8Array;
+  #length = 0;
+
+  constructor(initialCapacity = 1 << 16) {
+    this.#bytes = new Uint8Array(Math.max(64, initialCapacity));
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  #reserve(n: number): void {
+    const need = this.#length + n;
+    if (need <= this.#bytes.length) return;
+    let capacity = this.#bytes.length * 2;
+    while (capacity < need) capacity *= 2;
+    const bigger = new Uint8Array(capacity);
+    bigger.set(this.#bytes.subarray(0, this.#length));
+    this.#bytes = bigger;
+  }
+
+  /** Text: ASCII byte by byte; anything else as UTF-8. */
+  text(s: string): void {
+    const n = s.length;
+    this.#reserve(n);
+    const b = this.#bytes;
+    let p = this.#length;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.#length = p;
+        this.#utf8(s.slice(i));
+        return;
+      }
+      b[p++] = c;
+    }
+    this.#length = p;
+  }
+
+  #utf8(s: string): void {
+    const encoded = Buffer.from(s, "utf8");
+    this.#reserve(encoded.length);
+    this.#bytes.set(encoded, this.#length);
+    this.#length += encoded.length;
+  }
+
+  byte(c: number): void {
+    this.#reserve(1);
+    this.#bytes[this.#length++] = c;
+  }
+
+  spaces(n: number): void {
+    if (n <= 0) return;
+    this.#reserve(n);
+    this.#bytes.fill(0x20, this.#length, this.#length + n);
+    this.#length += n;
+  }
+
+  /** Text left-aligned in a field of `width` columns (longer text is not cut). */
+  padEnd(s: string, width: number): void {
+    this.text(s);
+    this.spaces(width - s.length);
+  }
+
+  /** Text right-aligned in a field of `width` columns. */
+  padStart(s: string, width: number): void {
+    this.spaces(width - s.length);
+    this.text(s);
+  }
+
+  /** A non-negative integer below 2^53 in decimal, right-aligned in `width` columns. */
+  decimal(n: number, width: number): void {
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    this.spaces(width - digits);
+    this.#reserve(digits);
+    const b = this.#bytes;
+    let p = this.#length + digits;
+    this.#length = p;
+    let x = n;
+    do {
+      b[--p] = 0x30 + (x % 10);
+      x = Math.floor(x / 10);
+    } while (x > 0);
+  }
+
+  /** A 32-bit value as exactly `digits` hex digits (zero-padded, high digits dropped beyond 8). */
+  hex32(value: number, digits: number): void {
+    this.#reserve(digits);
+    const b = this.#bytes;
+    let p = this.#length + digits;
+    this.#length = p;
+    let v = value >>> 0;
+    for (let i = 0; i < digits; i++) {
+      b[--p] = HEX_CODES[v & 0xf]!;
+      v >>>= 4;
+    }
+  }
+
+  /** A 64-bit value given as two 32-bit halves: 16 zero-padded hex digits. */
+  hex64(hi: number, lo: number): void {
+    this.hex32(hi, 8);
+    this.hex32(lo, 8);
+  }
+
+  /** A 64-bit value given as two 32-bit halves: hex without leading zeros. */
+  hexMinimal(hi: number, lo: number): void {
+    if (hi === 0) {
+      this.text((lo >>> 0).toString(16));
+    } else {
+      this.text((hi >>> 0).toString(16));
+      this.hex32(lo, 8);
+    }
+  }
+
+  /** Copies bytes from elsewhere (e.g. a name straight out of a string table). */
+  copy(source: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.#reserve(n);
+    this.#bytes.set(source.subarray(start, end), this.#length);
+    this.#length += n;
+  }
+
+  /** The bytes written so far (a view, valid until the next write). */
+  bytes(): Uint8Array {
+    return this.#bytes.subarray(0, this.#length);
+  }
+
+  toString(): string {
+    return Buffer.from(this.#bytes.buffer, this.#bytes.byteOffset, this.#length).toString("utf8");
+  }
+}
