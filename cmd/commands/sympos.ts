@@ -37,7 +37,11 @@ export const symposCommand: CommandModule<object, SymposArgs> = {
   builder: (y) =>
     y
       .positional("name", { type: "string", demandOption: true, describe: "symbol name (old_name)" })
-      .option("kallsyms", { type: "string", describe: "/proc/kallsyms text (or - for stdin; gzip ok)" })
+      .option("kallsyms", {
+        type: "string",
+        requiresArg: true,
+        describe: "/proc/kallsyms text (or - for stdin; gzip ok)",
+      })
       .option("system-map", { type: "string", describe: "System.map (vmlinux only)" })
       .option("vmlinux", { type: "string", describe: "vmlinux ELF" })
       .option("module-file", { type: "string", array: true, describe: "module .ko / .ko.xz (repeatable)" })
