@@ -40,6 +40,12 @@ export interface Unit {
   readonly ownedFrom: bigint;
   /** `__pfx_foo` / `__cfi_foo` stubs placed before the function. */
   readonly stubs: ElfSymbol[];
+  /**
+   * The symbol has its own section (-ffunction-sections/-fdata-sections naming: `.text.foo`,
+   * `.text.unlikely.foo`, `foo.cold` in `.text.unlikely.foo`, `.data.foo`, …). A changed function
+   * in a shared section (`.text`, `.sched.text`, `.init.text`) cannot be carried on its own.
+   */
+  readonly bundled: boolean;
   /** Another symbol at the same place with the same size that stands for this one, when this is an alias. */
   aliasOf: Unit | null;
   /** `foo` for `foo.cold` / `foo.part.N` (gcc splits), when `foo` is in the object. */
@@ -177,6 +183,7 @@ export function modelObject(file: ElfFile): ObjectModel {
       start: symbol.value,
       end: symbol.value + symbol.size,
       ownedFrom: symbol.value,
+      bundled: isBundled(symbol.name, kind, section.name),
       stubs: [],
       aliasOf: null,
       parent: null,
@@ -292,8 +299,11 @@ export function modelObject(file: ElfFile): ObjectModel {
   }
 
   function readConstant(section: ElfSection, offset: bigint): string {
+    return readBytes(section, offset, section.entsize > 0n ? Number(section.entsize) : 8);
+  }
+
+  function readBytes(section: ElfSection, offset: bigint, size: number): string {
     const data = section.data;
-    const size = section.entsize > 0n ? Number(section.entsize) : 8;
     if (!data || offset < 0n) return `<${section.name}+0x${offset.toString(16)}>`;
     let hex = "";
     for (let i = Number(offset); i < Math.min(data.length, Number(offset) + size); i++)
@@ -316,6 +326,9 @@ export function modelObject(file: ElfFile): ObjectModel {
     if (depth === 0 && !bySection.has(section.index) && (section.flags & SHF_EXECINSTR) === 0n) {
       const slot = relocationAt(section, landing);
       if (slot) return { target: { kind: "indirect", section, via: slot }, addend: 0n };
+      // ppc64 .toc slots without a relocation hold a constant: compare its 8 bytes (kpatch rela_equal).
+      if (section.name === ".toc")
+        return { target: { kind: "constant", hex: readBytes(section, landing, 8) }, addend: 0n };
     }
     return { target: { kind: "section", section }, addend: raw };
   }
@@ -354,7 +367,12 @@ export function modelObject(file: ElfFile): ObjectModel {
       ) {
         const place = sections[symbol.sectionIndex]!;
         const rawOffset = symbol.value + addend;
-        const resolved = resolvePlace(place, rawOffset, rawOffset + landingBias(arch, r.typeName), depth);
+        const resolved = resolvePlace(
+          place,
+          rawOffset,
+          rawOffset + landingBias(arch, r.typeName, section.data, Number(r.offset)),
+          depth,
+        );
         target = resolved.target;
         newAddend = resolved.addend;
       } else {
@@ -448,6 +466,40 @@ export function modelObject(file: ElfFile): ObjectModel {
   };
 }
 
+const FUNCTION_SECTION_PREFIXES = [
+  ".text.",
+  ".text.unlikely.",
+  ".text.hot.",
+  ".text.startup.",
+  ".text.exit.",
+];
+const OBJECT_SECTION_PREFIXES = [
+  ".data.",
+  ".data.rel.",
+  ".data.rel.ro.",
+  ".data.rel.local.",
+  ".data.rel.ro.local.",
+  ".rodata.",
+  ".bss.",
+  ".tbss.",
+  ".tdata.",
+  ".sdata.",
+  ".sbss.",
+];
+
+/** kpatch's bundling rule (create-diff-object is_bundleable), with the other gcc/clang section prefixes. */
+export function isBundled(name: string, kind: UnitKind, sectionName: string): boolean {
+  const prefixes = kind === "function" ? FUNCTION_SECTION_PREFIXES : OBJECT_SECTION_PREFIXES;
+  for (const prefix of prefixes) {
+    if (!sectionName.startsWith(prefix)) continue;
+    const rest = sectionName.slice(prefix.length);
+    if (rest === name) return true;
+    // gcc puts foo.cold (foo.part.0.cold) in .text.unlikely.foo (.text.unlikely.foo.part.0).
+    if (kind === "function" && name.startsWith(`${rest}.cold`)) return true;
+  }
+  return false;
+}
+
 /** Symbols at the same place with the same size and kind: keep the one a reader would name. */
 function markAliases(list: Unit[]): void {
   for (let i = 1; i < list.length; i++) {
@@ -455,16 +507,10 @@ function markAliases(list: Unit[]): void {
     const b = list[i]!;
     if (a.start !== b.start || a.end !== b.end || a.kind !== b.kind || a.end === a.start) continue;
     const primaryA = a.aliasOf ?? a;
-    const preferB = ownsSection(b) && !ownsSection(primaryA);
+    const preferB = b.bundled && !primaryA.bundled;
     if (preferB) {
       primaryA.aliasOf = b;
       for (let j = 0; j < i; j++) if (list[j]!.aliasOf === primaryA) list[j]!.aliasOf = b;
     } else b.aliasOf = primaryA;
   }
-}
-
-/** The section is named after the symbol (-ffunction-sections / -fdata-sections). */
-export function ownsSection(unit: Unit): boolean {
-  const name = unit.section.name;
-  return name.endsWith(`.${unit.name}`);
 }

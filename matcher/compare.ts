@@ -100,12 +100,15 @@ function stubBytes(unit: Unit, stub: ElfSymbol): Uint8Array | null {
 }
 
 export function relocationsEqual(sides: Sides, a: Reloc, aBase: bigint, b: Reloc, bBase: bigint): boolean {
-  return (
-    a.offset - aBase === b.offset - bBase &&
-    a.type === b.type &&
-    a.addend === b.addend &&
-    targetsEqual(sides, a.target, b.target)
-  );
+  if (a.offset - aBase !== b.offset - bBase || a.type !== b.type) return false;
+  // x86 .altinstr_aux holds code static_cpu_has() runs before alternatives are applied; inert in
+  // a module, so references to it are equal whatever their offset (kpatch rela_equal).
+  if (isAltinstrAux(a.target) && isAltinstrAux(b.target)) return true;
+  return a.addend === b.addend && targetsEqual(sides, a.target, b.target);
+}
+
+function isAltinstrAux(t: RelocTarget): boolean {
+  return t.kind === "section" && t.section.name === ".altinstr_aux";
 }
 
 export function targetsEqual(sides: Sides, a: RelocTarget, b: RelocTarget): boolean {

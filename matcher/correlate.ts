@@ -2,7 +2,7 @@
 // original, although compilers renumber clones (.isra.N), static locals (var.N), __UNIQUE_ID_
 // counters and rehash every ThinLTO-promoted name (.llvm.<hash>) when a file is rebuilt.
 import { correlationKey, isSpecialStatic, llvmHash, stripLlvmSuffix } from "../lib/symbol-name.js";
-import type { ObjectModel, Unit } from "./bundle.js";
+import type { ObjectModel, RelocTarget, Unit } from "./bundle.js";
 
 export interface Correlation {
   readonly twinOfOrig: ReadonlyMap<Unit, Unit>;
@@ -18,14 +18,19 @@ export interface Correlation {
  * correlated at all, compared by name in relocations. `__UNIQUE_ID_<name><N>` is the exception: it
  * correlates with its counter dropped, like kpatch does.
  */
-export function isUncorrelatedStatic(name: string): boolean {
-  return isSpecialStatic(name) && !name.startsWith("__UNIQUE_ID_");
+export function isUncorrelatedStatic(unit: Unit): boolean {
+  if (unit.kind !== "object") return false;
+  // kpatch is_special_static: WARN_ONCE flags live in .data.once; pr_debug descriptors in __dyndbg.
+  const section = unit.section.name;
+  if (section === ".data.once" || section === "__dyndbg" || section === "__verbose") return true;
+  return isSpecialStatic(unit.name) && !unit.name.startsWith("__UNIQUE_ID_");
 }
 
 /** A function-scope static: gcc `var.N`, clang `func.var` (possibly with a ThinLTO hash). Correlated by use. */
 export function isStaticLocal(unit: Unit): boolean {
-  if (unit.kind !== "object" || unit.name.startsWith("__UNIQUE_ID_")) return false;
-  return stripLlvmSuffix(unit.name).includes(".") && !isSpecialStatic(unit.name);
+  if (unit.kind !== "object" || unit.name.startsWith("__UNIQUE_ID_") || unit.name.startsWith(".L"))
+    return false;
+  return stripLlvmSuffix(unit.name).includes(".") && !isUncorrelatedStatic(unit);
 }
 
 export function correlate(orig: ObjectModel, patched: ObjectModel): Correlation {
@@ -37,8 +42,7 @@ export function correlate(orig: ObjectModel, patched: ObjectModel): Correlation 
     twinOfPatched.set(p, o);
     how.set(o, reason);
   };
-  const byName = (u: Unit): boolean =>
-    u.aliasOf === null && !isUncorrelatedStatic(u.name) && !isStaticLocal(u);
+  const byName = (u: Unit): boolean => u.aliasOf === null && !isUncorrelatedStatic(u) && !isStaticLocal(u);
 
   // 1. Same plain name, same kind. Names with renumberable parts (foo.constprop.9, .llvm.<hash>,
   //    __UNIQUE_ID_x12) carry no identity: gcc may hand the numbers out differently (kpatch issue 935).
@@ -97,25 +101,28 @@ export function correlate(orig: ObjectModel, patched: ObjectModel): Correlation 
   }
 
   // 3. Static locals, by use: the variable a correlated function references is the twin of the one
-  //    its twin references under the same name (kpatch correlates these only this way).
+  //    its twin (or the twin's split parts) references under the same name, with the same size
+  //    (kpatch correlates these only this way: the numbers gcc appends are not stable).
   const users = new Map<Unit, string>();
   for (const o of orig.units) {
     const p = twinOfOrig.get(o);
     if (!p) continue;
     for (const r of orig.relocationsOf(o)) {
-      if (r.target.kind !== "symbol") continue;
-      const variable = orig.unitOfSymbol(r.target.symbol.index);
+      const variable = referencedUnit(orig, r.target);
       if (!variable || variable === o || !isStaticLocal(variable) || twinOfOrig.has(variable)) continue;
       if (!users.has(variable)) users.set(variable, o.name);
       const key = correlationKey(variable.name);
-      for (const q of patched.relocationsOf(p)) {
-        if (q.target.kind !== "symbol") continue;
-        const candidate = patched.unitOfSymbol(q.target.symbol.index);
-        if (!candidate || twinOfPatched.has(candidate) || !isStaticLocal(candidate)) continue;
-        if (correlationKey(candidate.name) !== key) continue;
-        pair(variable, candidate, `static local used by ${o.name}`);
-        break;
-      }
+      const size = variable.end - variable.start;
+      const candidate = findReference(
+        patched,
+        [p, ...p.children],
+        (c) =>
+          !twinOfPatched.has(c) &&
+          isStaticLocal(c) &&
+          c.end - c.start === size &&
+          correlationKey(c.name) === key,
+      );
+      if (candidate) pair(variable, candidate, `static local used by ${o.name}`);
     }
   }
   const removedStaticReferences: { variable: string; user: string }[] = [];
@@ -124,6 +131,28 @@ export function correlate(orig: ObjectModel, patched: ObjectModel): Correlation 
   }
 
   return { twinOfOrig, twinOfPatched, how, removedStaticReferences };
+}
+
+function referencedUnit(model: ObjectModel, target: RelocTarget): Unit | undefined {
+  let t = target;
+  while (t.kind === "indirect") t = t.via.target;
+  if (t.kind !== "symbol") return undefined;
+  const u = model.unitOfSymbol(t.symbol.index);
+  return u ? (u.aliasOf ?? u) : undefined;
+}
+
+function findReference(
+  model: ObjectModel,
+  users: readonly Unit[],
+  fits: (u: Unit) => boolean,
+): Unit | undefined {
+  for (const user of users) {
+    for (const r of model.relocationsOf(user)) {
+      const u = referencedUnit(model, r.target);
+      if (u && fits(u)) return u;
+    }
+  }
+  return undefined;
 }
 
 function sameBytes(om: ObjectModel, o: Unit, pm: ObjectModel, p: Unit): boolean {

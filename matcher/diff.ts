@@ -3,11 +3,14 @@
 import { ET_REL } from "../elf/constants.js";
 import type { ElfFile } from "../elf/types.js";
 import { InputError } from "../lib/input-error.js";
+import { correlationKey, llvmHash } from "../lib/symbol-name.js";
 import { isWritable, modelObject, type ObjectModel, type RelocTarget, type Unit } from "./bundle.js";
+import { carriedUnits } from "./carry.js";
 import { compareUnits, type Sides } from "./compare.js";
 import { correlate } from "./correlate.js";
 import { isPpc64SiblingCall } from "./diff-arch.js";
 import { isLineOnlyChange } from "./line-only.js";
+import { changedAnonymousSections, isAlwaysCarried } from "./sections.js";
 
 export { diffTrees } from "./diff-tree.js";
 
@@ -104,6 +107,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
   const p = modelObject(patched);
   const correlation = correlate(o, p);
   const sides: Sides = { orig: o, patched: p, correlation };
+  const { twinOfOrig, twinOfPatched } = correlation;
   const reasons: Record<string, string[]> = {};
   const unsupported: string[] = [];
   const lineOnly: string[] = [];
@@ -113,24 +117,40 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
       if (!list.includes(reason)) list.push(reason);
     } else reasons[name] = [reason];
   };
-  const ignored = (m: ObjectModel, u: Unit): boolean =>
-    m.ignoredFunctions.has(u.name) || m.ignoredSections.has(u.section.name);
+  const ignored = (m: ObjectModel, u: Unit): boolean => {
+    for (let x: Unit | null = u; x; x = x.parent) {
+      if (m.ignoredFunctions.has(x.name) || m.ignoredSections.has(x.section.name)) return true;
+    }
+    return false;
+  };
 
-  // 1. Functions: compare each correlated pair, children included.
-  const changedUnits = new Map<Unit, string[]>();
-  for (const [ou, pu] of correlation.twinOfOrig) {
+  // 1. Functions: compare each correlated pair, split parts included.
+  const changedFunctions = new Map<Unit, string[]>();
+  for (const [ou, pu] of twinOfOrig) {
     if (ou.kind !== "function" || ignored(o, ou) || ignored(p, pu)) continue;
+    const why: string[] = [];
+    const moved = sectionMove(ou, pu);
+    if (moved === "fatal") {
+      unsupported.push(`symbol changed sections: ${ou.name} (${ou.section.name} → ${pu.section.name})`);
+      addReason(ou.name, `moved from ${ou.section.name} to ${pu.section.name}`);
+    } else if (moved) why.push(moved);
+    const infoChange = symbolInfoChange(ou, pu);
+    if (infoChange) {
+      unsupported.push(`symbol info mismatch: ${ou.name} (${infoChange})`);
+      addReason(ou.name, infoChange);
+    }
     const d = compareUnits(sides, ou, pu);
-    if (!d) continue;
-    if (d.bytesOnly && lineOnlyChange(sides, ou, pu, d.byteRanges)) {
+    if (d && d.bytesOnly && why.length === 0 && lineOnlyChange(sides, ou, pu, d.byteRanges)) {
       lineOnly.push(ou.name);
       continue;
     }
-    changedUnits.set(ou, [...d.reasons]);
+    if (d) why.push(...d.reasons);
+    if (why.length > 0) changedFunctions.set(ou, why);
   }
 
-  // 2. Fold children into their top-level function.
-  const rootOf = (u: Unit): Unit => {
+  // 2. Split parts: a changed part without its own ftrace entry (.cold) changes the function it
+  //    belongs to; a part with its own entry (.part.N usually has one) is patched on its own.
+  const topOf = (u: Unit): Unit => {
     let r = u;
     for (let i = 0; r.parent && i < 8; i++) r = r.parent;
     return r;
@@ -141,35 +161,53 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
     if (list) list.push(reason);
     else changedRoots.set(root, [reason]);
   };
-  for (const [ou, why] of changedUnits) {
-    const root = rootOf(ou);
-    if (root === ou) for (const r of why) markChanged(root, r);
-    else markChanged(root, `child ${ou.name} changed (${why.join("; ")})`);
+  for (const [ou, why] of changedFunctions) {
+    if (!ou.parent) {
+      for (const r of why) markChanged(ou, r);
+    } else if (o.hasPatchableEntry(ou)) {
+      for (const r of why) markChanged(ou, r);
+      markChanged(
+        ou,
+        `split part of ${topOf(ou).name} with its own ftrace entry: patched on its own (kpatch does not list split parts)`,
+      );
+    } else {
+      let parent: Unit = ou.parent;
+      while (parent.parent && !o.hasPatchableEntry(parent)) parent = parent.parent;
+      markChanged(parent, `child ${ou.name} changed (${why.join("; ")})`);
+    }
   }
   const newRoots: Unit[] = [];
   for (const pu of p.units) {
-    if (pu.kind !== "function" || pu.aliasOf || correlation.twinOfPatched.has(pu) || ignored(p, pu)) continue;
-    const proot = rootOf(pu);
-    if (proot === pu) {
-      newRoots.push(pu);
+    if (pu.kind !== "function" || pu.aliasOf || twinOfPatched.has(pu) || ignored(p, pu)) continue;
+    if (!pu.parent || !twinOfPatched.has(topOf(pu))) {
+      if (topOf(pu) === pu) newRoots.push(pu);
       continue;
     }
-    const oroot = correlation.twinOfPatched.get(proot);
-    if (oroot) markChanged(oroot, `child ${pu.name} added`);
+    const parent = twinOfPatched.get(topOf(pu))!;
+    markChanged(parent, `child ${pu.name} added`);
   }
-  const deletedRoots: Unit[] = [];
+  const deleted: Unit[] = [];
   for (const ou of o.units) {
-    if (ou.kind !== "function" || ou.aliasOf || correlation.twinOfOrig.has(ou) || ignored(o, ou)) continue;
-    const root = rootOf(ou);
-    if (root === ou) deletedRoots.push(ou);
-    else if (correlation.twinOfOrig.has(root)) markChanged(root, `child ${ou.name} removed`);
+    if (ou.kind !== "function" || ou.aliasOf || twinOfOrig.has(ou) || ignored(o, ou)) continue;
+    const top = topOf(ou);
+    if (top === ou) deleted.push(ou);
+    else if (twinOfOrig.has(top)) markChanged(top, `child ${ou.name} removed`);
   }
 
-  // 3. What a livepatch cannot replace: init code, functions without an ftrace entry, ppc64le tail calls.
+  // 3. What a livepatch cannot replace: init code, code in shared sections, functions without an
+  //    ftrace entry.
   const changed: Unit[] = [];
   for (const [ou, why] of changedRoots) {
     if (ou.role === "init") {
       unsupported.push(`changed init section ${ou.section.name}: ${ou.name} (${why.join("; ")})`);
+      for (const r of why) addReason(ou.name, r);
+      continue;
+    }
+    if (!ou.bundled) {
+      unsupported.push(
+        `changed section ${ou.section.name} not selected for inclusion: ${ou.name} has no section of its own (built without -ffunction-sections, or placed by an attribute)`,
+      );
+      for (const r of why) addReason(ou.name, r);
       continue;
     }
     changed.push(ou);
@@ -177,23 +215,36 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
     if (!o.hasPatchableEntry(ou)) {
       addReason(ou.name, "no patchable entry");
       unsupported.push(
-        `no patchable entry: ${ou.name} has no __fentry__/mcount call and no __patchable_function_entries record, ftrace cannot redirect it`,
+        `no patchable entry: ${ou.name} has no __fentry__/mcount call and no __mcount_loc/__patchable_function_entries record, ftrace cannot redirect it`,
       );
     }
   }
 
-  // 4. New functions: those the patch module would carry — reached from a changed function, a new
-  //    global, or kpatch callback/hook sections (kpatch prints only the ones it includes).
-  const included = includedNewUnits(sides, changed, newRoots);
-  const newFunctions = newRoots.filter((u) => included.has(u) && u.role !== "init");
+  // 4. Data objects.
+  const changedObjects = new Map<Unit, string[]>();
+  for (const [ou, pu] of twinOfOrig) {
+    if (ou.kind !== "object" || ignored(o, ou) || ignored(p, pu)) continue;
+    if (ou.role !== "data" && ou.role !== "rodata" && ou.role !== "init") continue;
+    const d = compareUnits(sides, ou, pu);
+    if (d) changedObjects.set(ou, [...d.reasons]);
+  }
+
+  // 5. What the module carries; new functions are the carried ones (kpatch prints only those).
+  const roots = changed.map((u) => twinOfOrig.get(u)!);
+  const carried = carriedUnits(
+    sides,
+    roots,
+    new Set([...changedObjects.keys()].map((u) => twinOfOrig.get(u)!)),
+  );
+  const newFunctions = newRoots.filter((u) => carried.units.has(u) && u.role !== "init" && u.bundled);
   for (const u of newFunctions) addReason(u.name, "new function");
 
   if (p.arch === "ppc64") {
-    const carried = [
-      ...changed.map((u) => ({ name: u.name, unit: correlation.twinOfOrig.get(u)! })),
+    const patchedCode = [
+      ...changed.map((u) => ({ name: u.name, unit: twinOfOrig.get(u)! })),
       ...newFunctions.map((u) => ({ name: u.name, unit: u })),
     ];
-    for (const { name, unit } of carried) {
+    for (const { name, unit } of patchedCode) {
       for (const call of siblingCalls(p, unit)) {
         unsupported.push(
           `sibling call at ${call}: the livepatched ${name} could not restore its TOC (ppc64le)`,
@@ -203,29 +254,40 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
     }
   }
 
-  // 5. Data objects.
   const changedData: { name: string; reasons: string[] }[] = [];
-  const usedByPatch = included.usedData;
-  for (const [ou, pu] of correlation.twinOfOrig) {
-    if (ou.kind !== "object" || ignored(o, ou) || ignored(p, pu)) continue;
-    if (ou.role !== "data" && ou.role !== "rodata" && ou.role !== "init") continue;
-    const d = compareUnits(sides, ou, pu);
-    if (!d) continue;
-    const why = [...d.reasons];
+  for (const [ou, why] of changedObjects) {
+    const pu = twinOfOrig.get(ou)!;
     const section = ou.section.name;
     if (ou.role === "init") {
       unsupported.push(`changed init section ${section}: ${ou.name}`);
     } else if (ou.role === "data" || isWritable(ou.section)) {
-      // .data.once / .data.unlikely hold only WARN_ONCE-style flags (kpatch allows them).
+      // kpatch allows .data.once / .data.unlikely: they hold only WARN_ONCE-style flags.
       if (section === ".data.once" || section === ".data.unlikely") continue;
       unsupported.push(`data section ${section} changed: ${ou.name} (${why.join("; ")})`);
-    } else if (usedByPatch.has(pu)) {
-      why.push("read-only: copied with the patched functions that use it");
+    } else if (section === ".rodata" || carried.units.has(pu)) {
+      why.push("read-only: carried with the patched code that uses it");
     } else {
-      unsupported.push(`read-only data ${ou.name} in ${section} changed and no changed function uses it`);
+      unsupported.push(
+        `changed section ${section} not selected for inclusion: no changed function uses ${ou.name}`,
+      );
     }
     changedData.push({ name: ou.name, reasons: why });
     for (const r of why) addReason(ou.name, `data: ${r}`);
+  }
+
+  // 6. Sections with nothing named in them (anonymous data, strings, kernel tables).
+  for (const change of changedAnonymousSections(sides)) {
+    const name = change.section.name;
+    if (isAlwaysCarried(change.patched)) continue;
+    if (carried.sections.has(change.patched)) {
+      if (/^\.(data|bss)/.test(name) && name !== ".data.once" && name !== ".data.unlikely") {
+        unsupported.push(
+          `data section ${name} selected for inclusion: it changed (${change.reasons.join("; ")})`,
+        );
+      }
+      continue;
+    }
+    unsupported.push(`changed section ${name} not selected for inclusion (${change.reasons.join("; ")})`);
   }
 
   for (const { variable, user } of correlation.removedStaticReferences) {
@@ -234,26 +296,21 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
 
   const renamed: { orig: string; patched: string; how: string }[] = [];
   for (const [ou, how] of correlation.how) {
-    if (how !== "same name")
-      renamed.push({ orig: ou.name, patched: correlation.twinOfOrig.get(ou)!.name, how });
+    const pu = twinOfOrig.get(ou)!;
+    if (pu.name !== ou.name) renamed.push({ orig: ou.name, patched: pu.name, how });
   }
 
+  const anythingToPatch = changedFunctions.size > 0 || carried.newGlobals > 0 || carried.callbacks;
   const verdict: DiffVerdict =
-    unsupported.length > 0
-      ? "unsupported"
-      : changed.length + newFunctions.length > 0
-        ? "patchable"
-        : "no-change";
+    unsupported.length > 0 ? "unsupported" : anythingToPatch ? "patchable" : "no-change";
   return {
     orig: orig.path,
     patched: patched.path,
     machine: orig.header.machineName,
     verdict,
-    changed: changed.map((u) =>
-      functionChange(sides, u, correlation.twinOfOrig.get(u)!, reasons[u.name] ?? []),
-    ),
+    changed: changed.map((u) => functionChange(sides, u, twinOfOrig.get(u)!, reasons[u.name] ?? [])),
     new: newFunctions.map((u) => functionChange(sides, null, u, reasons[u.name] ?? [])),
-    deleted: deletedRoots.map((u) => ({
+    deleted: deleted.map((u) => ({
       name: u.name,
       patchedName: null,
       size: u.end - u.start,
@@ -267,6 +324,31 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
     lineOnly,
     renamed,
   };
+}
+
+/** Moving between .text/.text.hot/.text.unlikely is a change; any other section move is not patchable. */
+function sectionMove(ou: Unit, pu: Unit): string | "fatal" | null {
+  const a = ou.section.name;
+  const b = pu.section.name;
+  if (correlationKey(a) === correlationKey(b)) return null;
+  const family = (u: Unit): string => {
+    const n = u.section.name;
+    if (!u.bundled) return `shared:${correlationKey(n)}`;
+    return "text";
+  };
+  if (family(ou) !== family(pu)) return "fatal";
+  const sub = (n: string): string =>
+    n.startsWith(".text.unlikely.") ? "unlikely" : n.startsWith(".text.hot.") ? "hot" : "normal";
+  return sub(a) !== sub(b) ? `moved from ${a} to ${pu.section.name}` : null;
+}
+
+/** kpatch refuses a correlated symbol whose type or binding changed ("symbol info mismatch"). */
+function symbolInfoChange(ou: Unit, pu: Unit): string | null {
+  // A ThinLTO rebuild may promote a local differently: the .llvm. suffix says so, not a patch.
+  if (llvmHash(ou.name) !== null || llvmHash(pu.name) !== null) return null;
+  if (ou.symbol.type !== pu.symbol.type) return `type ${ou.symbol.typeName} → ${pu.symbol.typeName}`;
+  if (ou.symbol.bind !== pu.symbol.bind) return `binding ${ou.symbol.bindName} → ${pu.symbol.bindName}`;
+  return null;
 }
 
 /** ppc64le tail calls (`b`, not `bl`) from a function or its children to another function. */
@@ -309,60 +391,6 @@ function lineOnlyChange(
     })),
     ranges,
   });
-}
-
-interface Included extends Set<Unit> {
-  usedData: Set<Unit>;
-}
-
-/**
- * The patched units a livepatch module would carry: changed functions, then everything new they
- * reach through relocations (new functions, new or changed data), new global functions and
- * whatever kpatch's callback and hook sections point at.
- */
-function includedNewUnits(sides: Sides, changed: readonly Unit[], newRoots: readonly Unit[]): Included {
-  const { patched: p, correlation } = sides;
-  const included = new Set<Unit>() as Included;
-  included.usedData = new Set();
-  const queue: Unit[] = [];
-  const visit = (u: Unit): void => {
-    const unit = u.aliasOf ?? u;
-    if (included.has(unit)) return;
-    included.add(unit);
-    queue.push(unit);
-  };
-  for (const ou of changed) {
-    const pu = correlation.twinOfOrig.get(ou)!;
-    visit(pu);
-  }
-  for (const u of newRoots) if (u.symbol.bind !== 0) visit(u);
-  for (const section of p.file.sections) {
-    if (!section.name.startsWith(".kpatch.") || section.name.startsWith(".kpatch.ignore")) continue;
-    for (const r of p.relocations(section)) {
-      if (r.target.kind !== "symbol") continue;
-      const u = p.unitOfSymbol(r.target.symbol.index);
-      if (u) visit(u);
-    }
-  }
-  while (queue.length > 0) {
-    const u = queue.pop()!;
-    for (const part of [u, ...u.children]) {
-      if (part !== u) included.add(part);
-      for (const r of p.relocationsOf(part)) {
-        const final = finalTarget(r.target);
-        if (final.kind !== "symbol") continue;
-        const t = p.unitOfSymbol(final.symbol.index);
-        if (!t) continue;
-        const target = t.aliasOf ?? t;
-        if (target.kind === "object") included.usedData.add(target);
-        const twin = correlation.twinOfPatched.get(target);
-        // A unit with an unchanged twin is referenced in the running kernel, not carried.
-        if (twin && target.kind === "function") continue;
-        if (!twin) visit(target);
-      }
-    }
-  }
-  return included;
 }
 
 /** Through pointer slots (.toc) to what they point at. */

@@ -2,9 +2,9 @@
 // WARN/printk-style helpers. When the only differences are such immediates, the function is not
 // changed (kpatch's line-macro filter). Decoded per arch: x86-64, ppc64le, s390x, arm64, LoongArch.
 import type { Endianness } from "../elf/types.js";
-import { stripLlvmSuffix } from "../lib/symbol-name.js";
+import { isSpecialStatic, stripLlvmSuffix } from "../lib/symbol-name.js";
 import type { Reloc } from "./bundle.js";
-import { type DiffArch, isCallRelocation, readWord } from "./diff-arch.js";
+import { type DiffArch, readWord } from "./diff-arch.js";
 
 /** Helpers that take __FILE__/__LINE__ (or print them); kpatch's list. */
 const LINE_MACRO_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -64,10 +64,14 @@ function immediateInstructionEnd(input: LineOnlyInput, from: number, to: number)
   const { orig, patched } = input;
   switch (input.arch) {
     case "x86_64": {
-      // mov $imm32, %r32: b8+r id (Intel SDM "MOV—Move"), optionally after a REX.B prefix (41).
+      // mov $imm32, %r32 (b8+r id, Intel SDM "MOV"): the line is never the first argument, so
+      // %esi, %edx, %ecx, or %r8d/%r9d behind a REX.B prefix (41).
       for (let s = from - 1; s >= Math.max(0, from - 4); s--) {
         const op = orig[s]!;
-        if (op >= 0xb8 && op <= 0xbf && patched[s] === op && to <= s + 5) return s + 5;
+        if (patched[s] !== op || to > s + 5) continue;
+        const rexB = s > 0 && orig[s - 1] === 0x41;
+        if ((!rexB && (op === 0xbe || op === 0xba || op === 0xb9)) || (rexB && (op === 0xb8 || op === 0xb9)))
+          return s + 5;
       }
       return null;
     }
@@ -77,7 +81,9 @@ function immediateInstructionEnd(input: LineOnlyInput, from: number, to: number)
       if (to > w + 4) return null;
       const a = readWord(orig, w, input.endianness);
       const b = readWord(patched, w, input.endianness);
-      const isLi = (x: number): boolean => x >>> 26 === 14 && ((x >>> 16) & 31) === 0;
+      // Argument registers after the first: r4–r10.
+      const isLi = (x: number): boolean =>
+        x >>> 26 === 14 && ((x >>> 16) & 31) === 0 && ((x >>> 21) & 31) >= 4 && ((x >>> 21) & 31) <= 10;
       return isLi(a) && isLi(b) && (a & 0xffff0000) === (b & 0xffff0000) ? w + 4 : null;
     }
     case "aarch64": {
@@ -86,7 +92,9 @@ function immediateInstructionEnd(input: LineOnlyInput, from: number, to: number)
       if (to > w + 4) return null;
       const a = readWord(orig, w, input.endianness);
       const b = readWord(patched, w, input.endianness);
-      const isMovz = (x: number): boolean => (x & 0x7f800000) === 0x52800000;
+      // Argument registers after the first: w1–w7.
+      const isMovz = (x: number): boolean =>
+        (x & 0x7f800000) === 0x52800000 && (x & 31) >= 1 && (x & 31) <= 7;
       return isMovz(a) && isMovz(b) && (a & 0xffe0001f) === (b & 0xffe0001f) ? w + 4 : null;
     }
     case "loongarch": {
@@ -96,6 +104,9 @@ function immediateInstructionEnd(input: LineOnlyInput, from: number, to: number)
       const a = readWord(orig, w, input.endianness);
       const b = readWord(patched, w, input.endianness);
       const isLoadImm = (x: number): boolean => {
+        // Argument registers after the first: a1–a7 (r5–r11).
+        const rd = x & 31;
+        if (rd < 5 || rd > 11) return false;
         const op10 = x >>> 22;
         if ((op10 === 0x00a || op10 === 0x00b || op10 === 0x00e) && ((x >>> 5) & 31) === 0) return true;
         return x >>> 25 === 0x0a;
@@ -127,11 +138,25 @@ function immediateInstructionEnd(input: LineOnlyInput, from: number, to: number)
   }
 }
 
+/**
+ * kpatch's pattern: after the immediate, zero or more relocations to strings (the __FILE__ or
+ * format argument, `__func__`) or to once-flags (`__warned`, `__already_done`), then the helper.
+ */
 function nextCallIsLineMacro(input: LineOnlyInput, after: number): boolean {
   for (const r of input.relocations) {
     if (r.offset < after) continue;
-    if (!isCallRelocation(input.arch, r.typeName, input.orig, r.offset)) continue;
-    return r.target.kind === "symbol" && isLineMacroFunction(r.target.symbol.name);
+    let t = r.target;
+    while (t.kind === "indirect") t = t.via.target;
+    if (t.kind === "string" || t.kind === "constant") continue;
+    if (t.kind !== "symbol") return false;
+    if (isLineMacroFunction(t.symbol.name)) return true;
+    if (isOnceFlag(t.symbol.name)) continue;
+    return false;
   }
   return false;
+}
+
+/** Once-flags and function-name strings (`__warned`, `__already_done`, `__func__`, …): special statics. */
+function isOnceFlag(name: string): boolean {
+  return isSpecialStatic(name);
 }
