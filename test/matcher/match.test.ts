@@ -1,0 +1,217 @@
+// matchPatch on the bundled fixture builds (fixtures/match): gcc and clang ThinLTO programs with
+// same-named statics, and a module listed in symtab order. The expected symbol of each file comes
+// from the linked program's own STT_FILE blocks — an oracle independent of the matcher.
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readElfFile } from "../../elf/index.js";
+import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
+import { renderMatchJson } from "../../lib/report/match-json.js";
+import type { FunctionReport, MatchReport } from "../../lib/report/match-report.js";
+import { matchPatch } from "../../matcher/match.js";
+import { resolve } from "../../matcher/sympos.js";
+import { FIXTURES } from "../paths.js";
+
+const M = join(FIXTURES, "match");
+
+/** The address of `name` defined in the STT_FILE block `file` of a linked program. */
+async function addressInFile(program: string, file: string, name: string): Promise<string> {
+  const elf = await readElfFile(program);
+  let current = "";
+  for (const s of elf.symbols()) {
+    if (s.typeName === "FILE") current = s.name;
+    else if (current === file && s.name === name) return `0x${s.value.toString(16)}`;
+  }
+  throw new Error(`${program}: no ${name} in ${file}`);
+}
+
+function fn(report: MatchReport, object: string, name: string): FunctionReport {
+  const o = report.objects.find((x) => x.orig.endsWith(object));
+  const f = o?.functions.find((x) => x.name === name);
+  if (f === undefined) throw new Error(`no ${name} in ${object}`);
+  return f;
+}
+
+describe("matchPatch on the gcc fixture kernel", () => {
+  const run = (extra: Partial<Parameters<typeof matchPatch>[0]> = {}) =>
+    matchPatch({
+      orig: join(M, "gcc/orig"),
+      patched: join(M, "gcc/patched"),
+      kallsyms: join(M, "gcc/kallsyms.txt"),
+      ...extra,
+    });
+
+  it("decides duplicated statics by neighbourhood, to the orig file's copy", async () => {
+    const report = await run();
+    expect(report.objects.map((o) => o.orig.split("/").pop())).toEqual(["a.o", "b.o"]);
+    for (const name of ["helper", "cmp"]) {
+      const f = fn(report, "a.o", name);
+      expect(f.decision).toBe("neighbourhood");
+      expect(f.candidates.length).toBe(3);
+      expect(f.target?.address).toBe(await addressInFile(join(M, "gcc/prog"), "a.c", name));
+      const chosen = f.candidates.filter((c) => c.chosen);
+      expect(chosen).toHaveLength(1);
+      expect(chosen[0]!.placement).toBe("enclosed");
+      // every candidate is scored and reported, and the winner's pair resolves to it
+      expect(f.candidates.every((c) => c.oldSympos !== null && c.score >= 0)).toBe(true);
+      expect(f.evidence.find((e) => e.kind === "neighbourhood")?.result).toBe("decides");
+    }
+    expect(report.summary.errors).toBe(0);
+  });
+
+  it("a unique name is decided as unique, with sympos 0", async () => {
+    const f = fn(await run(), "b.o", "b_solo");
+    expect(f.decision).toBe("unique");
+    expect(f.target).toMatchObject({ objname: "vmlinux", oldName: "b_solo", oldSympos: 0 });
+  });
+
+  it("lists the references that need .klp.sym: statics and non-exported globals, not exports", async () => {
+    const report = await run();
+    const byName = new Map(report.references.map((r) => [r.name, r]));
+    expect(byName.get("b_table")?.klpSym).toBe(".klp.sym.vmlinux.b_table,0");
+    expect(byName.get("b_table")?.scope).toBe("local");
+    expect(byName.get("c_hidden_global")?.klpSym).toBe(".klp.sym.vmlinux.c_hidden_global,0");
+    expect(byName.get("c_hidden_global")?.scope).toBe("global");
+    // __fentry__ has a __ksymtab___fentry__ entry: exported, linked normally
+    expect(byName.has("__fentry__")).toBe(false);
+    // b_solo calls b.c's static helper: the same evidence picks b.c's copy among three
+    const helper = byName.get("helper")!;
+    expect(helper.address).toBe(await addressInFile(join(M, "gcc/prog"), "b.c", "helper"));
+    expect(helper.klpSym).toMatch(/^\.klp\.sym\.vmlinux\.helper,[123]$/);
+    // a.c's static data `counter`, one of three, placed by a.c's unique data around it
+    expect(byName.get("counter")?.address).toBe(await addressInFile(join(M, "gcc/prog"), "a.c", "counter"));
+  });
+
+  it("Module.symvers marks symbols exported", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "klpmatch-symvers-"));
+    const symvers = join(dir, "Module.symvers");
+    await writeFile(symvers, "0x12345678\tc_hidden_global\tvmlinux\tEXPORT_SYMBOL_GPL\t\n");
+    const report = await run({ symvers });
+    expect(report.references.map((r) => r.name)).not.toContain("c_hidden_global");
+    expect(report.inputs.find((i) => i.role === "symvers")?.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("System.map gives the same decisions as kallsyms", async () => {
+    const a = await run();
+    const b = await matchPatch({
+      orig: join(M, "gcc/orig"),
+      patched: join(M, "gcc/patched"),
+      systemMap: join(M, "gcc/System.map"),
+    });
+    const pairs = (r: MatchReport) => r.objects.flatMap((o) => o.functions.map((f) => [f.name, f.target]));
+    expect(pairs(b)).toEqual(pairs(a));
+  });
+
+  it("flags the truly undecidable twin (same code, no unique neighbour) as ambiguous, no pair", async () => {
+    const report = await matchPatch({
+      orig: join(M, "gcc/orig/e.o"),
+      patched: join(M, "gcc/patched-twin/e.o"),
+      kallsyms: join(M, "gcc/kallsyms.txt"),
+    });
+    const f = fn(report, "e.o", "twin");
+    expect(f.decision).toBe("ambiguous");
+    expect(f.target).toBeNull();
+    expect(f.candidates.map((c) => c.name)).toEqual(["twin", "twin"]);
+    expect(f.candidates.every((c) => !c.chosen && c.score === 0)).toBe(true);
+    expect(f.flags.map((x) => x.code)).toEqual(["AMBIGUOUS"]);
+    expect(report.objects[0]!.verdict).toBe("ambiguous");
+  });
+
+  it("a kernel built differently (another clone number) is NOT_FOUND with BUILD_MISMATCH and the near miss", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "klpmatch-mismatch-"));
+    const table = join(dir, "kallsyms");
+    const text = await readFile(join(M, "gcc/kallsyms.txt"), "utf8");
+    await writeFile(table, text.replace(/ b_solo$/m, " b_solo.constprop.0"));
+    const report = await run({ kallsyms: table });
+    const f = fn(report, "b.o", "b_solo");
+    expect(f.decision).toBe("not-found");
+    expect(f.flags.map((x) => x.code).sort()).toEqual(["BUILD_MISMATCH", "NOT_FOUND"]);
+    expect(f.flags.find((x) => x.code === "BUILD_MISMATCH")?.message).toContain("b_solo.constprop.0");
+  });
+
+  it("a module that is not loaded is OBJECT_NOT_LOADED", async () => {
+    const report = await run({ objname: "no-such-mod" });
+    const f = fn(report, "b.o", "b_solo");
+    expect(f.decision).toBe("not-loaded");
+    expect(f.flags[0]?.code).toBe("OBJECT_NOT_LOADED");
+    expect(report.objects[0]!.objname).toBe("no_such_mod");
+  });
+
+  it("is deterministic: two runs render byte-identical JSON", async () => {
+    expect(renderMatchJson(await run())).toBe(renderMatchJson(await run()));
+  });
+});
+
+describe("matchPatch on the clang ThinLTO fixture", () => {
+  const kallsyms = join(M, "clang/kallsyms.txt");
+
+  it("decides a promoted static by its ThinLTO hash, and a plain static by neighbourhood", async () => {
+    const report = await matchPatch({
+      orig: join(M, "clang/orig"),
+      patched: join(M, "clang/patched"),
+      kallsyms,
+    });
+    const objA = report.objects.find((o) => o.orig.endsWith("a.o"))!;
+    const promoted = objA.functions.find((f) => f.name.startsWith("helper.llvm."))!;
+    expect(promoted.decision).toBe("llvm-identity");
+    expect(promoted.candidates.length).toBe(3);
+    expect(promoted.target?.address).toBe(await addressInFile(join(M, "clang/prog"), "a.c", promoted.name));
+    const cmp = fn(report, "a.o", "cmp");
+    expect(cmp.decision).toBe("neighbourhood");
+    expect(cmp.target?.address).toBe(await addressInFile(join(M, "clang/prog"), "a.c", "cmp"));
+    // no --kernel on an LTO table: the exact rule is assumed, and said so
+    expect(report.flags.map((f) => f.code)).toContain("LTO_RULE_ASSUMED");
+  });
+
+  it("emits the .llvm. name in the form each kernel era compares, and each pair resolves to the same symbol", async () => {
+    const table = await loadKernelSymbols({ kallsyms });
+    const seen = new Set<string>();
+    for (const rule of ["exact", "first-dot", "exact-or-llvm", "llvm-stripped"] as const) {
+      const report = await matchPatch({
+        orig: join(M, "clang/orig/a.o"),
+        patched: join(M, "clang/patched/a.o"),
+        kallsyms,
+        rule,
+      });
+      const f = report.objects[0]!.functions.find((x) => x.name.startsWith("helper.llvm."))!;
+      expect(f.target, rule).not.toBeNull();
+      expect(report.rule.name).toBe(rule);
+      expect(report.flags.map((x) => x.code)).not.toContain("LTO_RULE_ASSUMED");
+      // exact kernels need the full name; every other era compares the stripped one
+      expect(f.target!.oldName).toBe(rule === "exact" ? f.name : "helper");
+      const back = resolve(table, "vmlinux", f.target!.oldName, f.target!.oldSympos, rule);
+      expect(back.ok && `0x${back.symbol.address!.toString(16)}`).toBe(f.target!.address);
+      seen.add(`${f.target!.oldName},${f.target!.oldSympos}`);
+    }
+    expect(seen.size).toBe(2);
+  });
+});
+
+describe("matchPatch on a module target", () => {
+  it("takes the objname from the build tree's .mod file and counts in the module's symtab order", async () => {
+    const kallsyms = join(M, "module/kallsyms.txt");
+    const report = await matchPatch({
+      orig: join(M, "module/orig"),
+      patched: join(M, "module/patched"),
+      kallsyms,
+    });
+    expect(report.objects.map((o) => [o.objname, o.objnameFrom])).toEqual([
+      ["fixmod", "fixmod.mod"],
+      ["fixmod", "fixmod.mod"],
+    ]);
+    const text = await readFile(kallsyms, "utf8");
+    const lines = text.split("\n").filter((l) => l.endsWith("\t[fixmod]"));
+    const helpers = lines
+      .filter((l) => / t helper\t/.test(l))
+      .map((l) => `0x${BigInt(`0x${l.split(" ")[0]}`).toString(16)}`);
+    // symtab order is not address order in this module
+    const addresses = lines.map((l) => BigInt(`0x${l.split(" ")[0]}`));
+    expect(addresses.some((a, i) => i > 0 && a < addresses[i - 1]!)).toBe(true);
+    // a.o is linked first, so its locals lead the symtab: a.c's helper is the first helper line
+    const f = fn(report, "a.o", "helper");
+    expect(f.target).toMatchObject({ objname: "fixmod", oldName: "helper", oldSympos: 1 });
+    expect(f.target!.address).toBe(helpers[0]);
+    expect(f.decision).toBe("neighbourhood");
+  });
+});
