@@ -6,3 +6,4 @@ export * from "./evidence.js";
 export * from "./match.js";
 export * from "./references.js";
 export * from "./sympos.js";
+export * from "./verify.js";
