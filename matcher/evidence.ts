@@ -402,7 +402,10 @@ export function fileBlockMatch(
   return { file: block.file, similarity: union === 0 ? 0 : common / union };
 }
 
-/** Half the locals in common at least, the same file name, and no other block close (≤ half as similar). */
+/**
+ * Half the locals in common at least, the same file name, and a clear lead (a quarter of the
+ * union) over the next block: small files share their static names with others (helper, cmp…).
+ */
 export function fileBlockWinner(
   profile: OrigProfile,
   matches: readonly { position: number; match: FileBlockMatch }[],
@@ -420,7 +423,7 @@ export function fileBlockWinner(
   const second = scored[1]?.match.similarity ?? 0;
   const sim = best.match.similarity ?? 0;
   const sameFile = profile.file === null || best.match.file === profile.file;
-  if (sim >= 0.5 && second <= sim / 2 && sameFile) {
+  if (sim >= 0.5 && sim - second >= 0.25 && sameFile) {
     return {
       winner: best.position,
       strength: "strong",
