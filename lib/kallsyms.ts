@@ -97,7 +97,16 @@ export function parseSymbolText(
   let tagObj = -1;
 
   const n = bytes.length;
-  const line: ScannedLine = { hi: 0, lo: 0, type: 0, nameStart: 0, nameEnd: 0, tagStart: -1, tagEnd: -1 };
+  const line: ScannedLine = {
+    hi: 0,
+    lo: 0,
+    type: 0,
+    nameStart: 0,
+    nameEnd: 0,
+    nameHash: 0,
+    tagStart: -1,
+    tagEnd: -1,
+  };
   let lineNo = 0;
   let i = 0;
   while (i < n) {
@@ -131,7 +140,16 @@ export function parseSymbolText(
       }
     }
     nonZero |= line.hi | line.lo;
-    store.add(obj, line.nameStart, line.nameEnd - line.nameStart, line.type, line.hi, line.lo, lineNo);
+    store.add(
+      obj,
+      line.nameStart,
+      line.nameEnd - line.nameStart,
+      line.type,
+      line.hi,
+      line.lo,
+      lineNo,
+      line.nameHash,
+    );
   }
 
   const notes: string[] = [];
@@ -161,6 +179,8 @@ interface ScannedLine {
   type: number;
   nameStart: number;
   nameEnd: number;
+  /** hashBytes() of the name, computed while scanning it. */
+  nameHash: number;
   /** The module name inside `\t[...]`, or -1 for a vmlinux line. */
   tagStart: number;
   tagEnd: number;
@@ -195,9 +215,11 @@ function scanLine(
   if (!isTypeChar(type) || bytes[j + 2] !== SPACE) return "bad type field (expected one letter or ?)";
   const nameStart = j + 3;
   let k = nameStart;
+  let h = 0x811c9dc5;
   for (; k < eol; k++) {
     const c = bytes[k]!;
     if (c <= SPACE || c >= 127) break;
+    h = Math.imul(h ^ c, 0x01000193);
   }
   if (k === nameStart) return "missing symbol name";
   out.tagStart = -1;
@@ -221,6 +243,7 @@ function scanLine(
   out.type = type;
   out.nameStart = nameStart;
   out.nameEnd = k;
+  out.nameHash = h & 0x7fffffff;
   return null;
 }
 

@@ -58,6 +58,17 @@ export function normalizeModuleName(name: string): string {
 
 const NO_ROW = -1;
 
+/** FNV-1a over a name's bytes, as a non-negative 31-bit number (readers may compute it while scanning). */
+export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h & 0x7fffffff;
+}
+
+function objectHash(nameHash: number, obj: number): number {
+  return Math.imul(nameHash ^ obj, 0x01000193) >>> 0;
+}
+
 /**
  * Column storage for every symbol of one table: names are byte ranges of one buffer (for a text
  * table, the file itself — no copy), other fields typed arrays; a hash index over (object, name
@@ -109,7 +120,16 @@ export class SymbolStore {
   }
 
   /** Appends one symbol; its position is the object's count so far. Returns the row. */
-  add(obj: number, start: number, len: number, type: number, hi: number, lo: number, line: number): number {
+  add(
+    obj: number,
+    start: number,
+    len: number,
+    type: number,
+    hi: number,
+    lo: number,
+    line: number,
+    nameHash = -1,
+  ): number {
     const row = this.rows++;
     this.nameStart[row] = start;
     this.nameLen[row] = len;
@@ -122,10 +142,7 @@ export class SymbolStore {
     this.objCount[obj] = position + 1;
     this.pos[row] = position;
     this.next[row] = NO_ROW;
-    const names = this.names;
-    let h = 0x811c9dc5 ^ obj;
-    for (let i = start, end = start + len; i < end; i++) h = Math.imul(h ^ names[i]!, 0x01000193);
-    h >>>= 0;
+    const h = objectHash(nameHash >= 0 ? nameHash : hashBytes(this.names, start, start + len), obj);
     this.rowHash[row] = h;
     const slots = this.slots;
     const mask = this.mask;
@@ -158,9 +175,7 @@ export class SymbolStore {
   /** Rows of one object whose name equals `name`, in order. */
   rowsNamed(obj: number, name: string): number[] {
     const bytes = Buffer.from(name, "latin1");
-    let h = 0x811c9dc5 ^ obj;
-    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-    h >>>= 0;
+    const h = objectHash(hashBytes(bytes, 0, bytes.length), obj);
     let s = h & this.mask;
     const names = this.names;
     for (;;) {
