@@ -1,13 +1,133 @@
-// Placeholder: replaced by the diff command's implementation.
+// klpmatch diff ORIG PATCHED | --orig DIR --patched DIR: which functions a patch changed, the way
+// kpatch's create-diff-object decides it, with the reasons. Exit 0 whenever a result was produced.
+import { relative } from "node:path";
 import type { CommandModule } from "yargs";
+import { readElfFile } from "../../elf/read-file.js";
+import {
+  objectLabel,
+  renderDiffJson,
+  renderDiffText,
+  renderExplanation,
+  renderTreeJson,
+  renderTreeText,
+} from "../../lib/diff-report.js";
+import { type Disassembly, disassembleFunction } from "../../lib/disassemble.js";
 import { InputError } from "../../lib/input-error.js";
-import { runAction } from "../exit.js";
+import { diffObjects, diffTrees } from "../../matcher/diff.js";
+import { explainFunction, type FunctionExplanation } from "../../matcher/explain.js";
+import { EXIT_OK, runAction } from "../exit.js";
 
-export const diffCommand: CommandModule = {
-  command: "diff",
-  describe: "(not implemented yet)",
-  handler: () =>
+interface DiffArgs {
+  origObject?: string;
+  patchedObject?: string;
+  orig?: string;
+  patched?: string;
+  json?: boolean;
+  explain?: string;
+}
+
+/** The function and its split parts on each side, disassembled one after the other. */
+async function disassembleBoth(
+  e: FunctionExplanation,
+  origPath: string,
+  patchedPath: string,
+): Promise<{ orig: Disassembly | null; patched: Disassembly | null }> {
+  const side = async (path: string, names: (string | null)[]): Promise<Disassembly | null> => {
+    const wanted = names.filter((n): n is string => n !== null);
+    if (wanted.length === 0) return null;
+    const lines: string[] = [];
+    let tool = "";
+    for (const name of wanted) {
+      const d = await disassembleFunction(path, name);
+      if (!d.ok) return d;
+      tool = d.tool;
+      lines.push(`<${name}>:`, ...d.lines);
+    }
+    return { ok: true, tool, lines };
+  };
+  const [orig, patched] = await Promise.all([
+    side(origPath, [e.origName, ...e.parts.map((p) => p.origName)]),
+    side(patchedPath, [e.patchedName, ...e.parts.map((p) => p.patchedName)]),
+  ]);
+  return { orig, patched };
+}
+
+export const diffCommand: CommandModule<object, DiffArgs> = {
+  command: "diff [origObject] [patchedObject]",
+  describe:
+    "Find the changed, new and deleted functions between an original and a patched object (or build tree)",
+  builder: (y) =>
+    y
+      .positional("origObject", { type: "string", describe: "the original build's .o" })
+      .positional("patchedObject", { type: "string", describe: "the patched build's .o" })
+      .option("orig", {
+        type: "string",
+        requiresArg: true,
+        describe: "original build tree (pairs *.o by relative path)",
+      })
+      .option("patched", { type: "string", requiresArg: true, describe: "patched build tree" })
+      .option("json", { type: "boolean", describe: "JSON output (tree mode: an array, one object per pair)" })
+      .option("explain", {
+        type: "string",
+        requiresArg: true,
+        describe: "show one function's relocation differences and disassembly diff",
+      }),
+  handler: (argv) =>
     runAction(async () => {
-      throw new InputError("diff", "not implemented yet");
+      const pairMode = argv.origObject !== undefined || argv.patchedObject !== undefined;
+      const treeMode = argv.orig !== undefined || argv.patched !== undefined;
+      if (pairMode === treeMode) {
+        throw new InputError(
+          "diff",
+          "give two objects (diff ORIG.o PATCHED.o) or two trees (--orig DIR --patched DIR)",
+        );
+      }
+      if (pairMode) {
+        if (argv.origObject === undefined || argv.patchedObject === undefined) {
+          throw new InputError("diff", "missing the patched object: diff ORIG.o PATCHED.o");
+        }
+        const [orig, patched] = await Promise.all([
+          readElfFile(argv.origObject),
+          readElfFile(argv.patchedObject),
+        ]);
+        if (argv.explain !== undefined) {
+          const e = explainFunction(orig, patched, argv.explain);
+          if (!e)
+            throw new InputError(argv.explain, `no function of that name in ${orig.path} or ${patched.path}`);
+          process.stdout.write(
+            renderExplanation(e, objectLabel(e.diff), await disassembleBoth(e, orig.path, patched.path)),
+          );
+          return EXIT_OK;
+        }
+        const diff = diffObjects(orig, patched);
+        process.stdout.write(argv.json ? renderDiffJson(diff) : renderDiffText(diff));
+        return EXIT_OK;
+      }
+      if (argv.orig === undefined || argv.patched === undefined) {
+        throw new InputError("diff", "tree mode needs both --orig DIR and --patched DIR");
+      }
+      const origDir = argv.orig;
+      const patchedDir = argv.patched;
+      const tree = await diffTrees(origDir, patchedDir);
+      const paths = tree.pairs.map((p) => relative(origDir, p.orig));
+      if (argv.explain !== undefined) {
+        for (const [i, pair] of tree.pairs.entries()) {
+          const [orig, patched] = await Promise.all([readElfFile(pair.orig), readElfFile(pair.patched)]);
+          const e = explainFunction(orig, patched, argv.explain);
+          if (!e || e.status === "unchanged") continue;
+          process.stdout.write(
+            renderExplanation(e, paths[i]!, await disassembleBoth(e, orig.path, patched.path)),
+          );
+          return EXIT_OK;
+        }
+        throw new InputError(
+          argv.explain,
+          `no changed, new or deleted function of that name in ${origDir} / ${patchedDir}`,
+        );
+      }
+      process.stdout.write(
+        argv.json ? renderTreeJson(tree, origDir, patchedDir) : renderTreeText(tree, { paths }),
+      );
+      return EXIT_OK;
     }),
 };
