@@ -116,6 +116,133 @@ export interface VerifyReport {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The flag codes verify raises: stable, with their severity and meaning (for the README and CI)
+
+export interface VerifyFlagCode {
+  /** The severities the code is raised at (NOT_LOADED is info once checked with --module-file). */
+  readonly severities: readonly Severity[];
+  readonly meaning: string;
+}
+
+export const VERIFY_FLAG_CODES: Readonly<Record<string, VerifyFlagCode>> = {
+  AMBIGUOUS: {
+    severities: ["error"],
+    meaning: "old_sympos 0 but several symbols match: the kernel refuses the patch",
+  },
+  POSITION_NOT_FOUND: {
+    severities: ["error"],
+    meaning: "old_sympos is larger than the number of matching symbols (a stale position)",
+  },
+  NOT_FOUND: { severities: ["error"], meaning: "no symbol of the object matches the name" },
+  KERNEL_REBUILT: {
+    severities: ["error"],
+    meaning:
+      "the target's .llvm.<hash> is missing but the same name with another hash exists: the kernel was built from other sources",
+  },
+  FTRACE_REFUSED: {
+    severities: ["error"],
+    meaning:
+      "the function target resolves to something ftrace cannot attach to (data, freed init text, noinstr or entry code, a module function without a call site)",
+  },
+  SIZE_LOOKUP_FAILED: {
+    severities: ["error"],
+    meaning: "the position reaches a per-CPU (absolute) symbol: kallsyms size lookup fails",
+  },
+  DUPLICATE_TARGET: {
+    severities: ["error"],
+    meaning: "two functions of one object get the same sysfs entry <name>,<sympos or 1>: -EEXIST",
+  },
+  NOT_LOADED: {
+    severities: ["warning", "info"],
+    meaning:
+      "the target module is not loaded: it is resolved when it loads (info when checked against its --module-file)",
+  },
+  INIT_SYMBOL_HAZARD: {
+    severities: ["warning"],
+    meaning:
+      "the module's init sections have a symbol of the same name: positions differ while its init runs",
+  },
+  MODULE_FILE_MISMATCH: {
+    severities: ["warning"],
+    meaning: "a --module-file is not the module that is loaded",
+  },
+  UNRELIABLE_QUERY: {
+    severities: ["warning"],
+    meaning: "a dotted name in a 6.2–6.10.6 clang-LTO kernel may not be found at all",
+  },
+  LTO_RULE_ASSUMED: {
+    severities: ["warning"],
+    meaning: "a clang-LTO kernel of unknown version: exact names assumed; give --kernel or --rule",
+  },
+  HIDDEN_ADDRESSES: {
+    severities: ["info"],
+    meaning: "the symbol table hides addresses: positions are checked, addresses and text ranges are not",
+  },
+  SYMPOS_ONE_UNIQUE: {
+    severities: ["info"],
+    meaning: "old_sympos 1 on a unique name: works, but differs from 0 for cumulative patches",
+  },
+  EXPECT_MISMATCH: {
+    severities: ["error"],
+    meaning: "the target does not reach the symbol the --expect report decided",
+  },
+  EXPECT_MISSING: { severities: ["warning"], meaning: "the --expect report has no entry for this target" },
+  EXPECT_UNCOVERED: {
+    severities: ["warning"],
+    meaning: "the --expect report has an entry no target of the patch names",
+  },
+  NOT_LIVEPATCH_MODULE: {
+    severities: ["error"],
+    meaning: 'the module lacks MODULE_INFO(livepatch, "Y"): klp_enable_patch refuses it',
+  },
+  BAD_KLP_SYM_NAME: {
+    severities: ["error"],
+    meaning: "a .klp.sym name the kernel's sscanf cannot read (limits, missing parts)",
+  },
+  BAD_KLP_RELA_NAME: { severities: ["error"], meaning: "a .klp.rela section name the kernel cannot read" },
+  KLP_RELA_NOT_MARKED: { severities: ["error"], meaning: "a .klp.rela section without SHF_RELA_LIVEPATCH" },
+  KLP_SYM_NOT_LIVEPATCH: {
+    severities: ["error"],
+    meaning: "a .klp.sym symbol (or one used by .klp.rela) not in SHN_LIVEPATCH",
+  },
+  KLP_SYM_VMLINUX_FROM_MODULE: {
+    severities: ["error"],
+    meaning: "a module's .klp.rela section uses a vmlinux .klp.sym symbol: the kernel refuses it",
+  },
+  KLP_SYM_TRAILING: {
+    severities: ["warning"],
+    meaning: "characters after a .klp.sym position, which the kernel ignores",
+  },
+  KLP_SYM_UNUSED: {
+    severities: ["info"],
+    meaning: "a .klp.sym symbol no .klp.rela relocation uses: never looked up",
+  },
+  KPATCH_FUNCS_UNREADABLE: {
+    severities: ["error"],
+    meaning: ".kpatch.funcs does not hold readable struct kpatch_patch_func entries",
+  },
+  KLP_PATCH_NOT_FOUND: {
+    severities: ["warning"],
+    meaning: "klp_enable_patch() is called but no static klp_patch was found",
+  },
+  NO_TARGETS: { severities: ["warning"], meaning: "nothing to verify was found" },
+  NAME_TOO_LONG: {
+    severities: ["error"],
+    meaning: "old_name of KSYM_NAME_LEN or more: klp_init_func() refuses it",
+  },
+  NO_NEW_FUNC: { severities: ["error"], meaning: "a klp_func without new_func: klp_init_func() refuses it" },
+  BAD_OLD_NAME: { severities: ["error"], meaning: "old_name does not lead to a string in the object" },
+  OBJNAME_VMLINUX_STRING: {
+    severities: ["error"],
+    meaning: 'a klp_object named "vmlinux" (must be NULL): treated as a module that never loads',
+  },
+  OBJNAME_NOT_NORMALIZED: {
+    severities: ["error"],
+    meaning: "a klp_object name with '-': module names use '_', so it never matches",
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
 // Building the report
 
 let cachedVersion: string | null = null;
