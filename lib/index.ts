@@ -2,6 +2,8 @@
 
 export { writeFileAtomic } from "./atomic-write.js";
 export * from "./build-tree.js";
+export * from "./diff-report.js";
+export * from "./disassemble.js";
 export { type Flag, failsAt, flag, isSeverity, SEVERITIES, type Severity, worstSeverity } from "./flags.js";
 export { InputError } from "./input-error.js";
 export * from "./kallsyms.js";
