@@ -221,6 +221,10 @@ export const VERIFY_FLAG_CODES: Readonly<Record<string, VerifyFlagCode>> = {
     severities: ["error"],
     meaning: ".kpatch.funcs does not hold readable struct kpatch_patch_func entries",
   },
+  KLP_OBJECTS_UNREADABLE: {
+    severities: ["error"],
+    meaning: "a klp-build klp_objects section without readable struct klp_object_ext entries",
+  },
   KLP_PATCH_NOT_FOUND: {
     severities: ["warning"],
     meaning: "klp_enable_patch() is called but no static klp_patch was found",

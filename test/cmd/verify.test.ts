@@ -115,6 +115,25 @@ describe("klpmatch verify: input kinds", () => {
     ]);
   });
 
+  it("a klp-build module whose targets all resolve: exit 0", async () => {
+    const { code, report } = await verifyJson(
+      "lp_klpbuild.ko",
+      "--kallsyms",
+      KALLSYMS,
+      "--module-file",
+      "fxt_target.ko",
+    );
+    expect(code).toBe(0);
+    expect(
+      report.targets.map((t) => `${t.origin} ${t.objname}:${t.oldName},${t.oldSympos} ${t.outcome}`),
+    ).toEqual([
+      "klp_func vmlinux:fxt_dup,2 resolved",
+      "klp_func vmlinux:fxt_unique,0 resolved",
+      "klp_func fxt_target:fxt_mod_only,0 resolved",
+    ]);
+    expect(report.patch).toMatchObject({ result: "accepted", kernelMessage: null });
+  });
+
   it("a TSV target list that resolves cleanly: exit 0", async () => {
     const dir = tmp();
     writeFileSync(

@@ -149,6 +149,19 @@ describe("readLivepatchTargets on compiled livepatch objects", () => {
     expect(t.targets.map((x) => x.objectIndex)).toEqual([0, 1, 0]);
   });
 
+  it("reads klp-build's klp_objects (struct klp_object_ext → klp_func_ext, counted, no terminator)", () => {
+    const t = targetsOf("lp_klpbuild.ko");
+    expect(triples(t.targets)).toEqual([
+      "klp_func vmlinux:fxt_dup,2",
+      "klp_func vmlinux:fxt_unique,0",
+      "klp_func fxt_target:fxt_mod_only,0",
+    ]);
+    expect(t.objects).toEqual(["vmlinux", "fxt_target"]);
+    expect(t.targets[2]!.source).toMatch(/^klp_objects\[1\]\.funcs\[0\] at \.init\.klp_funcs\+0x/);
+    expect(t.notes).toContain("klp_objects: 2 × 64-byte struct klp_object_ext (with callbacks), klp-build");
+    expect(t.flags).toEqual([]);
+  });
+
   it("finds nothing in an object that is not a livepatch", () => {
     const t = targetsOf("fxt_target.ko");
     expect(t.targets).toEqual([]);

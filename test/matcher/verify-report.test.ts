@@ -41,7 +41,14 @@ function report(targets: LivepatchTargets, t: KernelTable = table, modules: Modu
 describe("flag codes", () => {
   it("every flag raised on the fixtures is documented, at a documented severity", () => {
     const seen: Flag[] = [];
-    for (const name of ["lp_api.ko", "lp_api32.o", "lp_klpsym.ko", "lp_kpatch.ko", "fxt_target.ko"]) {
+    for (const name of [
+      "lp_api.ko",
+      "lp_api32.o",
+      "lp_klpsym.ko",
+      "lp_kpatch.ko",
+      "lp_klpbuild.ko",
+      "fxt_target.ko",
+    ]) {
       for (const t of [table, nomod]) {
         for (const modules of [[], [facts]]) {
           const r = report(lp(name), t, modules);
