@@ -348,3 +348,20 @@ export function objectsFromEntries(
   });
   return objectsOf(store, objnames, addressesHidden);
 }
+
+/** An object's symbols as entries, in order (hidden addresses read as 0). */
+export function entriesOf(obj: KernelObject): SymbolEntry[] {
+  const out: SymbolEntry[] = [];
+  for (let p = 0; p < obj.count; p++) {
+    const s = obj.at(p);
+    out.push({
+      name: s.name,
+      type: s.type,
+      address: s.address ?? 0n,
+      size: s.size,
+      file: s.file,
+      init: s.init,
+    });
+  }
+  return out;
+}
