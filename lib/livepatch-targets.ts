@@ -906,6 +906,23 @@ export function readLivepatchTargets(elf: ElfFile, opts: ReadTargetsOptions = {}
     // vmlinux .klp.rela sections are applied while the module loads (kernel/module/main.c
     // apply_relocations → klp_apply_section_relocs); module ones when their klp_object is initialized.
     const relaObjname = use?.sectionObjname ?? objname;
+    // kernel/livepatch/core.c klp_apply_object_relocs(): a module's .klp.rela sections are applied
+    // for the klp_object of that name only (objects known statically here, not for kpatch modules)
+    if (
+      use !== undefined &&
+      relaObjname !== "vmlinux" &&
+      kpatchFuncs === undefined &&
+      objects.length > 0 &&
+      !objects.includes(relaObjname)
+    ) {
+      entryFlags.push(
+        flag(
+          "KLP_RELA_NO_OBJECT",
+          "error",
+          `${use.sections[0]} belongs to '${relaObjname}', but the patch has no klp_object of that name: the kernel never applies it, so the new code runs with unresolved references`,
+        ),
+      );
+    }
     targets.push({
       objname,
       oldName: parsed?.name ?? sym.name,

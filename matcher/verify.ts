@@ -65,6 +65,15 @@ export interface PatchPrediction {
   readonly stage: "load" | "resolve" | "ftrace" | null;
   /** Objects not loaded now: resolved when they load. */
   readonly deferred: readonly string[];
+  /**
+   * For a deferred object checked against its --module-file: the first message when it loads (the
+   * kernel then refuses to load that module: klp_module_coming), or null when every target passes.
+   */
+  readonly whenLoaded: readonly {
+    readonly objname: string;
+    readonly kernelMessage: string | null;
+    readonly at: string | null;
+  }[];
 }
 
 export interface VerifyResult {
@@ -569,12 +578,31 @@ function predict(
   duplicates: ReadonlyMap<LivepatchTarget, { message: string }>,
 ): PatchPrediction {
   const deferred = targets.objects.filter((o) => !table.objects.has(o));
+  const whenLoaded = deferred.flatMap((objname) => {
+    const mine = verdicts.filter((v) => v.target.used && v.onLoad !== null && v.target.objname === objname);
+    if (mine.length === 0) return [];
+    // klp_module_coming → klp_init_object_loaded: .klp.rela references, then each function's lookup;
+    // then klp_patch_object: ftrace registration
+    const lookup = [
+      ...mine.filter((v) => v.target.role === "reference"),
+      ...mine.filter((v) => v.target.role === "function"),
+    ].find((v) => v.onLoad!.outcome !== "resolved");
+    const ftrace = mine.find(
+      (v) =>
+        v.target.role === "function" && v.onLoad!.outcome === "resolved" && v.onLoad!.kernelMessage !== null,
+    );
+    const first = lookup ?? ftrace;
+    return [
+      { objname, kernelMessage: first?.onLoad?.kernelMessage ?? null, at: first?.target.source ?? null },
+    ];
+  });
   const refused = (kernelMessage: string, at: string, stage: PatchPrediction["stage"]): PatchPrediction => ({
     result: "refused",
     kernelMessage,
     at,
     stage,
     deferred,
+    whenLoaded,
   });
   const failureOf = (v: TargetVerdict): string | null =>
     v.outcome === "ambiguous" || v.outcome === "position-not-found" || v.outcome === "not-found"
@@ -629,7 +657,7 @@ function predict(
       if (v.kernelMessage !== null) return refused(v.kernelMessage, v.target.source, "ftrace");
     }
   }
-  return { result: "accepted", kernelMessage: null, at: null, stage: null, deferred };
+  return { result: "accepted", kernelMessage: null, at: null, stage: null, deferred, whenLoaded };
 }
 
 export interface VerifyOptions {

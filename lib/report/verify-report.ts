@@ -108,6 +108,11 @@ export interface VerifyReport {
     readonly at: string | null;
     readonly stage: string | null;
     readonly deferred: readonly string[];
+    readonly whenLoaded: readonly {
+      readonly objname: string;
+      readonly kernelMessage: string | null;
+      readonly at: string | null;
+    }[];
   };
   readonly targets: readonly VerifyTargetReport[];
   readonly flags: readonly Flag[];
@@ -208,6 +213,10 @@ export const VERIFY_FLAG_CODES: Readonly<Record<string, VerifyFlagCode>> = {
   KLP_SYM_VMLINUX_FROM_MODULE: {
     severities: ["error"],
     meaning: "a module's .klp.rela section uses a vmlinux .klp.sym symbol: the kernel refuses it",
+  },
+  KLP_RELA_NO_OBJECT: {
+    severities: ["error"],
+    meaning: "a module's .klp.rela section whose object the patch has no klp_object for: never applied",
   },
   KLP_SYM_TRAILING: {
     severities: ["warning"],
@@ -440,7 +449,13 @@ function outcomeText(t: VerifyTargetReport): string {
 
 function patchLine(report: VerifyReport): string {
   const p = report.patch;
-  const deferred = p.deferred.length > 0 ? `; ${p.deferred.join(", ")} not loaded: resolved when loaded` : "";
+  const later = p.deferred.map((objname) => {
+    const w = p.whenLoaded.find((x) => x.objname === objname);
+    if (w === undefined) return `${objname} not loaded: resolved when loaded`;
+    if (w.kernelMessage === null) return `${objname} not loaded: its targets pass against its module file`;
+    return `when ${objname} loads, the kernel prints "${w.kernelMessage}" (${w.at}) and refuses to load ${objname}`;
+  });
+  const deferred = later.length > 0 ? `; ${later.join("; ")}` : "";
   if (p.result === "refused") {
     return `The kernel would refuse this patch (${p.stage ?? "?"} stage, ${p.at ?? "?"}): ${p.kernelMessage ?? ""}${deferred}`;
   }

@@ -219,6 +219,15 @@ describe("module-level problems the kernel would refuse", () => {
     expect(bad.kernelMessage).toBe("symbol .klp.sym.vmlinux.fxt_gone_0 has an incorrectly formatted name");
   });
 
+  it("a module's .klp.rela section with no klp_object of its name", () => {
+    const bytes = patched("lp_klpsym.ko", (b) => replaceAscii(b, "\0fxt_target\0", "\0fxt_tarxet\0"));
+    const t = targetsOf("lp_klpsym.ko", bytes);
+    expect(t.objects).toEqual(["vmlinux", "fxt_tarxet"]);
+    const modRefs = t.targets.filter((x) => x.origin === "klp.sym" && x.objname === "fxt_target");
+    expect(modRefs).toHaveLength(2);
+    expect(modRefs.every((x) => x.flags.map((f) => f.code).includes("KLP_RELA_NO_OBJECT"))).toBe(true);
+  });
+
   it('a module without MODULE_INFO(livepatch, "Y")', () => {
     const bytes = patched("lp_api.ko", (b) => replaceAscii(b, "livepatch=Y", "livepatch=N"));
     const t = targetsOf("lp_api.ko", bytes);

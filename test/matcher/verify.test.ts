@@ -145,6 +145,14 @@ describe("verify: a target module that is not loaded", () => {
     expect(notrace.onLoad?.kernelMessage).toBe("failed to find location for function 'fxt_notrace'");
     expect(codes(notrace)).toContain("FTRACE_REFUSED");
     expect(byName(r.verdicts, "fxt_target", "fxt_mod_only", 0).onLoad?.kernelMessage).toBeNull();
+    // the first refusal when fxt_target loads later: ftrace on fxt_notrace (lookups all pass)
+    expect(r.patch.whenLoaded).toEqual([
+      {
+        objname: "fxt_target",
+        kernelMessage: "failed to find location for function 'fxt_notrace'",
+        at: notrace.target.source,
+      },
+    ]);
   });
 
   it("flags a module file that is not the loaded module", () => {
