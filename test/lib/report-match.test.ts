@@ -50,7 +50,9 @@ function validate(schema: Schema, value: unknown, root: Schema, at = "$"): strin
     errors.push(`${at}: below minimum`);
   }
   if (Array.isArray(value) && schema.items !== undefined) {
-    value.forEach((v, i) => errors.push(...validate(schema.items as Schema, v, root, `${at}[${i}]`)));
+    value.forEach((v, i) => {
+      errors.push(...validate(schema.items as Schema, v, root, `${at}[${i}]`));
+    });
   }
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>;
