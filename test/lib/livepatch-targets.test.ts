@@ -119,6 +119,14 @@ describe("readLivepatchTargets on compiled livepatch objects", () => {
     expect(t.notes.some((n) => n.includes("× 80-byte entries"))).toBe(true);
   });
 
+  for (const arch of ["s390x", "aarch64", "powerpc64le"]) {
+    it(`reads the same targets from a clang ${arch} build${arch === "s390x" ? " (big-endian)" : ""}`, () => {
+      const t = targetsOf(`lp_api.${arch}.o`);
+      expect(triples(t.targets)).toEqual(LP_API_TARGETS);
+      expect(t.flags).toEqual([]);
+    });
+  }
+
   it("reads .klp.sym symbols in first-use order with the stage their .klp.rela section is applied in", () => {
     const t = targetsOf("lp_klpsym.ko");
     expect(t.found).toEqual(["klp_func", "klp.sym"]);
