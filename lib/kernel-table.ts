@@ -174,7 +174,7 @@ export class SymbolStore {
 
   /** Rows of one object whose name equals `name`, in order. */
   rowsNamed(obj: number, name: string): number[] {
-    const bytes = Buffer.from(name, "latin1");
+    const bytes = Buffer.from(name, "utf8");
     const h = objectHash(hashBytes(bytes, 0, bytes.length), obj);
     let s = h & this.mask;
     const names = this.names;
@@ -202,7 +202,7 @@ export class SymbolStore {
 
   nameOf(row: number): string {
     const start = this.nameStart[row]!;
-    return this.names.toString("latin1", start, start + this.nameLen[row]!);
+    return this.names.toString("utf8", start, start + this.nameLen[row]!);
   }
 
   addressOf(row: number): bigint {
@@ -317,7 +317,7 @@ export function objectsFromEntries(
 ): ReadonlyMap<string, KernelObject> {
   const all = [...lists.values()];
   const total = all.reduce((n, l) => n + l.length, 0);
-  const names = Buffer.from(all.map((l) => l.map((e) => e.name).join("")).join(""), "latin1");
+  const names = Buffer.from(all.map((l) => l.map((e) => e.name).join("")).join(""), "utf8");
   const store = new SymbolStore(names, total);
   const sizes: (bigint | null)[] = [];
   const files: (string | null)[] = [];
@@ -330,7 +330,7 @@ export function objectsFromEntries(
   objnames.forEach((objname, id) => {
     store.objCount[id] = 0;
     for (const e of lists.get(objname)!) {
-      const len = Buffer.byteLength(e.name, "latin1");
+      const len = Buffer.byteLength(e.name, "utf8");
       const row = store.add(
         id,
         offset,

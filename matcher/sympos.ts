@@ -4,7 +4,7 @@
 
 import { InputError } from "../lib/input-error.js";
 import type { KernelObject, KernelSymbol, KernelTable } from "../lib/kernel-table.js";
-import { VMLINUX } from "../lib/kernel-table.js";
+import { normalizeModuleName, VMLINUX } from "../lib/kernel-table.js";
 import { type LookupRule, RULES, type RuleChoice } from "../lib/rules.js";
 import { stripLlvmSuffix } from "../lib/symbol-name.js";
 import type { SymposCandidate, SymposReport, SymposSelection } from "../lib/sympos-report.js";
@@ -272,12 +272,14 @@ function llvmVariantPositions(obj: KernelObject, name: string): number[] {
 export function symposReport(table: KernelTable, query: string, opts: SymposQueryOptions): SymposReport {
   const rule = opts.choice.rule;
   let objects = [...table.objects.values()];
-  if (opts.objname !== undefined) {
-    const obj = table.objects.get(opts.objname);
+  const objname =
+    opts.objname === undefined || opts.objname === VMLINUX ? opts.objname : normalizeModuleName(opts.objname);
+  if (objname !== undefined) {
+    const obj = table.objects.get(objname);
     if (obj === undefined) {
       throw new InputError(
         "--objname",
-        `no object '${opts.objname}' in ${table.source.path} (objects: ${[...table.objects.keys()].slice(0, 10).join(", ")})`,
+        `no object '${objname}' in ${table.source.path} (objects: ${[...table.objects.keys()].slice(0, 10).join(", ")})`,
       );
     }
     objects = [obj];
@@ -295,7 +297,7 @@ export function symposReport(table: KernelTable, query: string, opts: SymposQuer
   return {
     query,
     source: `${table.source.kind} ${table.source.path}`,
-    objname: opts.objname ?? null,
+    objname: objname ?? null,
     rule: opts.choice,
     notes: table.notes,
     addressesHidden: table.addressesHidden,

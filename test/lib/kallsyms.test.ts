@@ -75,6 +75,14 @@ describe("/proc/kallsyms text", () => {
     expect(modOnly.hasLlvmNames).toBe(false);
   });
 
+  test("a query with non-ASCII characters matches no ASCII name (no lossy encoding)", () => {
+    const t = parseSymbolText(Buffer.from("ffffffff81000000 T a\nffffffff81000010 t a\n"), "x", "kallsyms");
+    const obj = t.objects.get("vmlinux")!;
+    expect(obj.positionsOf("a")).toEqual([0, 1]);
+    expect(obj.positionsOf("\u0161")).toEqual([]);
+    expect(obj.positionsOf("")).toEqual([]);
+  });
+
   test("gzip input", async () => {
     const dir = mkdtempSync(join(tmpdir(), "klp-"));
     const path = join(dir, "kallsyms.gz");
