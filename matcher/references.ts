@@ -17,10 +17,14 @@ export function isExported(table: KernelTable, symvers: Symvers | null, name: st
   return false;
 }
 
+/** Symbols every kernel exports (lib/string.c, mm/slab*.c): a cheap first probe for `__ksymtab_` lines. */
+const ALWAYS_EXPORTED = ["kfree", "memcpy", "memset", "_printk", "printk", "__fentry__", "kmalloc"];
+
 /** Whether the table can tell exports at all: kallsyms without KALLSYMS_ALL has no `__ksymtab_` lines. */
 export function tableKnowsExports(table: KernelTable): boolean {
   const vmlinux = table.objects.get(VMLINUX);
   if (vmlinux === undefined) return true;
+  if (ALWAYS_EXPORTED.some((n) => vmlinux.positionsOf(`__ksymtab_${n}`).length > 0)) return true;
   const index = vmlinux.indexBy("references:ksymtab", (n) => (n.startsWith("__ksymtab_") ? "ksymtab" : null));
   return (index.get("ksymtab")?.length ?? 0) > 0;
 }
