@@ -624,105 +624,130 @@ export interface ReadTargetsOptions {
   readonly nameMax?: number;
 }
 
-/** Reads every target a livepatch module (.ko or .o) carries. */
-export function readLivepatchTargets(elf: ElfFile, opts: ReadTargetsOptions = {}): LivepatchTargets {
-  const r = new ObjectReader(elf);
-  const nameMax = opts.nameMax ?? KSYM_NAME_LEN - 1;
-  const targets: LivepatchTarget[] = [];
-  const found: TargetOrigin[] = [];
-  const objects: string[] = [];
-  const flags: Flag[] = [];
-  const kernelMessages: StagedMessage[] = [];
-  const notes: string[] = [];
-  const info = modinfo(elf);
-  const moduleName = info.get("name") ?? null;
-  const objectIndex = (objname: string): number => {
-    let i = objects.indexOf(objname);
-    if (i < 0) {
-      objects.push(objname);
-      i = objects.length - 1;
-    }
-    return i;
-  };
+/** What the readers below gather, in the order the module holds it. */
+class TargetCollector {
+  readonly targets: LivepatchTarget[] = [];
+  readonly found: TargetOrigin[] = [];
+  readonly objects: string[] = [];
+  readonly flags: Flag[] = [];
+  readonly kernelMessages: StagedMessage[] = [];
+  readonly notes: string[] = [];
 
-  // 1. klp_patch → klp_object[] → klp_func[]
+  /** The index of the klp_object named `objname`, added when new (run-time built patches). */
+  objectIndex(objname: string): number {
+    const i = this.objects.indexOf(objname);
+    if (i >= 0) return i;
+    this.objects.push(objname);
+    return this.objects.length - 1;
+  }
+
+  foundKind(origin: TargetOrigin): void {
+    if (!this.found.includes(origin)) this.found.push(origin);
+  }
+
+  addFunction(
+    origin: TargetOrigin,
+    objname: string,
+    oldName: string,
+    oldSympos: bigint,
+    source: string,
+    objectIndex: number,
+    flags: readonly Flag[] = [],
+  ): void {
+    this.targets.push({
+      objname,
+      oldName,
+      oldSympos: safeSympos(oldSympos),
+      origin,
+      role: "function",
+      source,
+      stage: "enable",
+      objectIndex,
+      used: true,
+      flags,
+      kernelMessage: null,
+    });
+  }
+}
+
+/** Problems klp_init_object()/klp_init_func() find in a kernel-API klp_object and its functions. */
+function objectNameFlags(obj: KlpObjectEntry, o: number): Flag[] {
+  if (obj.nameWasNull) return [];
+  if (obj.objname === "vmlinux") {
+    return [
+      flag(
+        "OBJNAME_VMLINUX_STRING",
+        "error",
+        `objs[${o}].name is the string "vmlinux": the kernel treats any non-NULL name as a module and waits for a module named vmlinux; leave .name NULL for vmlinux`,
+      ),
+    ];
+  }
+  if (obj.objname.includes("-")) {
+    return [
+      flag(
+        "OBJNAME_NOT_NORMALIZED",
+        "error",
+        `objs[${o}].name '${obj.objname}' contains '-': module names are kept with '_' (kernel/module/main.c), so the object never counts as loaded; use '${obj.objname.replace(/-/g, "_")}'`,
+      ),
+    ];
+  }
+  return [];
+}
+
+function funcFlags(fn: KlpFuncEntry, source: string): Flag[] {
+  const flags: Flag[] = [];
+  if (fn.oldName === null) {
+    flags.push(flag("BAD_OLD_NAME", "error", `${source}: old_name does not lead to a string in the object`));
+  } else if (fn.oldName.length >= KSYM_NAME_LEN) {
+    // kernel/livepatch/core.c klp_init_func(): strlen(old_name) >= KSYM_NAME_LEN → -EINVAL, no message
+    flags.push(
+      flag(
+        "NAME_TOO_LONG",
+        "error",
+        `old_name is ${fn.oldName.length} characters: klp_init_func() refuses names of KSYM_NAME_LEN (${KSYM_NAME_LEN}) or more with -EINVAL`,
+      ),
+    );
+  }
+  if (fn.newFunc === null || fn.newFunc.kind === "null") {
+    // klp_init_func(): a klp_func without new_func (and not a nop) is -EINVAL
+    flags.push(
+      flag("NO_NEW_FUNC", "error", `${source}: new_func is NULL: klp_init_func() refuses it with -EINVAL`),
+    );
+  }
+  return flags;
+}
+
+/** 1. Kernel-API modules: klp_patch → klp_object[] → klp_func[]. Returns how many patches were found. */
+function collectKlpPatches(r: ObjectReader, c: TargetCollector): number {
   const patches = findKlpPatches(r);
   for (const patch of patches) {
-    notes.push(...patch.notes);
+    c.notes.push(...patch.notes);
     patch.objects.forEach((obj, o) => {
-      const index = objects.length;
-      objects.push(obj.objname);
-      const objFlags: Flag[] = [];
-      if (!obj.nameWasNull && obj.objname === "vmlinux") {
-        objFlags.push(
-          flag(
-            "OBJNAME_VMLINUX_STRING",
-            "error",
-            `objs[${o}].name is the string "vmlinux": the kernel treats any non-NULL name as a module and waits for a module named vmlinux; leave .name NULL for vmlinux`,
-          ),
-        );
-      } else if (!obj.nameWasNull && obj.objname.includes("-")) {
-        objFlags.push(
-          flag(
-            "OBJNAME_NOT_NORMALIZED",
-            "error",
-            `objs[${o}].name '${obj.objname}' contains '-': module names are kept with '_' (kernel/module/main.c), so the object never counts as loaded; use '${obj.objname.replace(/-/g, "_")}'`,
-          ),
-        );
-      }
+      // each klp_object counts, even two of the same name
+      c.objects.push(obj.objname);
+      const index = c.objects.length - 1;
+      const objFlags = objectNameFlags(obj, o);
       obj.funcs.forEach((fn, f) => {
         const source = `objs[${o}].funcs[${f}] at ${place(obj.funcsSection, fn.at)}`;
-        const entryFlags = [...objFlags];
-        const kernelMessage: string | null = null;
-        if (fn.oldName === null) {
-          entryFlags.push(
-            flag("BAD_OLD_NAME", "error", `${source}: old_name does not lead to a string in the object`),
-          );
-        } else if (fn.oldName.length >= KSYM_NAME_LEN) {
-          // kernel/livepatch/core.c klp_init_func(): strlen(old_name) >= KSYM_NAME_LEN → -EINVAL, no message.
-          entryFlags.push(
-            flag(
-              "NAME_TOO_LONG",
-              "error",
-              `old_name is ${fn.oldName.length} characters: klp_init_func() refuses names of KSYM_NAME_LEN (${KSYM_NAME_LEN}) or more with -EINVAL`,
-            ),
-          );
-        }
-        if (fn.newFunc === null || fn.newFunc.kind === "null") {
-          // klp_init_func(): a klp_func without new_func (and not a nop) is -EINVAL.
-          entryFlags.push(
-            flag(
-              "NO_NEW_FUNC",
-              "error",
-              `${source}: new_func is NULL: klp_init_func() refuses it with -EINVAL`,
-            ),
-          );
-        }
-        targets.push({
-          objname: obj.objname,
-          oldName: fn.oldName ?? "",
-          oldSympos: safeSympos(fn.oldSympos),
-          origin: "klp_func",
-          role: "function",
-          source,
-          stage: "enable",
-          objectIndex: index,
-          used: true,
-          flags: entryFlags,
-          kernelMessage,
-        });
+        c.addFunction("klp_func", obj.objname, fn.oldName ?? "", fn.oldSympos, source, index, [
+          ...objFlags,
+          ...funcFlags(fn, source),
+        ]);
       });
     });
   }
-  if (patches.length > 0) found.push("klp_func");
-  if (patches.length > 1) notes.push(`${patches.length} klp_patch structures found`);
+  if (patches.length > 0) c.foundKind("klp_func");
+  if (patches.length > 1) c.notes.push(`${patches.length} klp_patch structures found`);
+  return patches.length;
+}
 
-  // 1b. klp-build's klp_object_ext / klp_func_ext tables
-  for (const section of elf.sections) {
+/** 1b. klp-build modules: klp_object_ext / klp_func_ext tables. */
+function collectKlpBuild(r: ObjectReader, c: TargetCollector): void {
+  for (const section of r.elf.sections) {
     if (section.name !== "klp_objects" && section.name !== ".init.klp_objects") continue;
-    const objs = readKlpObjectsExt(r, section, notes);
+    const objs = readKlpObjectsExt(r, section, c.notes);
     if (objs === null) {
-      flags.push(
+      c.flags.push(
         flag(
           "KLP_OBJECTS_UNREADABLE",
           "error",
@@ -731,62 +756,39 @@ export function readLivepatchTargets(elf: ElfFile, opts: ReadTargetsOptions = {}
       );
       continue;
     }
-    if (!found.includes("klp_func")) found.push("klp_func");
+    c.foundKind("klp_func");
     objs.forEach((obj, o) => {
-      const index = objectIndex(obj.objname);
+      const index = c.objectIndex(obj.objname);
       obj.funcs.forEach((fn, f) => {
-        targets.push({
-          objname: obj.objname,
-          oldName: fn.oldName ?? "",
-          oldSympos: safeSympos(fn.oldSympos),
-          origin: "klp_func",
-          role: "function",
-          source: `${section.name}[${o}].funcs[${f}] at ${place(fn.section, fn.at)}`,
-          stage: "enable",
-          objectIndex: index,
-          used: true,
-          flags: [],
-          kernelMessage: null,
-        });
+        const source = `${section.name}[${o}].funcs[${f}] at ${place(fn.section, fn.at)}`;
+        c.addFunction("klp_func", obj.objname, fn.oldName ?? "", fn.oldSympos, source, index);
       });
     });
   }
+}
 
-  // 2. .kpatch.funcs
-  const kpatchFuncs = elf.sectionByName(".kpatch.funcs");
-  if (kpatchFuncs !== undefined) {
-    const entries = readKpatchFuncs(r, kpatchFuncs, notes);
-    if (entries === null) {
-      flags.push(
-        flag(
-          "KPATCH_FUNCS_UNREADABLE",
-          "error",
-          ".kpatch.funcs does not hold struct kpatch_patch_func entries whose name and objname pointers lead to strings",
-        ),
-      );
-    } else {
-      found.push("kpatch.funcs");
-      entries.forEach((e, i) => {
-        const objname = e.objname;
-        targets.push({
-          objname,
-          oldName: e.name,
-          oldSympos: safeSympos(e.sympos),
-          origin: "kpatch.funcs",
-          role: "function",
-          source: `.kpatch.funcs[${i}] at ${place(kpatchFuncs, e.at)}`,
-          stage: "enable",
-          objectIndex: objectIndex(objname),
-          used: true,
-          flags: [],
-          kernelMessage: null,
-        });
-      });
-    }
+/** 2. kpatch-build modules: .kpatch.funcs. */
+function collectKpatchFuncs(r: ObjectReader, c: TargetCollector, section: ElfSection): void {
+  const entries = readKpatchFuncs(r, section, c.notes);
+  if (entries === null) {
+    c.flags.push(
+      flag(
+        "KPATCH_FUNCS_UNREADABLE",
+        "error",
+        ".kpatch.funcs does not hold struct kpatch_patch_func entries whose name and objname pointers lead to strings",
+      ),
+    );
+    return;
   }
+  c.foundKind("kpatch.funcs");
+  entries.forEach((e, i) => {
+    const source = `.kpatch.funcs[${i}] at ${place(section, e.at)}`;
+    c.addFunction("kpatch.funcs", e.objname, e.name, e.sympos, source, c.objectIndex(e.objname));
+  });
+}
 
-  // 3. .klp.sym symbols and the .klp.rela sections using them
-  const symbols = elf.symbols();
+/** Which .klp.rela sections use each SHN_LIVEPATCH symbol; module-level problems of those sections. */
+function klpRelaUses(elf: ElfFile, c: TargetCollector): Map<number, KlpSymUse> {
   const uses = new Map<number, KlpSymUse>();
   let useCounter = 0;
   for (const rs of elf.relocationSections()) {
@@ -794,14 +796,14 @@ export function readLivepatchTargets(elf: ElfFile, opts: ReadTargetsOptions = {}
     if (!secname.startsWith(".klp.rela.")) continue;
     const secObjname = parseKlpRelaSectionName(secname);
     if (secObjname === null) {
-      // kernel/livepatch/core.c klp_apply_section_relocs()
+      // kernel/livepatch/core.c klp_apply_section_relocs(), run for every such section at load
       const msg = `section ${secname} has an incorrectly formatted name`;
-      flags.push(flag("BAD_KLP_RELA_NAME", "error", `${msg}: expected .klp.rela.<objname>.<section>`));
-      kernelMessages.push({ stage: "load", message: msg });
+      c.flags.push(flag("BAD_KLP_RELA_NAME", "error", `${msg}: expected .klp.rela.<objname>.<section>`));
+      c.kernelMessages.push({ stage: "load", message: msg });
       continue;
     }
     if ((rs.section.flags & SHF_RELA_LIVEPATCH) === 0n) {
-      flags.push(
+      c.flags.push(
         flag(
           "KLP_RELA_NOT_MARKED",
           "error",
@@ -814,16 +816,17 @@ export function readLivepatchTargets(elf: ElfFile, opts: ReadTargetsOptions = {}
       const sym = relocSymbols[reloc.symbolIndex];
       if (sym === undefined) continue;
       if (sym.special !== "LIVEPATCH") {
+        // kernel/livepatch/core.c klp_resolve_symbols()
         const msg = `symbol ${sym.name} is not marked as a livepatch symbol`;
-        if (!kernelMessages.some((m) => m.message === msg)) {
-          flags.push(
+        if (!c.kernelMessages.some((m) => m.message === msg)) {
+          c.flags.push(
             flag(
               "KLP_SYM_NOT_LIVEPATCH",
               "error",
               `${secname} relocates against '${sym.name}', whose st_shndx is not SHN_LIVEPATCH: ${msg}`,
             ),
           );
-          kernelMessages.push({ stage: secObjname === "vmlinux" ? "load" : "enable", message: msg });
+          c.kernelMessages.push({ stage: secObjname === "vmlinux" ? "load" : "enable", message: msg });
         }
         continue;
       }
@@ -840,82 +843,89 @@ export function readLivepatchTargets(elf: ElfFile, opts: ReadTargetsOptions = {}
       }
     }
   }
-  const klpSyms = symbols.filter((s) => s.special === "LIVEPATCH" || s.name.startsWith(".klp.sym."));
-  const ordered = [...klpSyms].sort(
-    (a, b) =>
-      (uses.get(a.index)?.firstUse ?? 1e15 + a.index) - (uses.get(b.index)?.firstUse ?? 1e15 + b.index),
-  );
-  for (const sym of ordered) {
+  return uses;
+}
+
+function klpSymFlags(
+  sym: ElfSymbol,
+  parsed: KlpSymName | null,
+  use: KlpSymUse | undefined,
+  nameMax: number,
+): { flags: Flag[]; kernelMessage: string | null } {
+  const flags: Flag[] = [];
+  let kernelMessage: string | null = null;
+  if (sym.special !== "LIVEPATCH") {
+    flags.push(
+      flag(
+        "KLP_SYM_NOT_LIVEPATCH",
+        "error",
+        `${sym.name} is not in section SHN_LIVEPATCH (0xff20): the module loader sees an undefined or ordinary symbol, not a livepatch reference`,
+      ),
+    );
+  }
+  if (parsed === null) {
+    kernelMessage = `symbol ${sym.name} has an incorrectly formatted name`;
+    flags.push(
+      flag(
+        "BAD_KLP_SYM_NAME",
+        "error",
+        `${sym.name}: not .klp.sym.<objname>.<name>,<sympos> as the kernel reads it (objname ≤ ${OBJNAME_MAX} characters without '.', name ≤ ${nameMax} without ',', decimal sympos)`,
+      ),
+    );
+  } else if (parsed.trailing !== "") {
+    flags.push(
+      flag(
+        "KLP_SYM_TRAILING",
+        "warning",
+        `${sym.name}: the kernel ignores '${parsed.trailing}' after the position ${parsed.sympos}`,
+      ),
+    );
+  }
+  if (
+    parsed !== null &&
+    use !== undefined &&
+    use.sectionObjname !== "vmlinux" &&
+    parsed.objname === "vmlinux"
+  ) {
+    // klp_resolve_symbols(): module-specific sections must not reach into vmlinux
+    kernelMessage = `invalid access to vmlinux symbol '${parsed.name}' from module-specific livepatch relocation section`;
+    flags.push(
+      flag(
+        "KLP_SYM_VMLINUX_FROM_MODULE",
+        "error",
+        `${sym.name} is used by ${use.sections[0]}: ${kernelMessage}`,
+      ),
+    );
+  }
+  if (use === undefined) {
+    flags.push(
+      flag(
+        "KLP_SYM_UNUSED",
+        "info",
+        `${sym.name}: no .klp.rela relocation uses it, so the kernel never looks it up`,
+      ),
+    );
+  }
+  return { flags, kernelMessage };
+}
+
+/** 3. .klp.sym symbols, in the order the .klp.rela sections first use them. Returns how many. */
+function collectKlpSyms(elf: ElfFile, c: TargetCollector, nameMax: number, objectsKnown: boolean): number {
+  const uses = klpRelaUses(elf, c);
+  const klpSyms = elf.symbols().filter((s) => s.special === "LIVEPATCH" || s.name.startsWith(".klp.sym."));
+  const order = (s: ElfSymbol) => uses.get(s.index)?.firstUse ?? Number.MAX_SAFE_INTEGER / 2 + s.index;
+  for (const sym of [...klpSyms].sort((a, b) => order(a) - order(b))) {
     const use = uses.get(sym.index);
     const parsed = parseKlpSymName(sym.name, nameMax);
-    const entryFlags: Flag[] = [];
-    let kernelMessage: string | null = null;
-    const source = `${sym.name} (symbol ${sym.index})${use ? `, used by ${use.sections.join(", ")}` : ""}`;
-    if (sym.special !== "LIVEPATCH") {
-      entryFlags.push(
-        flag(
-          "KLP_SYM_NOT_LIVEPATCH",
-          "error",
-          `${sym.name} is not in section SHN_LIVEPATCH (0xff20): the module loader sees an undefined or ordinary symbol, not a livepatch reference`,
-        ),
-      );
-    }
-    if (parsed === null) {
-      kernelMessage = `symbol ${sym.name} has an incorrectly formatted name`;
-      entryFlags.push(
-        flag(
-          "BAD_KLP_SYM_NAME",
-          "error",
-          `${sym.name}: not .klp.sym.<objname>.<name>,<sympos> as the kernel reads it (objname ≤ ${OBJNAME_MAX} characters without '.', name ≤ ${nameMax} without ',', decimal sympos)`,
-        ),
-      );
-    } else if (parsed.trailing !== "") {
-      entryFlags.push(
-        flag(
-          "KLP_SYM_TRAILING",
-          "warning",
-          `${sym.name}: the kernel ignores '${parsed.trailing}' after the position ${parsed.sympos}`,
-        ),
-      );
-    }
-    if (
-      parsed !== null &&
-      use !== undefined &&
-      use.sectionObjname !== "vmlinux" &&
-      parsed.objname === "vmlinux"
-    ) {
-      kernelMessage = `invalid access to vmlinux symbol '${parsed.name}' from module-specific livepatch relocation section`;
-      entryFlags.push(
-        flag(
-          "KLP_SYM_VMLINUX_FROM_MODULE",
-          "error",
-          `${sym.name} is used by ${use.sections[0]}: ${kernelMessage}`,
-        ),
-      );
-    }
-    if (use === undefined) {
-      entryFlags.push(
-        flag(
-          "KLP_SYM_UNUSED",
-          "info",
-          `${sym.name}: no .klp.rela relocation uses it, so the kernel never looks it up`,
-        ),
-      );
-    }
+    const { flags, kernelMessage } = klpSymFlags(sym, parsed, use, nameMax);
     const objname = parsed?.objname ?? "?";
     // vmlinux .klp.rela sections are applied while the module loads (kernel/module/main.c
-    // apply_relocations → klp_apply_section_relocs); module ones when their klp_object is initialized.
+    // apply_relocations → klp_apply_section_relocs); module ones when their klp_object is initialized
     const relaObjname = use?.sectionObjname ?? objname;
     // kernel/livepatch/core.c klp_apply_object_relocs(): a module's .klp.rela sections are applied
-    // for the klp_object of that name only (objects known statically here, not for kpatch modules)
-    if (
-      use !== undefined &&
-      relaObjname !== "vmlinux" &&
-      kpatchFuncs === undefined &&
-      objects.length > 0 &&
-      !objects.includes(relaObjname)
-    ) {
-      entryFlags.push(
+    // for the klp_object of that name only
+    if (use !== undefined && relaObjname !== "vmlinux" && objectsKnown && !c.objects.includes(relaObjname)) {
+      flags.push(
         flag(
           "KLP_RELA_NO_OBJECT",
           "error",
@@ -923,44 +933,58 @@ export function readLivepatchTargets(elf: ElfFile, opts: ReadTargetsOptions = {}
         ),
       );
     }
-    targets.push({
+    c.targets.push({
       objname,
       oldName: parsed?.name ?? sym.name,
       oldSympos: parsed?.sympos ?? 0,
       origin: "klp.sym",
       role: "reference",
-      source,
+      source: `${sym.name} (symbol ${sym.index})${use ? `, used by ${use.sections.join(", ")}` : ""}`,
       stage: relaObjname === "vmlinux" ? "load" : "enable",
-      objectIndex: relaObjname === "vmlinux" ? -1 : objects.indexOf(relaObjname),
+      objectIndex: relaObjname === "vmlinux" ? -1 : c.objects.indexOf(relaObjname),
       used: use !== undefined,
-      flags: entryFlags,
+      flags,
       kernelMessage,
     });
   }
-  if (klpSyms.length > 0) found.push("klp.sym");
+  if (klpSyms.length > 0) c.foundKind("klp.sym");
+  return klpSyms.length;
+}
 
-  // 4. The module as a whole
+/** Reads every target a livepatch module (.ko or .o) carries. */
+export function readLivepatchTargets(elf: ElfFile, opts: ReadTargetsOptions = {}): LivepatchTargets {
+  const r = new ObjectReader(elf);
+  const c = new TargetCollector();
+  const info = modinfo(elf);
+  const moduleName = info.get("name") ?? null;
+
+  const patches = collectKlpPatches(r, c);
+  collectKlpBuild(r, c);
+  const kpatchFuncs = elf.sectionByName(".kpatch.funcs");
+  if (kpatchFuncs !== undefined) collectKpatchFuncs(r, c, kpatchFuncs);
+  // kpatch's hook builds its klp_objects at run time: which exist is not known statically
+  const objectsKnown = kpatchFuncs === undefined && c.objects.length > 0;
+  const klpSyms = collectKlpSyms(elf, c, opts.nameMax ?? KSYM_NAME_LEN - 1, objectsKnown);
+
+  // The module as a whole
   const isModule = elf.sectionByName(".gnu.linkonce.this_module") !== undefined || info.size > 0;
-  if (isModule && (patches.length > 0 || klpSyms.length > 0) && info.get("livepatch") !== "Y") {
+  if (isModule && (patches > 0 || klpSyms > 0) && info.get("livepatch") !== "Y") {
     // kernel/livepatch/core.c klp_enable_patch(): "module %s is not marked as a livepatch module"
     const msg = `module ${moduleName ?? "?"} is not marked as a livepatch module`;
-    flags.push(
+    c.flags.push(
       flag(
         "NOT_LIVEPATCH_MODULE",
         "error",
         `.modinfo has no livepatch=Y (MODULE_INFO(livepatch, "Y")): ${msg}`,
       ),
     );
-    kernelMessages.push({ stage: "enable", message: msg });
+    c.kernelMessages.push({ stage: "enable", message: msg });
   }
   // kpatch and klp-build modules build their klp_patch at run time from their own tables
-  const tablesFound = kpatchFuncs !== undefined || found.includes("klp_func");
-  if (
-    patches.length === 0 &&
-    !tablesFound &&
-    symbols.some((s) => s.name === "klp_enable_patch" && s.special === "UNDEF")
-  ) {
-    flags.push(
+  const tablesFound = kpatchFuncs !== undefined || c.found.includes("klp_func");
+  const callsEnable = elf.symbols().some((s) => s.name === "klp_enable_patch" && s.special === "UNDEF");
+  if (!tablesFound && callsEnable) {
+    c.flags.push(
       flag(
         "KLP_PATCH_NOT_FOUND",
         "warning",
@@ -968,12 +992,21 @@ export function readLivepatchTargets(elf: ElfFile, opts: ReadTargetsOptions = {}
       ),
     );
   }
-  if (targets.length === 0) {
-    flags.push(
+  if (c.targets.length === 0) {
+    c.flags.push(
       flag("NO_TARGETS", "warning", "no klp_func, .kpatch.funcs or .klp.sym targets found in the object"),
     );
   }
-  return { path: elf.path, moduleName, found, objects, targets, flags, kernelMessages, notes };
+  return {
+    path: elf.path,
+    moduleName,
+    found: c.found,
+    objects: c.objects,
+    targets: c.targets,
+    flags: c.flags,
+    kernelMessages: c.kernelMessages,
+    notes: c.notes,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
