@@ -123,10 +123,14 @@ function immediateInstructionEnd(input: LineOnlyInput, from: number, to: number)
           const op = orig[at]!;
           const sub = orig[at + 1]! & 0x0f;
           if (patched[at] !== op || (patched[at + 1]! & 0x0f) !== sub) return null;
-          // lhi/lghi (a7 x8/x9, imm16 at +2); lgfi/iilf/llilf (c0 x1/x9/xf, imm32 at +2).
+          // lhi/lghi (a7 x8/x9, imm16 at +2); lgfi/iilf/llilf (c0 x1/x9/xf, imm32 at +2), into an
+          // argument register after the first: r3–r6 (the high nibble of the second byte).
+          const reg = orig[at + 1]! >> 4;
           const isImm =
-            (op === 0xa7 && (sub === 8 || sub === 9)) ||
-            (op === 0xc0 && (sub === 1 || sub === 9 || sub === 0xf));
+            reg >= 3 &&
+            reg <= 6 &&
+            ((op === 0xa7 && (sub === 8 || sub === 9)) ||
+              (op === 0xc0 && (sub === 1 || sub === 9 || sub === 0xf)));
           return isImm && from >= at + 2 ? at + len : null;
         }
         at += len;
