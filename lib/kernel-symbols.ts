@@ -27,7 +27,14 @@ export async function loadKernelSymbols(opts: KernelSymbolSources): Promise<Kern
   const tables: KernelTable[] = [];
   if (opts.kallsyms !== undefined)
     tables.push(await readKallsyms(opts.kallsyms, { lenient: opts.lenient ?? false }));
-  if (opts.vmlinux !== undefined) tables.push(await readVmlinux(opts.vmlinux));
+  if (opts.vmlinux !== undefined) {
+    tables.push(
+      await readVmlinux(
+        opts.vmlinux,
+        opts.kallsymsAll !== undefined ? { kallsymsAll: opts.kallsymsAll } : {},
+      ),
+    );
+  }
   if (opts.systemMap !== undefined)
     tables.push(await readSystemMap(opts.systemMap, { lenient: opts.lenient ?? false }));
   for (const ko of opts.moduleFiles ?? []) {
