@@ -130,6 +130,8 @@ function candidateJson({ symbol, pair }: SymposCandidate): Record<string, unknow
     type: symbol.type,
     position: symbol.position,
     line: symbol.line,
+    size: symbol.size === null ? null : Number(symbol.size),
+    file: symbol.file,
     oldName: pair.ok ? pair.oldName : null,
     oldSympos: pair.ok ? pair.oldSympos : null,
     unreachable: pair.ok ? null : pair.reason,

@@ -107,6 +107,26 @@ describe("klpmatch sympos", () => {
     expect(JSON.parse(ko.stdout).candidates.map((c: { type: string }) => c.type)).toEqual(["d", "t"]);
   });
 
+  test("--vmlinux and --system-map are symbol sources too", async () => {
+    const dir = join(K, "vmlinux");
+    const v = await run(["init_once", "--vmlinux", join(dir, "vmlinux"), "--json"]);
+    expect(v.exitCode).toBe(0);
+    const out = JSON.parse(v.stdout);
+    expect(out.source).toMatch(/^vmlinux /);
+    expect(
+      out.candidates.map((c: { file: string; size: number; oldSympos: number }) => [
+        c.file,
+        c.size,
+        c.oldSympos,
+      ]),
+    ).toEqual([
+      ["a.c", 18, 1],
+      ["b.c", 11, 2],
+    ]);
+    const m = await run(["type_show", "--system-map", join(K, "system-map-6.12-type_show.txt"), "--json"]);
+    expect(JSON.parse(m.stdout).candidates).toHaveLength(18);
+  });
+
   test("bad input: one line naming file and line, exit 2; --lenient skips with a count", async () => {
     const dir = mkdtempSync(join(tmpdir(), "klp-sympos-"));
     const bad = join(dir, "kallsyms");
