@@ -449,6 +449,8 @@ export interface SymbolQuery {
   readonly section: string;
   /** A global defined elsewhere: of several candidates only global ones (upper-case type) qualify. */
   readonly global?: boolean;
+  /** Defined in another object than the orig one: the orig object's neighbourhood says nothing. */
+  readonly foreign?: boolean;
   /** A reference (data too) rather than a klp_func target: ftrace refusals don't apply. */
   readonly reference: boolean;
 }
@@ -584,6 +586,15 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
           detail: `'${query.name}' (the orig file's ThinLTO hash) is carried by exactly one candidate`,
         });
       } else {
+        if (same.length === 0) {
+          flags.push(
+            raiseAs(
+              "BUILD_MISMATCH",
+              "warning",
+              `${query.name}: no kernel symbol carries this ThinLTO hash: the orig file was not built as the running kernel's`,
+            ),
+          );
+        }
         evidence.push({
           kind: "llvm-identity",
           result: "inconclusive",
@@ -594,7 +605,13 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
         });
       }
     }
-    if (chosen === null) {
+    if (chosen === null && query.foreign === true) {
+      evidence.push({
+        kind: "neighbourhood",
+        result: "inconclusive",
+        detail: "a global of another object: where the orig object lies says nothing about it",
+      });
+    } else if (chosen === null) {
       const fn: OrigSymbol = ctx.profile.byName.get(query.name) ?? {
         name: query.name,
         kind: query.kind === "data" ? "data" : "text",

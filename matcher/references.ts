@@ -115,6 +115,7 @@ export function objectReferences(
       size: orig?.size ?? 0n,
       section: orig?.section ?? (kind === "data" ? ".data" : ".text"),
       global: !local,
+      foreign: !ref.defined,
       reference: true,
     });
     out.push({

@@ -215,3 +215,74 @@ describe("matchPatch on a module target", () => {
     expect(f.decision).toBe("neighbourhood");
   });
 });
+
+describe("matchPatch flags from the kernel's lookup", () => {
+  async function withTable(edit: (text: string) => string, source = "gcc/kallsyms.txt"): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), "klpmatch-table-"));
+    const path = join(dir, "kallsyms");
+    await writeFile(path, edit(await readFile(join(M, source), "utf8")));
+    return path;
+  }
+
+  it("STATIC_LOCAL_COLLISION: under first-dot a clang static local `func.var` counts toward func's sympos", async () => {
+    const kallsyms = await withTable((t) => `${t}0000000000202600 d b_solo.calls\n`, "clang/kallsyms.txt");
+    const run = (rule: string) =>
+      matchPatch({ orig: join(M, "clang/orig/b.o"), patched: join(M, "clang/patched/b.o"), kallsyms, rule });
+    const exact = fn(await run("exact"), "b.o", "b_solo");
+    expect(exact.target).toMatchObject({ oldName: "b_solo", oldSympos: 0 });
+    expect(exact.flags.map((f) => f.code)).not.toContain("STATIC_LOCAL_COLLISION");
+    const firstDot = fn(await run("first-dot"), "b.o", "b_solo");
+    expect(firstDot.target).toMatchObject({ oldName: "b_solo", oldSympos: 1 });
+    expect(firstDot.flags.find((f) => f.code === "STATIC_LOCAL_COLLISION")?.message).toContain(
+      "b_solo.calls",
+    );
+  });
+
+  it("TARGET_REFUSED: a function in vmlinux init text resolves, but ftrace can't use it after boot", async () => {
+    const kallsyms = await withTable((t) =>
+      t
+        .replace(/^(\S+) T b_solo$/m, (line, addr: string) => `${addr} T _sinittext\n${line}`)
+        .replace(/^(\S+) T beta_second$/m, (line, addr: string) => `${addr} T _einittext\n${line}`),
+    );
+    const report = await matchPatch({
+      orig: join(M, "gcc/orig/b.o"),
+      patched: join(M, "gcc/patched/b.o"),
+      kallsyms,
+    });
+    const f = fn(report, "b.o", "b_solo");
+    expect(f.target).not.toBeNull();
+    expect(f.flags.find((x) => x.code === "TARGET_REFUSED")?.message).toContain(
+      "failed to find location for function 'b_solo'",
+    );
+    expect(report.objects[0]!.verdict).toBe("failed");
+  });
+
+  it("UNSUPPORTED_CHANGE and NO_CHANGE come from the diff step's verdict", async () => {
+    const same = await matchPatch({
+      orig: join(M, "gcc/orig/c.o"),
+      patched: join(M, "gcc/patched/c.o"),
+      kallsyms: join(M, "gcc/kallsyms.txt"),
+    });
+    expect(same.objects[0]!.verdict).toBe("no-change");
+    expect(same.objects[0]!.flags.map((f) => f.code)).toEqual(["NO_CHANGE"]);
+    expect(same.summary.functions).toBe(0);
+  });
+
+  it("a ThinLTO hash the kernel does not carry warns BUILD_MISMATCH and falls back to the neighbourhood", async () => {
+    const kallsyms = await withTable(
+      (t) => t.replace(/helper\.llvm\.\d+/g, (m) => `${m}0`),
+      "clang/kallsyms.txt",
+    );
+    const report = await matchPatch({
+      orig: join(M, "clang/orig/a.o"),
+      patched: join(M, "clang/patched/a.o"),
+      kallsyms,
+    });
+    const f = report.objects[0]!.functions.find((x) => x.name.startsWith("helper.llvm."))!;
+    expect(f.flags.find((x) => x.code === "BUILD_MISMATCH")?.severity).toBe("warning");
+    expect(f.evidence.find((e) => e.kind === "llvm-identity")?.result).toBe("inconclusive");
+    // whatever follows, never a pair naming another file's copy
+    if (f.target !== null)
+      expect(f.target.address).toBe(await addressInFile(join(M, "clang/prog"), "a.c", f.name));
+  });
+});
