@@ -72,6 +72,12 @@ export function parseSymbolText(
   kind: Extract<KernelTableKind, "kallsyms" | "system-map">,
   opts: TextTableOptions = {},
 ): KernelTable {
+  if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
+    throw new InputError(
+      path,
+      "this is an ELF file, not a symbol list: give it as --vmlinux or --module-file",
+    );
+  }
   const allowModules = kind === "kallsyms";
   const store = new SymbolStore(bytes, lineCount(bytes));
   const objnames: string[] = [VMLINUX];

@@ -140,6 +140,12 @@ describe("malformed lines: one error naming file and line, or skipped with --len
     expect(lenient.notes.join()).toMatch(/skipped 1 malformed line\(s\) \(first: line 2: /);
   });
 
+  test("an ELF file given as a symbol list says what to do instead", async () => {
+    await expect(readKallsyms(join(K, "vmlinux", "vmlinux"))).rejects.toThrow(
+      /an ELF file, not a symbol list: give it as --vmlinux/,
+    );
+  });
+
   test("an empty file is an error", () => {
     expect(() => parseSymbolText(Buffer.alloc(0), "empty", "kallsyms")).toThrow("empty: no symbols");
   });
