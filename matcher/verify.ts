@@ -412,7 +412,7 @@ function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdict {
         flag(
           "NOT_LOADED",
           "warning",
-          `${target.objname} is not loaded in ${ctx.table.source.path}: the kernel resolves this target only when ${target.objname} loads; give --module-file ${target.objname}.ko to check it against the module's symbols`,
+          `${target.objname} is not loaded in ${ctx.table.source.path}${ctx.table.source.kind === "kallsyms" ? "" : ` (a ${ctx.table.source.kind} holds no module symbols)`}: the kernel resolves this target only when ${target.objname} loads; give --module-file ${target.objname}.ko to check it against the module's symbols`,
         ),
       );
     } else {

@@ -201,6 +201,23 @@ describe("klpmatch verify: input kinds", () => {
     expect(lp.report.targets[2]!.flags.map((f) => f.code)).toEqual(["POSITION_NOT_FOUND", "EXPECT_MISMATCH"]);
   });
 
+  it("a vmlinux ELF as the symbol source", async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "t.tsv"), "vmlinux fxt_dup 2\nvmlinux fxt_root 2\nvmlinux fxt_unique 0\n");
+    const { code, report } = await verifyJson(
+      "--targets",
+      join(dir, "t.tsv"),
+      "--vmlinux",
+      join(DIR, "fxt_vmlinux"),
+    );
+    expect(code).toBe(1);
+    expect(report.targets.map((t) => [t.outcome, t.address, t.kernelMessage])).toEqual([
+      ["resolved", "0x401190", null],
+      ["resolved", "0x402020", "failed to find location for function 'fxt_root'"],
+      ["resolved", "0x401160", null],
+    ]);
+  });
+
   it("a System.map as the symbol source; a not-loaded module checked with --module-file", async () => {
     const dir = tmp();
     writeFileSync(join(dir, "t.tsv"), "vmlinux fxt_unique 0\nfxt_target fxt_dup 1\n");
