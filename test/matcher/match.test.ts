@@ -286,3 +286,19 @@ describe("matchPatch flags from the kernel's lookup", () => {
       expect(f.target.address).toBe(await addressInFile(join(M, "clang/prog"), "a.c", f.name));
   });
 });
+
+describe("matchPatch on a change the diff step refuses", () => {
+  it("UNSUPPORTED_CHANGE (no patchable entry without -pg -mfentry): error, no references", async () => {
+    const report = await matchPatch({
+      orig: join(M, "gcc/no-fentry/orig/b.o"),
+      patched: join(M, "gcc/no-fentry/patched/b.o"),
+      kallsyms: join(M, "gcc/kallsyms.txt"),
+    });
+    const o = report.objects[0]!;
+    expect(o.verdict).toBe("unsupported");
+    expect(o.diffVerdict).toBe("unsupported");
+    expect(o.flags.map((f) => [f.code, f.severity])).toEqual([["UNSUPPORTED_CHANGE", "error"]]);
+    expect(o.flags[0]!.message).toContain("b_solo");
+    expect(report.references).toEqual([]);
+  });
+});
