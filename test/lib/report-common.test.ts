@@ -12,6 +12,7 @@ import {
   parseFailOn,
   stableStringify,
   textTable,
+  useColor,
 } from "../../lib/report/common.js";
 
 describe("report common", () => {
@@ -63,5 +64,19 @@ describe("report common", () => {
     await emitReport("second\n", out);
     expect(await readFile(out, "utf8")).toBe("second\n");
     expect(await readdir(dir)).toEqual(["r.json"]);
+  });
+
+  it("useColor: a TTY without NO_COLOR only (https://no-color.org)", () => {
+    const saved = process.env.NO_COLOR;
+    try {
+      delete process.env.NO_COLOR;
+      expect(useColor({ isTTY: true })).toBe(true);
+      expect(useColor({ isTTY: false })).toBe(false);
+      process.env.NO_COLOR = "1";
+      expect(useColor({ isTTY: true })).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.NO_COLOR;
+      else process.env.NO_COLOR = saved;
+    }
   });
 });

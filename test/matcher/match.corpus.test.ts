@@ -125,6 +125,21 @@ describe("match on the oracle pairs (booted 6.12, gcc and clang ThinLTO)", () =>
     }
   });
 
+  it("the module pair against the target's .ko (symtab order, no addresses) and its init-time list", async () => {
+    for (const c of all.filter((x) => x.objname !== "vmlinux")) {
+      const ko = corpusPath("oracle", c.tree, "module-target", "lpt_target.ko");
+      const report = await matchPatch({
+        orig: join(c.dir, "orig", c.object),
+        patched: join(c.dir, "patched", c.object),
+        kallsyms: corpusPath("oracle", c.tree, "kallsyms.txt"),
+        moduleFiles: [ko],
+        objname: c.objname,
+      });
+      expect(report.inputs.map((i) => i.role)).toContain("module");
+      for (const t of c.changed) check(report, c, t, false);
+    }
+  });
+
   it("the CLI gives the same pairs (JSON), exit 0 when decided and 1 when ambiguous", async () => {
     for (const c of all.filter((x) => x.objname === "vmlinux" && x.pair.startsWith("03-"))) {
       const run = await execa(
