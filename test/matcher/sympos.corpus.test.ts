@@ -1,10 +1,10 @@
 // What booted kernels did with real (objname, old_name, old_sympos) pairs (corpus oracle/*/results.tsv):
 // resolve must accept what they accepted at the address they printed, and fail with their message.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { readKallsyms } from "../../lib/kallsyms.js";
 import type { KernelTable } from "../../lib/kernel-table.js";
-import { resolve } from "../../matcher/sympos.js";
+import { positionOf, resolve } from "../../matcher/sympos.js";
 import { corpusPath } from "../corpus.js";
 
 interface Row {
@@ -84,5 +84,35 @@ describe.each(TREES)("$label", (tree) => {
       }
     }
     expect(mismatches).toEqual([]);
+  });
+});
+
+describe("oracle pairs: the pair for the changed function's own kallsyms line", () => {
+  const cases = ["gcc", "clang"].flatMap((tree) =>
+    readdirSync(corpusPath("oracle", tree, "pairs")).map((dir) => ({ tree, dir })),
+  );
+  test.each(cases)("$tree $dir", async ({ tree, dir }) => {
+    const truth = JSON.parse(
+      readFileSync(corpusPath("oracle", tree, "pairs", dir, "truth.json"), "utf8"),
+    ) as {
+      objname: string;
+      changed: { kallsymsLine: number; oldName: string; oldSympos: number; kernelResolved: string }[];
+    };
+    const kallsyms = truth.objname === "vmlinux" ? "kallsyms.txt" : "module-target/kallsyms.txt";
+    const table = await readKallsyms(corpusPath("oracle", tree, kallsyms));
+    const obj = table.objects.get(truth.objname)!;
+    expect(truth.changed.length).toBeGreaterThan(0);
+    for (const c of truth.changed) {
+      let position = -1;
+      for (let p = 0; p < obj.count && position < 0; p++) if (obj.at(p).line === c.kallsymsLine) position = p;
+      const symbol = obj.at(position);
+      expect(positionOf(table, symbol, "exact")).toMatchObject({
+        ok: true,
+        oldName: c.oldName,
+        oldSympos: c.oldSympos,
+      });
+      const r = resolve(table, truth.objname, c.oldName, c.oldSympos, "exact");
+      expect(r.ok && `0x${r.symbol.address!.toString(16)}`).toBe(c.kernelResolved);
+    }
   });
 });
