@@ -148,7 +148,9 @@ export function resolve(
     return {
       ok: false,
       outcome: "not-loaded",
-      message: `object '${objname}' is not in the symbol table (module not loaded?): the kernel resolves it only when it loads`,
+      message: objname.includes("-")
+        ? `object '${objname}' can never match: the kernel names modules with '_' ('${normalizeModuleName(objname)}')`
+        : `object '${objname}' is not in the symbol table (module not loaded?): the kernel resolves it only when it loads`,
       matches: [],
       notes,
     };

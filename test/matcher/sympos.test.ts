@@ -158,6 +158,8 @@ describe("modules, hidden addresses, per-CPU and init text", () => {
       ok: false,
       outcome: "not-loaded",
     });
+    const dashed = resolve(t, "lpt-target", "dupname", 1, "exact");
+    expect(!dashed.ok && dashed.message).toMatch(/the kernel names modules with '_' \('lpt_target'\)/);
   });
 
   test("vmlinux init text is freed after boot: resolved, then refused by ftrace (oracle g34)", async () => {
