@@ -682,6 +682,23 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
     }
   }
 
+  // a choice from the block's edge assumes the object's copy is in the kernel under this very
+  // name; a clone of it under another name (foo.constprop.0 for foo) breaks that assumption
+  if (chosen !== null && weak) {
+    const misses = nearMisses(obj, query.name, 5);
+    if (misses.length > 0) {
+      const names = [...new Set(misses.map((p) => obj.nameAt(p)))].join(", ");
+      evidence.push({
+        kind: "near-miss",
+        result: "contradicts",
+        detail: `the kernel also has ${names}: the object's copy may be one of those, so the block's edge can't decide`,
+      });
+      flags.push(raiseAs("BUILD_MISMATCH", "warning", `${query.name}: the kernel also has ${names}`));
+      chosen = null;
+      decision = "ambiguous";
+    }
+  }
+
   // size fit: confirms the choice, or contradicts it. An orig object built with -ffunction-sections
   // can differ by a few bytes from the kernel's own build (oracle gcc 09: 24 vs 21 bytes), so a
   // misfit only overturns a choice made from the edge of the object's block.

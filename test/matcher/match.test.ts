@@ -302,3 +302,29 @@ describe("matchPatch on a change the diff step refuses", () => {
     expect(report.references).toEqual([]);
   });
 });
+
+describe("matchPatch: a choice from the edge of a block", () => {
+  it("is withdrawn when the kernel also has a clone of the name (the object's copy may be that)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "klpmatch-clone-"));
+    const kallsyms = join(dir, "kallsyms");
+    const text = await readFile(join(M, "gcc/kallsyms.txt"), "utf8");
+    const plain = await matchPatch({
+      orig: join(M, "gcc/orig/b.o"),
+      patched: join(M, "gcc/patched/b.o"),
+      kallsyms: join(M, "gcc/kallsyms.txt"),
+    });
+    const before = plain.references.find((r) => r.name === "helper")!;
+    expect(before.candidates.find((c) => c.chosen)?.placement).toBe("edge");
+    await writeFile(kallsyms, `${text}0000000000401400 t helper.constprop.0\n`);
+    const report = await matchPatch({
+      orig: join(M, "gcc/orig/b.o"),
+      patched: join(M, "gcc/patched/b.o"),
+      kallsyms,
+    });
+    const after = report.references.find((r) => r.name === "helper")!;
+    expect(after.klpSym).toBeNull();
+    expect(after.decision).toBe("ambiguous");
+    expect(after.flags.map((f) => f.code).sort()).toEqual(["AMBIGUOUS", "BUILD_MISMATCH"]);
+    expect(after.evidence.find((e) => e.kind === "near-miss")?.detail).toContain("helper.constprop.0");
+  });
+});
