@@ -107,6 +107,23 @@ describe("klpmatch sympos", () => {
     expect(JSON.parse(ko.stdout).candidates.map((c: { type: string }) => c.type)).toEqual(["d", "t"]);
   });
 
+  test("--module-init: a module loading after the patch still has its init symbols", async () => {
+    const ko = join(K, "module", "lpf-target.ko");
+    const core = await run(["lpf_init", "--module-file", ko]);
+    expect(core.exitCode).toBe(1);
+    const init = await run(["lpf_init", "--module-file", ko, "--module-init", "--json"]);
+    expect(init.exitCode).toBe(0);
+    expect(JSON.parse(init.stdout).candidates).toEqual([
+      expect.objectContaining({
+        objname: "lpf_target",
+        oldName: "lpf_init",
+        oldSympos: 0,
+        address: null,
+        file: "a.c",
+      }),
+    ]);
+  });
+
   test("--vmlinux and --system-map are symbol sources too", async () => {
     const dir = join(K, "vmlinux");
     const v = await run(["init_once", "--vmlinux", join(dir, "vmlinux"), "--json"]);
