@@ -181,6 +181,103 @@ export function moduleFileFacts(elf: ElfFile): ModuleFileFacts {
 }
 
 // ---------------------------------------------------------------------------------------------
+// vmlinux (--vmlinux): the ftrace call sites it records
+
+export interface VmlinuxCallSites {
+  readonly path: string;
+  /** Link-time addresses of every recorded call site, ascending. */
+  readonly sites: BigUint64Array;
+  /**
+   * A text anchor (`_stext`; `_text` or `_start` where it lacks one) at link time: a kallsyms
+   * table is shifted (KASLR) by its address of the same anchor minus this.
+   */
+  readonly anchor: { readonly name: string; readonly address: bigint } | null;
+}
+
+const TEXT_ANCHORS = ["_stext", "_text", "_start"] as const;
+
+function readWords(elf: ElfFile, section: ElfSection, from: bigint, to: bigint): bigint[] {
+  const data = section.data;
+  const size = elf.header.class === 64 ? 8 : 4;
+  const little = elf.header.endianness === "little";
+  if (data === null || from < 0n || to > BigInt(data.length)) return [];
+  const view = new DataView(data.buffer, data.byteOffset, data.length);
+  const out: bigint[] = [];
+  for (let at = Number(from); at + size <= Number(to); at += size) {
+    out.push(size === 8 ? view.getBigUint64(at, little) : BigInt(view.getUint32(at, little)));
+  }
+  return out;
+}
+
+/**
+ * The call sites a linked vmlinux records for ftrace: the words between `__start_mcount_loc` and
+ * `__stop_mcount_loc` (include/asm-generic/vmlinux.lds.h MCOUNT_REC, inside .init.data), or a
+ * `__mcount_loc` section of its own. Null when it records none (no CONFIG_DYNAMIC_FTRACE, or
+ * -fpatchable-function-entry arches, whose sites are not read here).
+ */
+export function vmlinuxCallSites(elf: ElfFile): VmlinuxCallSites | null {
+  const symbols = elf.symbols();
+  const named = (name: string) => symbols.find((s) => s.name === name && s.sectionIndex !== null);
+  let words: bigint[] | null = null;
+  const start = named("__start_mcount_loc");
+  const stop = named("__stop_mcount_loc");
+  if (start !== undefined && stop !== undefined && start.sectionIndex === stop.sectionIndex) {
+    const section = elf.sections[start.sectionIndex!]!;
+    words = readWords(elf, section, start.value - section.addr, stop.value - section.addr);
+  } else {
+    const section = elf.sectionByName("__mcount_loc");
+    if (section !== undefined) words = readWords(elf, section, 0n, BigInt(section.data?.length ?? 0));
+  }
+  if (words === null || words.length === 0) return null;
+  const sites = BigUint64Array.from(words).sort();
+  let anchor: VmlinuxCallSites["anchor"] = null;
+  for (const name of TEXT_ANCHORS) {
+    const sym = named(name);
+    if (sym !== undefined) {
+      anchor = { name, address: sym.value };
+      break;
+    }
+  }
+  return { path: elf.path, sites, anchor };
+}
+
+/** True when a site lies in [from, to). */
+function hasSiteIn(sites: BigUint64Array, from: bigint, to: bigint): boolean {
+  let lo = 0;
+  let hi = sites.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sites[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sites.length && sites[lo]! < to;
+}
+
+/** Where the symbol's code ends: its size when known, else the next higher address in kallsyms order. */
+function codeEnd(obj: KernelObject, symbol: KernelSymbol): bigint | null {
+  if (symbol.address === null) return null;
+  if (symbol.size !== null && symbol.size > 0n) return symbol.address + symbol.size;
+  for (let p = symbol.position + 1; p < obj.count; p++) {
+    const a = obj.at(p).address;
+    if (a !== null && a > symbol.address) return a;
+  }
+  return null;
+}
+
+/** Why the vmlinux records no call site for this function, or null when it does (or can't tell). */
+function noVmlinuxCallSite(obj: KernelObject, symbol: KernelSymbol, calls: VmlinuxCallSites): string | null {
+  const end = codeEnd(obj, symbol);
+  if (symbol.address === null || end === null) return null;
+  // a kallsyms table is shifted by KASLR against the link addresses the vmlinux records
+  if (calls.anchor === null) return null;
+  const anchorHere = addressOf(obj, calls.anchor.name);
+  if (anchorHere === null) return null;
+  const shift = anchorHere - calls.anchor.address;
+  if (hasSiteIn(calls.sites, symbol.address - shift, end - shift)) return null;
+  return `${calls.path} records no ftrace call site in '${symbol.name}' (notrace, or assembly)`;
+}
+
+// ---------------------------------------------------------------------------------------------
 // ftrace: can the livepatch attach to the symbol a function target resolved to?
 
 /** vmlinux text ranges without ftrace call sites, by their kallsyms marker symbols. */
@@ -252,6 +349,7 @@ interface Context {
   /** Per loaded module object: does the --module-file describe the loaded module? */
   readonly moduleMatchesLoaded: ReadonlyMap<string, boolean>;
   readonly expected: readonly ExpectedTarget[] | null;
+  readonly vmlinuxCalls: VmlinuxCallSites | null;
 }
 
 /** `.llvm.<hash>` names of the same base in the object when the target's own hash is missing. */
@@ -276,6 +374,7 @@ function refusal(
   resolved: Extract<ResolveResult, { ok: true }>,
   facts: ModuleFileFacts | null,
   traceIndex: number | null,
+  vmlinuxCalls: VmlinuxCallSites | null,
 ): { message: string; flag: Flag } | null {
   if (resolved.warning !== null) {
     if (resolved.warning.startsWith(SIZE_LOOKUP)) {
@@ -302,8 +401,10 @@ function refusal(
     };
   }
   let why: string | null = null;
-  if (obj.objname === VMLINUX) why = untracedVmlinuxReason(obj, symbol);
-  else if (facts !== null && traceIndex !== null && facts.traceable[traceIndex] === false) {
+  if (obj.objname === VMLINUX) {
+    why = untracedVmlinuxReason(obj, symbol);
+    if (why === null && vmlinuxCalls !== null) why = noVmlinuxCallSite(obj, symbol, vmlinuxCalls);
+  } else if (facts !== null && traceIndex !== null && facts.traceable[traceIndex] === false) {
     why = `${facts.path} records no ftrace call site for '${symbol.name}' (notrace, or not a function)`;
   }
   if (why === null) return null;
@@ -493,7 +594,7 @@ function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdict {
   if (target.role === "function" && obj !== undefined) {
     const loadedMatches = facts !== null && ctx.moduleMatchesLoaded.get(target.objname) === true;
     const traceIndex = loadedMatches ? (facts.coreToInit[r.symbol.position] ?? null) : null;
-    const refused = refusal(obj, r.symbol, r, loadedMatches ? facts : null, traceIndex);
+    const refused = refusal(obj, r.symbol, r, loadedMatches ? facts : null, traceIndex, ctx.vmlinuxCalls);
     if (refused !== null) {
       kernelMessage ??= refused.message;
       flags.push(refused.flag);
@@ -667,6 +768,8 @@ export interface VerifyOptions {
   readonly modules?: readonly ModuleFileFacts[];
   /** Targets a match report expects (--expect). */
   readonly expected?: readonly ExpectedTarget[];
+  /** ftrace call sites of the kernel's vmlinux (--vmlinux). */
+  readonly vmlinuxCalls?: VmlinuxCallSites | null;
 }
 
 /** Checks every target as the kernel would, and predicts the patch's fate. */
@@ -707,6 +810,7 @@ export function verifyTargets(targets: LivepatchTargets, opts: VerifyOptions): V
     modules,
     moduleMatchesLoaded,
     expected: opts.expected ?? null,
+    vmlinuxCalls: opts.vmlinuxCalls ?? null,
   };
   const duplicates = duplicateFlags(targets.targets, targets.moduleName);
   const verdicts = targets.targets.map((t) => {

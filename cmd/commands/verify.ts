@@ -22,7 +22,12 @@ import {
   verifyFails,
 } from "../../lib/report/verify-report.js";
 import { chooseRule, LOOKUP_RULES, parseKernelVersion } from "../../lib/rules.js";
-import { type ModuleFileFacts, moduleFileFacts, verifyTargets } from "../../matcher/verify.js";
+import {
+  type ModuleFileFacts,
+  moduleFileFacts,
+  verifyTargets,
+  vmlinuxCallSites,
+} from "../../matcher/verify.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 
 interface VerifyArgs {
@@ -137,6 +142,9 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       if (argv["system-map"] !== undefined) inputs.push(await inputFile("system-map", argv["system-map"]));
       if (argv.vmlinux !== undefined) inputs.push(await inputFile("vmlinux", argv.vmlinux));
 
+      // a second read of vmlinux: its recorded ftrace call sites decide which functions ftrace can patch
+      const vmlinuxCalls =
+        argv.vmlinux === undefined ? null : vmlinuxCallSites(await readElfFile(argv.vmlinux));
       const modules: ModuleFileFacts[] = [];
       for (const ko of argv["module-file"] ?? []) {
         modules.push(moduleFileFacts(await readElfFile(ko)));
@@ -156,6 +164,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         table,
         choice,
         modules,
+        vmlinuxCalls,
         ...(expected !== undefined ? { expected } : {}),
       });
       const report = buildVerifyReport(result, targets, table, inputs);

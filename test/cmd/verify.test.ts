@@ -218,6 +218,19 @@ describe("klpmatch verify: input kinds", () => {
     ]);
   });
 
+  it("--vmlinux with --kallsyms: the vmlinux's call sites, shifted to the booted (KASLR) addresses", async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "t.tsv"), "vmlinux fxt_notrace_k 0\nvmlinux fxt_unique 0\n");
+    const args = ["--targets", join(dir, "t.tsv"), "--kallsyms", join(DIR, "kallsyms-ftrace-kaslr.txt")];
+    const { code, report } = await verifyJson(...args, "--vmlinux", join(DIR, "fxt_vmlinux_ftrace"));
+    expect(code).toBe(1);
+    expect(report.targets.map((t) => [t.address, t.kernelMessage])).toEqual([
+      ["0x2401290", "failed to find location for function 'fxt_notrace_k'"],
+      ["0x2401210", null],
+    ]);
+    expect((await verify(...args)).code).toBe(0);
+  });
+
   it("a System.map as the symbol source; a not-loaded module checked with --module-file", async () => {
     const dir = tmp();
     writeFileSync(join(dir, "t.tsv"), "vmlinux fxt_unique 0\nfxt_target fxt_dup 1\n");

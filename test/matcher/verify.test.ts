@@ -14,6 +14,7 @@ import {
   moduleFileFacts,
   type TargetVerdict,
   verifyTargets,
+  vmlinuxCallSites,
 } from "../../matcher/verify.js";
 import { FIXTURES } from "../paths.js";
 
@@ -334,4 +335,46 @@ describe("verify --expect", () => {
     expect(r.verdicts[0]!.expected).toMatchObject({ agrees: false, by: "position" });
     expect(codes(r.verdicts[0]!)).toEqual(["EXPECT_MISMATCH"]);
   });
+});
+
+describe("verify with the vmlinux's recorded ftrace call sites (--vmlinux)", () => {
+  const list = () =>
+    parseTargetList(
+      "list.tsv",
+      "vmlinux fxt_notrace_k 0\nvmlinux fxt_unique 0\nvmlinux fxt_dup 2\nvmlinux fxt_root 2\n",
+    );
+
+  it("reads __mcount_loc and the text anchor; a vmlinux built without -mrecord-mcount records none", async () => {
+    const calls = vmlinuxCallSites(await readElfFile(join(DIR, "fxt_vmlinux_ftrace")));
+    expect(calls).not.toBeNull();
+    expect(calls!.sites.length).toBeGreaterThan(8);
+    expect([...calls!.sites]).toEqual([...calls!.sites].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(calls!.anchor?.name).toBe("_start");
+    expect(vmlinuxCallSites(await readElfFile(join(DIR, "fxt_vmlinux")))).toBeNull();
+  });
+
+  for (const [what, source] of [
+    ["the vmlinux itself as the table", { vmlinux: "fxt_vmlinux_ftrace" }],
+    ["a KASLR-shifted kallsyms of it", { kallsyms: "kallsyms-ftrace-kaslr.txt" }],
+  ] as const) {
+    it(`refuses a function without a call site: ${what}`, async () => {
+      const table = await loadKernelSymbols(
+        "vmlinux" in source
+          ? { vmlinux: join(DIR, source.vmlinux) }
+          : { kallsyms: join(DIR, source.kallsyms) },
+      );
+      const calls = vmlinuxCallSites(await readElfFile(join(DIR, "fxt_vmlinux_ftrace")));
+      const r = verifyTargets(list(), { table, choice: chooseRule(table, {}), vmlinuxCalls: calls });
+      expect(r.verdicts.map((v) => v.kernelMessage)).toEqual([
+        "failed to find location for function 'fxt_notrace_k'",
+        null,
+        null,
+        "failed to find location for function 'fxt_root'",
+      ]);
+      expect(r.verdicts[0]!.flags[0]!.message).toContain("records no ftrace call site in 'fxt_notrace_k'");
+      // without the call sites, nothing says fxt_notrace_k cannot be traced
+      const blind = verifyTargets(list(), { table, choice: chooseRule(table, {}) });
+      expect(blind.verdicts[0]!.kernelMessage).toBeNull();
+    });
+  }
 });
