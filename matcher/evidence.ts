@@ -410,30 +410,38 @@ export function fileBlockWinner(
   profile: OrigProfile,
   matches: readonly { position: number; match: FileBlockMatch }[],
 ): NeighbourhoodVerdict {
-  const scored = matches
-    .filter((m) => m.match.similarity !== null)
-    .sort((a, b) => (b.match.similarity ?? 0) - (a.match.similarity ?? 0));
-  const best = scored[0];
-  if (best === undefined)
+  const inBlocks = matches.filter((m) => m.match.similarity !== null);
+  if (inBlocks.length === 0) {
     return {
       winner: null,
       strength: null,
       detail: "no candidate lies in a file block of the vmlinux symtab",
     };
-  const second = scored[1]?.match.similarity ?? 0;
+  }
+  // STT_FILE names the source file: a block of another file name is another object
+  const sameName = inBlocks
+    .filter((m) => profile.file === null || m.match.file === profile.file)
+    .sort((a, b) => (b.match.similarity ?? 0) - (a.match.similarity ?? 0));
+  const others = inBlocks.length - sameName.length;
+  const best = sameName[0];
+  if (best === undefined) {
+    return { winner: null, strength: null, detail: `no candidate lies in a block of '${profile.file}'` };
+  }
+  const second = sameName[1]?.match.similarity ?? 0;
   const sim = best.match.similarity ?? 0;
-  const sameFile = profile.file === null || best.match.file === profile.file;
-  if (sim >= 0.5 && sim - second >= 0.25 && sameFile) {
+  const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+  const rest = `${sameName.length > 1 ? `next '${sameName[1]!.match.file}' block ${pct(second)}` : `no other '${best.match.file}' block`}${others > 0 ? `; ${others} in blocks of other files` : ""}`;
+  if (sim >= 0.5 && sim - second >= 0.25) {
     return {
       winner: best.position,
       strength: "strong",
-      detail: `STT_FILE block '${best.match.file}' shares ${(sim * 100).toFixed(0)}% of its local names with the orig object (next best ${(second * 100).toFixed(0)}%)`,
+      detail: `STT_FILE block '${best.match.file}' shares ${pct(sim)} of its local names with the orig object (${rest})`,
     };
   }
   return {
     winner: null,
     strength: null,
-    detail: `no STT_FILE block stands out (best ${(sim * 100).toFixed(0)}% '${best.match.file}', next ${(second * 100).toFixed(0)}%)`,
+    detail: `no STT_FILE block stands out (best '${best.match.file}' ${pct(sim)}; ${rest})`,
   };
 }
 

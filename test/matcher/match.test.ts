@@ -328,3 +328,31 @@ describe("matchPatch: a choice from the edge of a block", () => {
     expect(after.evidence.find((e) => e.kind === "near-miss")?.detail).toContain("helper.constprop.0");
   });
 });
+
+describe("matchPatch with --vmlinux (STT_FILE blocks)", () => {
+  it("decides the twin that kallsyms alone can't: the block of the orig object's own file", async () => {
+    const report = await matchPatch({
+      orig: join(M, "gcc/orig/e.o"),
+      patched: join(M, "gcc/patched-twin/e.o"),
+      vmlinux: join(M, "gcc/prog"),
+    });
+    const f = fn(report, "e.o", "twin");
+    expect(f.decision).toBe("file-block");
+    expect(f.target?.address).toBe(await addressInFile(join(M, "gcc/prog"), "e.c", "twin"));
+    expect(f.candidates.map((c) => c.fileBlock?.file)).toEqual(["e.c", "f.c"]);
+    expect(report.kernel.source).toBe("vmlinux");
+  });
+
+  it("agrees with the neighbourhood on the demo, and kallsyms stays the table when both are given", async () => {
+    const both = await matchPatch({
+      orig: join(M, "gcc/orig"),
+      patched: join(M, "gcc/patched"),
+      kallsyms: join(M, "gcc/kallsyms.txt"),
+      vmlinux: join(M, "gcc/prog"),
+    });
+    const helper = fn(both, "a.o", "helper");
+    expect(helper.decision).toBe("neighbourhood");
+    expect(helper.evidence.find((e) => e.kind === "file-block")?.result).toBe("supports");
+    expect(both.kernel.source).toBe("kallsyms");
+  });
+});
