@@ -171,7 +171,7 @@ export function parseSymbolText(
   if (skipped > 0) notes.push(`--lenient: skipped ${skipped} malformed line(s) (first: ${firstSkipped})`);
   return {
     source: { kind, path },
-    objects: objectsOf(store, objnames, hidden),
+    objects: objectsOf(store, objnames, hidden, hidden ? null : initTextRange(store)),
     addressesHidden: hidden,
     hasLlvmNames: hasVmlinuxLlvmName(bytes),
     notes,
@@ -251,6 +251,17 @@ function scanLine(
   out.nameEnd = k;
   out.nameHash = h & 0x7fffffff;
   return null;
+}
+
+/**
+ * vmlinux's init text, freed after boot, lies between its `_sinittext` and `_einittext` symbols
+ * (include/asm-generic/vmlinux.lds.h).
+ */
+function initTextRange(store: SymbolStore): [bigint, bigint] | null {
+  const start = store.rowsNamed(0, "_sinittext")[0];
+  const end = store.rowsNamed(0, "_einittext")[0];
+  if (start === undefined || end === undefined) return null;
+  return [store.addressOf(start), store.addressOf(end)];
 }
 
 /** True when some un-tagged (vmlinux) line's name contains `.llvm.`. */

@@ -220,7 +220,17 @@ class StoredObject implements KernelObject {
   private readonly hidden: boolean;
   private readonly indexes = new Map<string, Map<string, number[]>>();
 
-  constructor(store: SymbolStore, id: number, objname: string, rows: Int32Array, hidden: boolean) {
+  private readonly initText: readonly [bigint, bigint] | null;
+
+  constructor(
+    store: SymbolStore,
+    id: number,
+    objname: string,
+    rows: Int32Array,
+    hidden: boolean,
+    initText: readonly [bigint, bigint] | null,
+  ) {
+    this.initText = initText;
     this.store = store;
     this.id = id;
     this.objname = objname;
@@ -249,8 +259,14 @@ class StoredObject implements KernelObject {
       line: line === 0 ? null : line,
       size: s.size?.[row] ?? null,
       file: s.file?.[row] ?? null,
-      init: s.init !== null && s.init[row] === 1,
+      init: s.init !== null ? s.init[row] === 1 : this.inInitText(row),
     };
+  }
+
+  private inInitText(row: number): boolean {
+    if (this.initText === null) return false;
+    const address = this.store.addressOf(row);
+    return address >= this.initText[0] && address < this.initText[1];
   }
 
   positionsOf(name: string): readonly number[] {
@@ -289,13 +305,18 @@ export function objectsOf(
   store: SymbolStore,
   objnames: readonly string[],
   hidden: boolean,
+  vmlinuxInitText: readonly [bigint, bigint] | null = null,
 ): ReadonlyMap<string, KernelObject> {
   const rowsByObj = objnames.map((_, id) => new Int32Array(store.objCount[id] ?? 0));
   for (let row = 0; row < store.rows; row++) rowsByObj[store.obj[row]!]![store.pos[row]!] = row;
   const objects = new Map<string, KernelObject>();
   objnames.forEach((name, id) => {
     const rows = rowsByObj[id]!;
-    if (rows.length > 0) objects.set(name, new StoredObject(store, id, name, rows, hidden));
+    if (rows.length > 0)
+      objects.set(
+        name,
+        new StoredObject(store, id, name, rows, hidden, name === VMLINUX ? vmlinuxInitText : null),
+      );
   });
   return objects;
 }

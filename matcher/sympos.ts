@@ -105,32 +105,17 @@ function ruleNotes(objname: string, query: string, rule: LookupRule): string[] {
   return [];
 }
 
-/** Addresses where vmlinux's init text lies (freed after boot), from its `_sinittext`/`_einittext` symbols. */
-function initTextRange(obj: KernelObject): [bigint, bigint] | null {
-  const s = obj.positionsOf("_sinittext")[0];
-  const e = obj.positionsOf("_einittext")[0];
-  if (s === undefined || e === undefined) return null;
-  const start = obj.at(s).address;
-  const end = obj.at(e).address;
-  return start === null || end === null || start === 0n ? null : [start, end];
-}
-
 const FUNCTION_TYPES = new Set(["t", "T", "W"]);
 
 /** What the kernel prints when it refuses a resolved target later, or null. */
-export function refusalOf(obj: KernelObject, symbol: KernelSymbol): string | null {
+export function refusalOf(symbol: KernelSymbol): string | null {
   // per-CPU symbols are absolute offsets outside the kernel image: klp_init_object_loaded()'s
   // kallsyms_lookup_size_offset() fails on them (oracle gcc-smp-percpu p02)
   if (symbol.type === "A" || symbol.type === "a") return `kallsyms size lookup failed for '${symbol.name}'`;
   // ftrace can only attach to a function's call site (oracle g33: a data symbol)
   if (!FUNCTION_TYPES.has(symbol.type)) return `failed to find location for function '${symbol.name}'`;
-  // vmlinux init text is freed after boot, its call sites with it (oracle g34)
-  let init = symbol.init;
-  if (!init && obj.objname === VMLINUX && symbol.address !== null) {
-    const range = initTextRange(obj);
-    init = range !== null && symbol.address >= range[0] && symbol.address < range[1];
-  }
-  if (init) return `failed to find location for function '${symbol.name}'`;
+  // init text is freed after boot (vmlinux) or after the module's init, its call sites with it (oracle g34)
+  if (symbol.init) return `failed to find location for function '${symbol.name}'`;
   return null;
 }
 
@@ -199,7 +184,7 @@ export function resolve(
       notes,
     };
   }
-  return { ok: true, symbol: reached, matches, warning: refusalOf(obj, reached), notes };
+  return { ok: true, symbol: reached, matches, warning: refusalOf(reached), notes };
 }
 
 /** True when two symbols are the same entry of the same table object. */

@@ -39,6 +39,8 @@ describe("/proc/kallsyms text", () => {
     expect(table.notes.join("\n")).toMatch(/pseudo-module \[__builtin__ftrace\]/);
     expect(table.addressesHidden).toBe(false);
     expect(table.hasLlvmNames).toBe(false);
+    // init text is told by the _sinittext/_einittext symbols: none of the sample's functions lie there
+    expect(first.init).toBe(false);
   });
 
   test("module lines are grouped per module in their own line order", async () => {
@@ -48,6 +50,11 @@ describe("/proc/kallsyms text", () => {
     expect(mod.count).toBe(19);
     expect(mod.positionsOf("dupname")).toEqual([1, 3, 6]);
     expect(mod.positionsOf("dupname").map((p) => mod.typeAt(p))).toEqual(["d", "t", "t"]);
+    // vmlinux's nofill copies are all in init text (freed after boot); modules' symbols are not
+    const vmlinux = table.objects.get("vmlinux")!;
+    expect(vmlinux.positionsOf("nofill").map((p) => vmlinux.at(p).init)).toEqual([true, true, true]);
+    expect(vmlinux.at(vmlinux.positionsOf("proc_reg_open")[0]!).init).toBe(false);
+    expect(mod.at(3).init).toBe(false);
     // symtab order, not address order: the second dupname lies below the first in memory
     expect(mod.at(3).address! < mod.at(1).address!).toBe(true);
     // vmlinux's own dupname-free list is separate
