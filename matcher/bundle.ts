@@ -14,7 +14,7 @@ import {
   STT_SECTION,
   STT_TLS,
 } from "../elf/constants.js";
-import type { ElfFile, ElfSection, ElfSymbol } from "../elf/types.js";
+import type { ElfFile, ElfRelocation, ElfRelocationSection, ElfSection, ElfSymbol } from "../elf/types.js";
 import { isStubSymbol, stubTarget } from "../lib/symbol-name.js";
 import { type DiffArch, diffArchOf, ENTRY_TABLES, landingBias, PROFILING_CALLS } from "./diff-arch.js";
 
@@ -254,6 +254,20 @@ export function modelObject(file: ElfFile): ObjectModel {
     }
   }
 
+  // file.relocationsFor scans every relocation section per call; index them once by target.
+  const relocationSectionsByTarget = new Map<number, ElfRelocationSection[]>();
+  for (const rs of file.relocationSections()) {
+    if (!rs.target) continue;
+    const list = relocationSectionsByTarget.get(rs.target.index);
+    if (list) list.push(rs);
+    else relocationSectionsByTarget.set(rs.target.index, [rs]);
+  }
+  function rawRelocationsFor(section: ElfSection): readonly ElfRelocation[] {
+    const list = relocationSectionsByTarget.get(section.index);
+    if (!list) return [];
+    return list.length === 1 ? list[0]!.entries() : list.flatMap((rs) => rs.entries());
+  }
+
   const relocCache = new Map<number, readonly Reloc[]>();
   /** Slot tables (.toc) resolved one level deep, for indirect targets. */
   const slotCache = new Map<number, readonly Reloc[]>();
@@ -351,7 +365,7 @@ export function modelObject(file: ElfFile): ObjectModel {
     const cache = depth === 0 ? relocCache : slotCache;
     const cached = cache.get(section.index);
     if (cached) return cached;
-    const raw = file.relocationsFor(section);
+    const raw = rawRelocationsFor(section);
     const out: Reloc[] = new Array(raw.length);
     for (let i = 0; i < raw.length; i++) {
       const r = raw[i]!;
@@ -396,9 +410,26 @@ export function modelObject(file: ElfFile): ObjectModel {
     return known;
   }
 
+  const unitRelocations = new Map<Unit, readonly Reloc[]>();
   function relocationsOf(unit: Unit): readonly Reloc[] {
+    let cached = unitRelocations.get(unit);
+    if (!cached) {
+      cached = sliceRelocations(unit);
+      unitRelocations.set(unit, cached);
+    }
+    return cached;
+  }
+
+  function sliceRelocations(unit: Unit): readonly Reloc[] {
     const list = normalizedRelocations(unit.section, 0);
     if (list.length === 0) return list;
+    // A bundled unit alone in its section takes the whole list.
+    if (
+      unit.start === 0n &&
+      unit.end >= unit.section.size &&
+      (bySection.get(unit.section.index)?.length ?? 0) === 1
+    )
+      return list;
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
@@ -419,7 +450,7 @@ export function modelObject(file: ElfFile): ObjectModel {
     withEntry = new Set();
     for (const section of sections) {
       if (!ENTRY_TABLES.has(section.name)) continue;
-      for (const r of file.relocationsFor(section)) {
+      for (const r of rawRelocationsFor(section)) {
         const symbol = symbols[r.symbolIndex];
         if (!symbol || symbol.sectionIndex === null) continue;
         const place = sections[symbol.sectionIndex]!;
