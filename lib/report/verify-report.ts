@@ -147,7 +147,7 @@ export const VERIFY_FLAG_CODES: Readonly<Record<string, VerifyFlagCode>> = {
   FTRACE_REFUSED: {
     severities: ["error"],
     meaning:
-      "the function target resolves to something ftrace cannot attach to (data, freed init text, noinstr or entry code, a module function without a call site)",
+      "the function target resolves to something ftrace cannot attach to (data, freed init text, noinstr or entry code, a function its vmlinux or module file records no call site for)",
   },
   SIZE_LOOKUP_FAILED: {
     severities: ["error"],
