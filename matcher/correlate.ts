@@ -9,8 +9,12 @@ export interface Correlation {
   readonly twinOfPatched: ReadonlyMap<Unit, Unit>;
   /** How each correlated orig unit found its twin: "same name", "renumbered", "static local used by f", … */
   readonly how: ReadonlyMap<Unit, string>;
-  /** Static locals a correlated function used in orig and whose twin no patched function uses. */
-  readonly removedStaticReferences: readonly { readonly variable: string; readonly user: string }[];
+  /** References to static locals that the patched object lost (kpatch refuses these). */
+  readonly removedStaticReferences: readonly {
+    readonly variable: string;
+    readonly user: string;
+    readonly why: string;
+  }[];
 }
 
 /**
@@ -103,31 +107,68 @@ export function correlate(orig: ObjectModel, patched: ObjectModel): Correlation 
   // 3. Static locals, by use: the variable a correlated function references is the twin of the one
   //    its twin (or the twin's split parts) references under the same name, with the same size
   //    (kpatch correlates these only this way: the numbers gcc appends are not stable).
-  const users = new Map<Unit, string>();
-  for (const o of orig.units) {
-    const p = twinOfOrig.get(o);
-    if (!p) continue;
-    for (const r of orig.relocationsOf(o)) {
-      const variable = referencedUnit(orig, r.target);
-      if (!variable || variable === o || !isStaticLocal(variable) || twinOfOrig.has(variable)) continue;
-      if (!users.has(variable)) users.set(variable, o.name);
-      const key = correlationKey(variable.name);
-      const size = variable.end - variable.start;
-      const candidate = findReference(
-        patched,
-        [p, ...p.children],
-        (c) =>
-          !twinOfPatched.has(c) &&
-          isStaticLocal(c) &&
-          c.end - c.start === size &&
-          correlationKey(c.name) === key,
-      );
-      if (candidate) pair(variable, candidate, `static local used by ${o.name}`);
+  //    A static local may be used only by another one (a static struct pointing at a static
+  //    array): repeat until no pair is added, so users correlated late still lead to theirs.
+  for (let added = true; added; ) {
+    added = false;
+    for (const o of orig.units) {
+      const p = twinOfOrig.get(o);
+      if (!p) continue;
+      for (const r of orig.relocationsOf(o)) {
+        const variable = referencedUnit(orig, r.target);
+        if (!variable || variable === o || !isStaticLocal(variable) || twinOfOrig.has(variable)) continue;
+        const key = correlationKey(variable.name);
+        const size = variable.end - variable.start;
+        const candidate = findReference(
+          patched,
+          withChildren(p),
+          (c) =>
+            !twinOfPatched.has(c) &&
+            isStaticLocal(c) &&
+            c.end - c.start === size &&
+            correlationKey(c.name) === key,
+        );
+        if (candidate) {
+          pair(variable, candidate, `static local used by ${o.name}`);
+          added = true;
+        }
+      }
     }
   }
-  const removedStaticReferences: { variable: string; user: string }[] = [];
-  for (const [variable, user] of users) {
-    if (!twinOfOrig.has(variable)) removedStaticReferences.push({ variable: variable.name, user });
+
+  // 4. Every reference to a static local must survive: the user's twin (or, for a split part
+  //    that is gone, its function's twin) must reference the variable's twin. kpatch refuses
+  //    otherwise — it cannot tell whether the variable is still the same one.
+  const removedStaticReferences: { variable: string; user: string; why: string }[] = [];
+  const seen = new Set<string>();
+  for (const u of orig.units) {
+    if (u.aliasOf) continue;
+    for (const r of orig.relocationsOf(u)) {
+      const variable = referencedUnit(orig, r.target);
+      if (!variable || variable === u || !isStaticLocal(variable)) continue;
+      const key = `${variable.name}\u0000${u.name}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      let user: Unit | null = u;
+      while (user && !twinOfOrig.has(user)) user = user.parent;
+      const twinUser = user ? twinOfOrig.get(user) : undefined;
+      const twinVariable = twinOfOrig.get(variable);
+      if (!twinUser || !twinVariable) {
+        removedStaticReferences.push({
+          variable: variable.name,
+          user: u.name,
+          why: twinUser
+            ? "no patched function uses a variable of that name and size"
+            : `${u.name} is gone from the patched object`,
+        });
+      } else if (!findReference(patched, withChildren(twinUser), (c) => c === twinVariable)) {
+        removedStaticReferences.push({
+          variable: variable.name,
+          user: u.name,
+          why: `it is correlated with ${twinVariable.name}, but the patched ${twinUser.name} does not reference it`,
+        });
+      }
+    }
   }
 
   return { twinOfOrig, twinOfPatched, how, removedStaticReferences };
@@ -139,6 +180,12 @@ function referencedUnit(model: ObjectModel, target: RelocTarget): Unit | undefin
   if (t.kind !== "symbol") return undefined;
   const u = model.unitOfSymbol(t.symbol.index);
   return u ? (u.aliasOf ?? u) : undefined;
+}
+
+function withChildren(u: Unit): Unit[] {
+  const all = [u];
+  for (let i = 0; i < all.length; i++) all.push(...all[i]!.children);
+  return all;
 }
 
 function findReference(

@@ -290,8 +290,8 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
     unsupported.push(`changed section ${name} not selected for inclusion (${change.reasons.join("; ")})`);
   }
 
-  for (const { variable, user } of correlation.removedStaticReferences) {
-    unsupported.push(`reference to static local variable ${variable} in ${user} was removed`);
+  for (const { variable, user, why } of correlation.removedStaticReferences) {
+    unsupported.push(`reference to static local variable ${variable} in ${user} was removed: ${why}`);
   }
 
   const renamed: { orig: string; patched: string; how: string }[] = [];
