@@ -219,11 +219,14 @@ class ObjectReader {
   /** The size of a sized data symbol starting exactly at `offset` of `section`, else null. */
   extentAt(section: ElfSection, offset: bigint): bigint | null {
     let best: bigint | null = null;
+    // a size reaching past the section's data is corrupt: not an extent (and never a loop bound)
+    const room = BigInt(section.data?.length ?? 0) - offset;
     for (const s of this.elf.symbols()) {
       if (
         s.sectionIndex === section.index &&
         s.value === offset &&
         s.size > 0n &&
+        s.size <= room &&
         (s.type === 1 || s.type === 0)
       ) {
         if (best === null || s.size > best) best = s.size;

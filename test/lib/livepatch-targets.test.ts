@@ -236,6 +236,20 @@ describe("module-level problems the kernel would refuse", () => {
     expect(modRefs.every((x) => x.flags.map((f) => f.code).includes("KLP_RELA_NO_OBJECT"))).toBe(true);
   });
 
+  it("a corrupt array symbol size is no extent: the 6.12 stride is used instead, no hang", () => {
+    const api = readElf(bytesOf("lp_api.ko"), { path: "lp_api.ko" });
+    const sym = api.symbols().find((s) => s.name === "vmlinux_funcs")!;
+    const at = Number(api.sectionByName(".symtab")!.offset) + sym.index * 24 + 16;
+    const bytes = patched("lp_api.ko", (_, v) => v.setBigUint64(at, 0x7fffffffffffffffn, true));
+    const t = targetsOf("lp_api.ko", bytes);
+    expect(triples(t.targets)).toEqual(LP_API_TARGETS);
+    expect(
+      t.notes.some((n) =>
+        n.includes("no sized symbol, Linux 6.12's 152-byte entries assumed, 6 before the terminator"),
+      ),
+    ).toBe(true);
+  });
+
   it('a module without MODULE_INFO(livepatch, "Y")', () => {
     const bytes = patched("lp_api.ko", (b) => replaceAscii(b, "livepatch=Y", "livepatch=N"));
     const t = targetsOf("lp_api.ko", bytes);
