@@ -776,10 +776,25 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
 
   // the pair, then the kernel's own lookup must land on the same symbol
   const symbol = obj.at(chosen);
+  const target = checkedPair(ctx, objname, symbol, query, flags);
+  return { decision, symbol, target, candidates, evidence, flags };
+}
+
+/**
+ * The pair from positionOf under the era's rule, then checked the way the kernel will look it
+ * up (resolve must land on the very symbol); what the lookup implies is flagged on the way.
+ */
+function checkedPair(
+  ctx: IdentifyContext,
+  objname: string,
+  symbol: KernelSymbol,
+  query: SymbolQuery,
+  flags: Flag[],
+): TargetPair | null {
   const pos = positionOf(ctx.table, symbol, ctx.rule);
   if (!pos.ok) {
     flags.push(raise("UNREACHABLE", `${query.name}: ${pos.reason}`));
-    return { decision, symbol, target: null, candidates, evidence, flags };
+    return null;
   }
   const check = resolve(ctx.table, objname, pos.oldName, pos.oldSympos, ctx.rule);
   if (!check.ok || !sameSymbol(check.symbol, symbol)) {
@@ -790,7 +805,7 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
         `${query.name}: (${pos.oldName}, ${pos.oldSympos}) resolves to ${got}, not ${describe(symbol)}`,
       ),
     );
-    return { decision, symbol, target: null, candidates, evidence, flags };
+    return null;
   }
   for (const note of pos.notes) {
     if (note.includes("unreliable")) flags.push(raise("LTO_NAME_UNRELIABLE", `${query.name}: ${note}`));
@@ -809,6 +824,7 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
       ),
     );
   }
+  // a module loading after the patch is resolved against its init-time list (design note §2)
   const init = ctx.initLists.get(objname);
   if (init !== undefined) {
     const initOnly = init.positionsOf(pos.oldName).filter((p) => init.at(p).init);
@@ -821,14 +837,7 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
       );
     }
   }
-  return {
-    decision,
-    symbol,
-    target: { objname, oldName: pos.oldName, oldSympos: pos.oldSympos, address: hexOrNull(symbol.address) },
-    candidates,
-    evidence,
-    flags,
-  };
+  return { objname, oldName: pos.oldName, oldSympos: pos.oldSympos, address: hexOrNull(symbol.address) };
 }
 
 function describe(s: KernelSymbol): string {
