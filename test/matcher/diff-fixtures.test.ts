@@ -95,6 +95,26 @@ describe.each(["gcc", "clang"])("%s x86-64 fixtures", (compiler) => {
   });
 });
 
+describe("static locals and split parts", () => {
+  it.each(["gcc", "clang"])(
+    "%s: a patch that stops using a function-scope static is unsupported",
+    async (compiler) => {
+      const d = await diffCase(compiler, "static-removed");
+      expect(d.verdict).toBe("unsupported");
+      expect(d.unsupported.join("\n")).toMatch(
+        /reference to static local variable (hits\.0|tally\.hits) in tally was removed/,
+      );
+    },
+  );
+
+  it("gcc: a changed .part.N with its own ftrace entry is reported on its own, its parent is not", async () => {
+    const d = await diffCase("gcc", "part");
+    expect(d.verdict).toBe("patchable");
+    expect(names(d.changed)).toEqual(["check.part.0"]);
+    expect(d.changed[0]!.reasons.join("\n")).toMatch(/split part of check with its own ftrace entry/);
+  });
+});
+
 describe("gcc .cold child", () => {
   it("a change only in cold_user.cold makes cold_user changed, the child is not listed", async () => {
     const d = await diffCase("gcc", "cold");
