@@ -236,6 +236,20 @@ describe("module-level problems the kernel would refuse", () => {
     expect(modRefs.every((x) => x.flags.map((f) => f.code).includes("KLP_RELA_NO_OBJECT"))).toBe(true);
   });
 
+  it("a module's .klp.rela section using a vmlinux .klp.sym symbol", () => {
+    const bytes = patched("lp_klpsym.ko", (b) =>
+      replaceAscii(b, ".klp.sym.fxt_target.fxt_mod_data,0", ".klp.sym.vmlinux.fxtfxt_mod_data,0"),
+    );
+    const t = targetsOf("lp_klpsym.ko", bytes);
+    const bad = t.targets.find((x) => x.oldName === "fxtfxt_mod_data")!;
+    expect(bad.objname).toBe("vmlinux");
+    expect(bad.stage).toBe("enable");
+    expect(bad.flags.map((f) => f.code)).toEqual(["KLP_SYM_VMLINUX_FROM_MODULE"]);
+    expect(bad.kernelMessage).toBe(
+      "invalid access to vmlinux symbol 'fxtfxt_mod_data' from module-specific livepatch relocation section",
+    );
+  });
+
   it("a corrupt array symbol size is no extent: the 6.12 stride is used instead, no hang", () => {
     const api = readElf(bytesOf("lp_api.ko"), { path: "lp_api.ko" });
     const sym = api.symbols().find((s) => s.name === "vmlinux_funcs")!;

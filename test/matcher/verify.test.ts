@@ -378,3 +378,26 @@ describe("verify with the vmlinux's recorded ftrace call sites (--vmlinux)", () 
     });
   }
 });
+
+describe("verify: the kernel's order of messages for .klp.rela sections of a module", () => {
+  it("a module's .klp.rela section using a vmlinux symbol fails when that module's object is initialized", () => {
+    const bytes = new Uint8Array(readFileSync(join(DIR, "lp_klpsym.ko")));
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const at = buf.indexOf(".klp.sym.fxt_target.fxt_mod_data,0", 0, "latin1");
+    expect(at).toBeGreaterThan(0);
+    buf.write(".klp.sym.vmlinux.fxtfxt_mod_data,0", at, "latin1");
+    const targets = readLivepatchTargets(readElf(bytes, { path: "lp_klpsym.ko" }));
+    // drop the failing vmlinux references, so the module-object stage is reached
+    const kept = {
+      ...targets,
+      targets: targets.targets.filter((t) => t.oldName !== "fxt_gone" && t.oldSympos !== 3),
+    };
+    const r = run(kept, withModule, [facts]);
+    expect(r.patch).toMatchObject({
+      result: "refused",
+      stage: "resolve",
+      kernelMessage:
+        "invalid access to vmlinux symbol 'fxtfxt_mod_data' from module-specific livepatch relocation section",
+    });
+  });
+});
