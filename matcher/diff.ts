@@ -279,7 +279,8 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
   for (const change of changedAnonymousSections(sides)) {
     const name = change.section.name;
     if (isAlwaysCarried(change.patched)) continue;
-    if (carried.sections.has(change.patched)) {
+    const carriedUnitInside = p.unitsIn(change.patched).some((u) => carried.units.has(u));
+    if (carried.sections.has(change.patched) || carriedUnitInside) {
       if (/^\.(data|bss)/.test(name) && name !== ".data.once" && name !== ".data.unlikely") {
         unsupported.push(
           `data section ${name} selected for inclusion: it changed (${change.reasons.join("; ")})`,

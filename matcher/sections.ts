@@ -3,7 +3,7 @@
 import { SHF_ALLOC, SHF_STRINGS } from "../elf/constants.js";
 import type { ElfSection } from "../elf/types.js";
 import { correlationKey } from "../lib/symbol-name.js";
-import { isIgnoredSection, type ObjectModel } from "./bundle.js";
+import { isIgnoredSection, type ObjectModel, sectionRole } from "./bundle.js";
 import { relocationsEqual, type Sides } from "./compare.js";
 
 /**
@@ -42,6 +42,11 @@ const PER_FUNCTION_TABLES: ReadonlySet<string> = new Set([
   ".ibt_endbr_seal",
   ".static_call.text",
 ]);
+
+/** Sections of statics kpatch never correlates (pr_debug descriptors, WARN_ONCE flags). */
+export function isSpecialStaticSection(name: string): boolean {
+  return name === "__dyndbg" || name === "__verbose" || name === ".data.once";
+}
 
 export function isPerFunctionTable(name: string): boolean {
   return PER_FUNCTION_TABLES.has(name) || name.startsWith(".kpatch.");
@@ -99,7 +104,7 @@ function sectionTwins(orig: ObjectModel, patched: ObjectModel): Map<ElfSection, 
   return twins;
 }
 
-/** Allocated sections with no function or object of their own that differ between the builds. */
+/** Allocated sections compared whole (no function or object of their own, or kernel metadata) that differ. */
 export function changedAnonymousSections(sides: Sides): SectionChange[] {
   const { orig, patched } = sides;
   const twins = sectionTwins(orig, patched);
@@ -107,8 +112,11 @@ export function changedAnonymousSections(sides: Sides): SectionChange[] {
   for (const [s, t] of twins) {
     if (s.index === 0 || (s.flags & SHF_ALLOC) === 0n || s.type === 4 /* RELA */ || s.type === 9 /* REL */)
       continue;
-    if (isIgnoredSection(s.name) || isPerFunctionTable(s.name)) continue;
-    if (orig.unitsIn(s).length > 0 || patched.unitsIn(t).length > 0) continue;
+    if (isIgnoredSection(s.name) || isPerFunctionTable(s.name) || isSpecialStaticSection(s.name)) continue;
+    // Sections of functions and data objects are compared object by object; kernel metadata
+    // sections (__param, __ksymtab, .modinfo, …) are compared whole even when they hold symbols.
+    const hasUnits = orig.unitsIn(s).length > 0 || patched.unitsIn(t).length > 0;
+    if (hasUnits && sectionRole(s) !== "metadata") continue;
     const reasons = compareWhole(sides, s, t);
     if (reasons.length > 0) changes.push({ section: s, patched: t, reasons });
   }
