@@ -16,20 +16,20 @@ import {
 } from "./constants.js";
 import { ElfFormatError } from "./errors.js";
 import {
-  bigintOf,
   hex,
   type Layout,
   makeLayout,
   makeStringTable,
   readString,
+  type StringTable,
   stringError,
   u16,
   u32,
-  u64Small,
   word,
 } from "./layout.js";
-import { fileTypeName, machineName, osabiName, sectionFlagNames, sectionTypeName } from "./names.js";
+import { fileTypeName, machineName, osabiName, sectionTypeName } from "./names.js";
 import { readRelocationSections, relocationsFor } from "./relocations.js";
+import { SECTION_FIELD_OFFSETS, type SectionContext, SectionHeader, wordNumber } from "./section-header.js";
 import { readSymbolTable } from "./symbols.js";
 import type { ElfFile, ElfHeader, ElfRelocationSection, ElfSection, ElfSymbol } from "./types.js";
 
@@ -167,101 +167,66 @@ function readSections(l: Layout, raw: RawHeader): { header: ElfHeader; sections:
       `section-name table index ${shstrndx}${raw.rawShstrndx === SHN_XINDEX ? " (from section 0's sh_link, e_shstrndx is SHN_XINDEX)" : ""} is out of range (${shnum} sections)`,
     );
   }
-  const sections: ElfSection[] = new Array(shnum);
-  const nameOffsets = new Uint32Array(shnum);
-  const typeNames = new Map<number, string>();
-  const flagNameLists = new Map<number, readonly string[]>();
-  for (let i = 0; i < shnum; i++) {
+  const context: SectionContext = {
+    layout: l,
+    machine: h.machine,
+    typeNames: new Map(),
+    flagNameLists: new Map(),
+  };
+  const length = l.bytes.length;
+  const is64 = l.is64;
+  const le = l.littleEndian;
+  const view = l.view;
+  /** Where section i's bytes start and end, checked against the file; [-1, -1] when it has none. */
+  const dataRange = (i: number, type: number): [number, number] => {
+    if (type === SHT_NOBITS || type === SHT_NULL || i === 0) return [-1, -1];
     const o = shoff + i * entrySize;
-    nameOffsets[i] = u32(l, o);
-    const type = u32(l, o + 4);
-    let flags: bigint;
-    let addr: bigint;
-    let offset: bigint;
-    let size: bigint;
-    let link: number;
-    let info: number;
-    let addralign: bigint;
-    let entsize: bigint;
-    if (l.is64) {
-      flags = u64Small(l, o + 8);
-      addr = u64Small(l, o + 16);
-      offset = u64Small(l, o + 24);
-      size = u64Small(l, o + 32);
-      link = u32(l, o + 40);
-      info = u32(l, o + 44);
-      addralign = u64Small(l, o + 48);
-      entsize = u64Small(l, o + 56);
-    } else {
-      flags = bigintOf(u32(l, o + 8));
-      addr = bigintOf(u32(l, o + 12));
-      offset = bigintOf(u32(l, o + 16));
-      size = bigintOf(u32(l, o + 20));
-      link = u32(l, o + 24);
-      info = u32(l, o + 28);
-      addralign = bigintOf(u32(l, o + 32));
-      entsize = bigintOf(u32(l, o + 36));
-    }
-    let data: Uint8Array | null = null;
-    if (type !== SHT_NOBITS && type !== SHT_NULL && i !== 0) {
-      if (offset > fileSize || size > fileSize - offset) {
-        throw new ElfFormatError(
-          l.path,
-          `section [${i}]'s data (offset ${hex(offset)}, size ${hex(size)}) extends past the end of the file (${l.bytes.length} bytes)`,
-        );
-      }
-      data = l.bytes.subarray(Number(offset), Number(offset + size));
-    }
-    let typeName = typeNames.get(type);
-    if (typeName === undefined) {
-      typeName = sectionTypeName(h.machine, type);
-      typeNames.set(type, typeName);
-    }
-    const flagsKey = flags <= 0xffffffffn ? Number(flags) : -1;
-    let flagNames = flagsKey < 0 ? undefined : flagNameLists.get(flagsKey);
-    if (flagNames === undefined) {
-      flagNames = Object.freeze(sectionFlagNames(flags));
-      if (flagsKey >= 0) flagNameLists.set(flagsKey, flagNames);
-    }
-    sections[i] = {
-      index: i,
-      name: "",
-      type,
-      typeName,
-      flags,
-      flagNames,
-      addr,
-      offset,
-      size,
-      link,
-      info,
-      addralign,
-      entsize,
-      data,
-    };
-  }
-  if (shstrndx !== SHN_UNDEF) {
-    const names = sections[shstrndx]!;
-    if (names.type !== SHT_STRTAB) {
+    const offset = wordNumber(l, o + SECTION_FIELD_OFFSETS.OFFSET[is64 ? 0 : 1]!);
+    const size = wordNumber(l, o + SECTION_FIELD_OFFSETS.SIZE[is64 ? 0 : 1]!);
+    if (offset > length || size > length - offset) {
       throw new ElfFormatError(
         l.path,
-        `section-name table [${shstrndx}] is not a string table (type ${names.typeName})`,
+        `section [${i}]'s data (offset ${hex(word(l, o + SECTION_FIELD_OFFSETS.OFFSET[is64 ? 0 : 1]!))}, size ${hex(word(l, o + SECTION_FIELD_OFFSETS.SIZE[is64 ? 0 : 1]!))}) extends past the end of the file (${length} bytes)`,
       );
     }
-    const table = makeStringTable(
-      l,
-      Number(names.offset),
-      names.data!.length,
-      `the section-name table [${shstrndx}]`,
-    );
-    for (let i = 0; i < shnum; i++) {
-      const offset = nameOffsets[i]!;
-      if (offset !== 0 || i !== 0) {
-        const name = readString(l, table, offset);
-        if (name === null) throw stringError(l, table, offset, `section [${i}]`);
-        (sections[i] as { name: string }).name = name;
-      }
+    return [offset, offset + size];
+  };
+  let names: StringTable | null = null;
+  if (shstrndx !== SHN_UNDEF) {
+    const o = shoff + shstrndx * entrySize;
+    const type = view.getUint32(o + 4, le);
+    if (type !== SHT_STRTAB) {
+      throw new ElfFormatError(
+        l.path,
+        `section-name table [${shstrndx}] is not a string table (type ${sectionTypeName(h.machine, type)})`,
+      );
     }
+    const [start, end] = dataRange(shstrndx, type);
+    names = makeStringTable(l, start, end - start, `the section-name table [${shstrndx}]`);
+  }
+  const sections: ElfSection[] = new Array(shnum);
+  for (let i = 0; i < shnum; i++) {
+    const o = shoff + i * entrySize;
+    const nameOffset = view.getUint32(o, le);
+    const type = view.getUint32(o + 4, le);
+    let name = "";
+    if (names !== null && (nameOffset !== 0 || i !== 0)) {
+      const read = readString(l, names, nameOffset);
+      if (read === null) throw stringError(l, names, nameOffset, `section [${i}]`);
+      name = read;
+    }
+    const [start, end] = dataRange(i, type);
+    sections[i] = new SectionHeader(
+      context,
+      i,
+      o,
+      name,
+      type,
+      view.getUint32(o + (is64 ? 40 : 24), le),
+      view.getUint32(o + (is64 ? 44 : 28), le),
+      start,
+      end,
+    );
   }
   return { header: { ...h, shnum, shstrndx }, sections };
 }

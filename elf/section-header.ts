@@ -1,0 +1,153 @@
+// One section header, read from the file's bytes on demand: an object with a handful of fields per
+// section, so an object with 80,000 sections costs little until its fields are used.
+import type { Layout } from "./layout.js";
+import { bigintOf } from "./layout.js";
+import { sectionFlagNames, sectionTypeName } from "./names.js";
+import type { ElfSection } from "./types.js";
+
+/** What every section of one file shares. */
+export interface SectionContext {
+  readonly layout: Layout;
+  readonly machine: number;
+  readonly typeNames: Map<number, string>;
+  readonly flagNameLists: Map<bigint, readonly string[]>;
+}
+
+// Field offsets inside a section header (gABI "Sections"), ELF64 then ELF32.
+const FLAGS = [8, 8];
+const ADDR = [16, 12];
+const OFFSET = [24, 16];
+const SIZE = [32, 20];
+const ADDRALIGN = [48, 32];
+const ENTSIZE = [56, 36];
+
+/** An unsigned address-sized field as a non-negative number (exact below 2^53; larger means "huge"). */
+export function wordNumber(l: Layout, at: number): number {
+  if (!l.is64) return l.view.getUint32(at, l.littleEndian);
+  const le = l.littleEndian;
+  const hi = l.view.getUint32(le ? at + 4 : at, le);
+  const lo = l.view.getUint32(le ? at : at + 4, le);
+  return hi * 0x100000000 + lo;
+}
+
+export class SectionHeader implements ElfSection {
+  readonly index: number;
+  readonly name: string;
+  readonly type: number;
+  readonly link: number;
+  readonly info: number;
+  readonly #context: SectionContext;
+  /** Where this header starts in the file. */
+  readonly #at: number;
+  /** Where the section's bytes lie (checked against the file's length), or -1 when it has none. */
+  readonly #dataStart: number;
+  readonly #dataEnd: number;
+  #data: Uint8Array | null | undefined;
+
+  constructor(
+    context: SectionContext,
+    index: number,
+    at: number,
+    name: string,
+    type: number,
+    link: number,
+    info: number,
+    dataStart: number,
+    dataEnd: number,
+  ) {
+    this.#context = context;
+    this.index = index;
+    this.#at = at;
+    this.name = name;
+    this.type = type;
+    this.link = link;
+    this.info = info;
+    this.#dataStart = dataStart;
+    this.#dataEnd = dataEnd;
+  }
+
+  #word(offsets: number[]): bigint {
+    const l = this.#context.layout;
+    const at = this.#at + offsets[l.is64 ? 0 : 1]!;
+    if (!l.is64) return bigintOf(l.view.getUint32(at, l.littleEndian));
+    const le = l.littleEndian;
+    const hi = l.view.getUint32(le ? at + 4 : at, le);
+    if (hi === 0) return bigintOf(l.view.getUint32(le ? at : at + 4, le));
+    return l.view.getBigUint64(at, le);
+  }
+
+  get typeName(): string {
+    const names = this.#context.typeNames;
+    let name = names.get(this.type);
+    if (name === undefined) {
+      name = sectionTypeName(this.#context.machine, this.type);
+      names.set(this.type, name);
+    }
+    return name;
+  }
+
+  get flags(): bigint {
+    return this.#word(FLAGS);
+  }
+
+  get flagNames(): readonly string[] {
+    const flags = this.flags;
+    const lists = this.#context.flagNameLists;
+    let names = lists.get(flags);
+    if (names === undefined) {
+      names = Object.freeze(sectionFlagNames(flags));
+      lists.set(flags, names);
+    }
+    return names;
+  }
+
+  get addr(): bigint {
+    return this.#word(ADDR);
+  }
+
+  get offset(): bigint {
+    return this.#word(OFFSET);
+  }
+
+  get size(): bigint {
+    return this.#word(SIZE);
+  }
+
+  get addralign(): bigint {
+    return this.#word(ADDRALIGN);
+  }
+
+  get entsize(): bigint {
+    return this.#word(ENTSIZE);
+  }
+
+  get data(): Uint8Array | null {
+    if (this.#data === undefined) {
+      this.#data =
+        this.#dataStart < 0 ? null : this.#context.layout.bytes.subarray(this.#dataStart, this.#dataEnd);
+    }
+    return this.#data;
+  }
+
+  /** The header as plain data (for JSON, logging and deep comparison). */
+  toJSON(): Omit<ElfSection, "data"> & { data: string | null } {
+    return {
+      index: this.index,
+      name: this.name,
+      type: this.type,
+      typeName: this.typeName,
+      flags: this.flags,
+      flagNames: this.flagNames,
+      addr: this.addr,
+      offset: this.offset,
+      size: this.size,
+      link: this.link,
+      info: this.info,
+      addralign: this.addralign,
+      entsize: this.entsize,
+      data: this.#dataStart < 0 ? null : `${this.#dataEnd - this.#dataStart} bytes at ${this.#dataStart}`,
+    };
+  }
+}
+
+export const SECTION_FIELD_OFFSETS = { FLAGS, ADDR, OFFSET, SIZE, ADDRALIGN, ENTSIZE };
