@@ -107,6 +107,11 @@ export interface TargetView {
   readonly obj: KernelObject;
   /** True when addresses are unknown: order is kallsyms order, sizes can't be checked. */
   readonly hidden: boolean;
+  /**
+   * A module without addresses is seen in its symtab order, where ld puts each input file's
+   * locals together (code and data mixed) and all globals after them (ELF: locals first).
+   */
+  readonly symtabOrder: boolean;
   readonly count: number;
   positionAt(rank: number): number;
   rankOf(position: number): number;
@@ -122,7 +127,8 @@ export function targetView(obj: KernelObject): TargetView {
   const hidden = obj.count === 0 || (first === null && obj.at(obj.count - 1).address === null);
   const addressAt = (p: number) => obj.at(p).address;
   if (obj.objname === VMLINUX || hidden) {
-    return { obj, hidden, count: obj.count, positionAt: (r) => r, rankOf: (p) => p, addressAt };
+    const symtabOrder = hidden && obj.objname !== VMLINUX;
+    return { obj, hidden, symtabOrder, count: obj.count, positionAt: (r) => r, rankOf: (p) => p, addressAt };
   }
   const addresses = Array.from({ length: obj.count }, (_, p) => obj.at(p).address ?? 0n);
   const order = Array.from({ length: obj.count }, (_, p) => p).sort((a, b) => {
@@ -136,6 +142,7 @@ export function targetView(obj: KernelObject): TargetView {
   return {
     obj,
     hidden,
+    symtabOrder: false,
     count: obj.count,
     positionAt: (r) => order[r]!,
     rankOf: (p) => rank[p]!,
@@ -185,11 +192,17 @@ function walk(
     const p = view.positionAt(r);
     const name = obj.nameAt(p);
     if (isStubSymbol(name)) continue;
-    const kind = kindOfType(obj.typeAt(p));
-    if (kind !== fn.kind) continue;
+    // by address, code and data lie apart; in symtab order one file's locals mix both
+    if (!view.symtabOrder && kindOfType(obj.typeAt(p)) !== fn.kind) continue;
     if (candidateKey(name) === key) return { anchors, stop: `another '${name}'` };
     const orig = origSymbolFor(profile, name);
     if (orig === undefined) return { anchors, stop: `'${name}' (not in the orig object)` };
+    if (view.symtabOrder) {
+      // the globals follow every file's locals: reaching one means the file's locals ended
+      if (orig.global) return { anchors, stop: `'${name}' (a global: the locals ended)` };
+      if (obj.positionsOf(name).length === 1) anchors.push(name);
+      continue;
+    }
     // an anchor: a name of the orig object, in the same section group, that only one kernel symbol has
     if (orig.kind === fn.kind && orig.section === fn.section && obj.positionsOf(name).length === 1)
       anchors.push(name);
@@ -219,7 +232,7 @@ export function neighbourhood(
   };
   const skippable = (r: number) => {
     const p = view.positionAt(r);
-    return isStubSymbol(obj.nameAt(p)) || kindOfType(obj.typeAt(p)) !== fn.kind;
+    return isStubSymbol(obj.nameAt(p)) || (!view.symtabOrder && kindOfType(obj.typeAt(p)) !== fn.kind);
   };
   const edgeOfRun = (r: number, step: 1 | -1) => {
     let edge = r;

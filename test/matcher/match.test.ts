@@ -356,3 +356,36 @@ describe("matchPatch with --vmlinux (STT_FILE blocks)", () => {
     expect(both.kernel.source).toBe("kallsyms");
   });
 });
+
+describe("matchPatch against a module .ko (--module-file)", () => {
+  const ko = join(M, "module/fixmod.ko");
+  const pair = {
+    orig: join(M, "module/orig/a.o"),
+    patched: join(M, "module/patched/a.o"),
+    objname: "fixmod",
+  };
+
+  it("without addresses, symtab order alone can't place a.c's helper: ambiguous, never a wrong pair", async () => {
+    const report = await matchPatch({ ...pair, moduleFiles: [ko] });
+    const f = fn(report, "a.o", "helper");
+    expect(f.decision).toBe("ambiguous");
+    expect(f.target).toBeNull();
+    // a.o is linked first: its locals, a.c's helper with them, lead the .ko symtab
+    expect(f.candidates[0]!.oldSympos).toBe(1);
+    expect(f.candidates.map((c) => c.placement)).not.toContain("enclosed");
+    // the globals come after every file's locals: the last file's helper is not placed by them
+    expect(f.candidates[2]!.score).toBe(0);
+    expect(report.flags.map((x) => x.code)).toContain("HIDDEN_ADDRESSES");
+    expect(f.candidates.every((c) => c.sizeFits === null && c.address === null)).toBe(true);
+  });
+
+  it("with the module's kallsyms, decides, and warns of the .ko's init-section symbol of that name", async () => {
+    const report = await matchPatch({ ...pair, kallsyms: join(M, "module/kallsyms.txt"), moduleFiles: [ko] });
+    const f = fn(report, "a.o", "helper");
+    expect(f.target).toMatchObject({ objname: "fixmod", oldName: "helper", oldSympos: 1 });
+    expect(f.flags.find((x) => x.code === "INIT_SYMBOL_HAZARD")?.message).toContain(
+      "1 init-section symbol(s) named 'helper'",
+    );
+    expect(fn(report, "a.o", "cmp").flags.map((x) => x.code)).not.toContain("INIT_SYMBOL_HAZARD");
+  });
+});
