@@ -367,8 +367,14 @@ function rebuiltHint(obj: KernelObject | undefined, target: LivepatchTarget): Fl
   );
 }
 
-/** The refusal after a successful lookup of a function target, with the stage it happens in. */
+// kernel/livepatch/core.c and patch.c print func->old_name — the name as the patch gives it, which
+// under the 6.5.1–6.10.6 LTO rule differs from the kallsyms name it reached
+const sizeLookupFailed = (oldName: string) => `kallsyms size lookup failed for '${oldName}'`;
+const noFtraceLocation = (oldName: string) => `failed to find location for function '${oldName}'`;
+
+/** The refusal after a successful lookup of a function target: its message and flag. */
 function refusal(
+  target: LivepatchTarget,
   obj: KernelObject,
   symbol: KernelSymbol,
   resolved: Extract<ResolveResult, { ok: true }>,
@@ -378,12 +384,14 @@ function refusal(
 ): { message: string; flag: Flag } | null {
   if (resolved.warning !== null) {
     if (resolved.warning.startsWith(SIZE_LOOKUP)) {
+      // klp_init_object_loaded(): kallsyms_lookup_size_offset() fails → this message, -ENOENT
+      const message = sizeLookupFailed(target.oldName);
       return {
-        message: resolved.warning,
+        message,
         flag: flag(
           "SIZE_LOOKUP_FAILED",
           "error",
-          `position reaches ${describe(symbol)}, an absolute (per-CPU) symbol outside the kernel image: klp_init_object_loaded() fails with "${resolved.warning}"`,
+          `position reaches ${describe(symbol)}, an absolute (per-CPU) symbol outside the kernel image: klp_init_object_loaded() fails with "${message}"`,
         ),
       };
     }
@@ -391,12 +399,13 @@ function refusal(
       symbol.type === "t" || symbol.type === "T" || symbol.type === "W"
         ? "it lies in init text, freed (with its ftrace records) after boot"
         : `it is not a function (type '${symbol.type}')`;
+    const message = noFtraceLocation(target.oldName);
     return {
-      message: resolved.warning,
+      message,
       flag: flag(
         "FTRACE_REFUSED",
         "error",
-        `resolves to ${describe(symbol)}, but ${why}: ftrace refuses it with "${resolved.warning}"`,
+        `resolves to ${describe(symbol)}, but ${why}: ftrace refuses it with "${message}"`,
       ),
     };
   }
@@ -409,7 +418,7 @@ function refusal(
   }
   if (why === null) return null;
   // kernel/livepatch/patch.c klp_patch_func(): no ftrace location → this message, -EINVAL
-  const message = `failed to find location for function '${symbol.name}'`;
+  const message = noFtraceLocation(target.oldName);
   return { message, flag: flag("FTRACE_REFUSED", "error", `${why}: ftrace refuses it with "${message}"`) };
 }
 
@@ -525,7 +534,7 @@ function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdict {
         if (target.role === "function") {
           const traceOk = facts.traceable[idx];
           if (!"tTW".includes(lr.symbol.type) || traceOk === false) {
-            kernelMessage = `failed to find location for function '${lr.symbol.name}'`;
+            kernelMessage = noFtraceLocation(target.oldName);
             flags.push(
               flag(
                 "FTRACE_REFUSED",
@@ -594,7 +603,15 @@ function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdict {
   if (target.role === "function" && obj !== undefined) {
     const loadedMatches = facts !== null && ctx.moduleMatchesLoaded.get(target.objname) === true;
     const traceIndex = loadedMatches ? (facts.coreToInit[r.symbol.position] ?? null) : null;
-    const refused = refusal(obj, r.symbol, r, loadedMatches ? facts : null, traceIndex, ctx.vmlinuxCalls);
+    const refused = refusal(
+      target,
+      obj,
+      r.symbol,
+      r,
+      loadedMatches ? facts : null,
+      traceIndex,
+      ctx.vmlinuxCalls,
+    );
     if (refused !== null) {
       kernelMessage ??= refused.message;
       flags.push(refused.flag);
@@ -642,6 +659,40 @@ function describeFailure(r: Extract<ResolveResult, { ok: false }>, target: Livep
 
 // ---------------------------------------------------------------------------------------------
 // The patch as a whole
+
+// include/linux/module.h: MODULE_NAME_LEN = 64 - sizeof(unsigned long) (56 on 64-bit kernels)
+const MODULE_NAME_LEN = 56;
+
+/**
+ * What klp_init_object() refuses before its functions: a module name of MODULE_NAME_LEN or more
+ * (-EINVAL, no message), or a second object of the same name (its sysfs directory exists).
+ */
+function objectProblem(targets: LivepatchTargets, o: number): { flag: Flag; message: string } | null {
+  const objname = targets.objects[o];
+  if (objname === undefined) return null;
+  if (objname !== VMLINUX && objname.length >= MODULE_NAME_LEN) {
+    return {
+      message: "(no message: klp_enable_patch() returns -EINVAL)",
+      flag: flag(
+        "OBJNAME_TOO_LONG",
+        "error",
+        `objs[${o}].name '${objname}' has ${objname.length} characters: klp_init_object() refuses module names of ${MODULE_NAME_LEN} or more`,
+      ),
+    };
+  }
+  if (targets.objects.indexOf(objname) < o) {
+    const message = `sysfs: cannot create duplicate filename '/kernel/livepatch/${targets.moduleName ?? "<patch>"}/${objname}'`;
+    return {
+      message,
+      flag: flag(
+        "DUPLICATE_OBJECT",
+        "error",
+        `objs[${o}] names '${objname}' again: klp_init_object() fails with -EEXIST ("${message}")`,
+      ),
+    };
+  }
+  return null;
+}
 
 /** sysfs names each function `<old_name>,<old_sympos or 1>` (klp_init_func), so 0 and 1 collide. */
 function duplicateFlags(
@@ -724,6 +775,8 @@ function predict(
   const objectCount = Math.max(targets.objects.length, ...used.map((v) => v.target.objectIndex + 1));
   for (let o = 0; o < objectCount; o++) {
     const inObject = used.filter((v) => v.target.objectIndex === o);
+    const problem = objectProblem(targets, o);
+    if (problem !== null) return refused(problem.message, `objs[${o}]`, "resolve");
     for (const v of inObject) {
       if (v.target.role !== "function") continue;
       const dup = duplicates.get(v.target);
@@ -794,6 +847,10 @@ export function verifyTargets(targets: LivepatchTargets, opts: VerifyOptions): V
       );
     }
   }
+  targets.objects.forEach((_, o) => {
+    const problem = objectProblem(targets, o);
+    if (problem !== null) flags.push(problem.flag);
+  });
   if (opts.choice.assumed) flags.push(flag("LTO_RULE_ASSUMED", "warning", opts.choice.why));
   if (opts.table.addressesHidden) {
     flags.push(

@@ -157,6 +157,14 @@ export const VERIFY_FLAG_CODES: Readonly<Record<string, VerifyFlagCode>> = {
     severities: ["error"],
     meaning: "two functions of one object get the same sysfs entry <name>,<sympos or 1>: -EEXIST",
   },
+  DUPLICATE_OBJECT: {
+    severities: ["error"],
+    meaning: "two klp_objects of one name: the second one's sysfs directory exists, -EEXIST",
+  },
+  OBJNAME_TOO_LONG: {
+    severities: ["error"],
+    meaning: "a klp_object module name of MODULE_NAME_LEN (56) or more: -EINVAL",
+  },
   NOT_LOADED: {
     severities: ["warning", "info"],
     meaning:

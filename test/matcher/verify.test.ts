@@ -255,15 +255,21 @@ describe("verify: hazards on target lists", () => {
   it("the 6.5.1–6.10.6 LTO rule: a dotted query is unreliable there", async () => {
     const dir = mkdtempSync(join(tmpdir(), "klpmatch-verify-"));
     const path = join(dir, "kallsyms");
-    writeFileSync(path, "ffffffff81000000 T _stext\nffffffff81000100 t helper.llvm.111\n");
+    writeFileSync(
+      path,
+      "ffffffff81000000 T _stext\nffffffff81000100 t helper.llvm.111\nffffffff81001000 d cfg.llvm.222\n",
+    );
     const table = await loadKernelSymbols({ kallsyms: path });
-    const r = verifyTargets(list("vmlinux helper 0\nvmlinux helper.llvm.111 0\n"), {
+    const r = verifyTargets(list("vmlinux helper 0\nvmlinux helper.llvm.111 0\nvmlinux cfg 0\n"), {
       table,
       choice: chooseRule(table, { kernel: "6.8.0" }),
     });
     expect(r.verdicts[0]!.outcome).toBe("resolved");
+    expect(r.verdicts[0]!.symbol?.name).toBe("helper.llvm.111");
     expect(r.verdicts[1]!.outcome).toBe("not-found");
     expect(codes(r.verdicts[1]!)).toContain("UNRELIABLE_QUERY");
+    // the kernel prints func->old_name, not the kallsyms name it reached
+    expect(r.verdicts[2]!.kernelMessage).toBe("failed to find location for function 'cfg'");
   });
 });
 
@@ -399,5 +405,23 @@ describe("verify: the kernel's order of messages for .klp.rela sections of a mod
       kernelMessage:
         "invalid access to vmlinux symbol 'fxtfxt_mod_data' from module-specific livepatch relocation section",
     });
+  });
+});
+
+describe("verify: klp_object problems klp_init_object() refuses", () => {
+  it("two objects of one name, and a module name of MODULE_NAME_LEN or more", () => {
+    const base = parseTargetList("l.tsv", "vmlinux fxt_unique 0\n");
+    const dup = run({ ...base, moduleName: "lp_x", objects: ["vmlinux", "vmlinux"] }, withModule);
+    expect(dup.flags.map((f) => f.code)).toEqual(["DUPLICATE_OBJECT"]);
+    expect(dup.patch.kernelMessage).toBe(
+      "sysfs: cannot create duplicate filename '/kernel/livepatch/lp_x/vmlinux'",
+    );
+    const long = "m".repeat(56);
+    const tooLong = run({ ...parseTargetList("l.tsv", `${long} f 0\n`) }, withModule);
+    expect(tooLong.flags.map((f) => f.code)).toContain("OBJNAME_TOO_LONG");
+    expect(tooLong.patch).toMatchObject({ result: "refused", at: "objs[0]" });
+    expect(run(parseTargetList("l.tsv", `${"m".repeat(55)} f 0\n`), withModule).patch.result).toBe(
+      "accepted",
+    );
   });
 });
