@@ -92,6 +92,6 @@ export function functionLines(output: string, symbol: string): string[] {
   return out;
 }
 
-function maskHashes(text: string): string {
+export function maskHashes(text: string): string {
   return text.replace(/\.llvm\.\d+/g, ".llvm.<hash>");
 }

@@ -240,10 +240,9 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
   for (const u of newFunctions) addReason(u.name, "new function");
 
   if (p.arch === "ppc64") {
-    const patchedCode = [
-      ...changed.map((u) => ({ name: u.name, unit: twinOfOrig.get(u)! })),
-      ...newFunctions.map((u) => ({ name: u.name, unit: u })),
-    ];
+    // Only livepatched (changed) functions: the livepatch stub saves the caller's TOC on its
+    // stack, which a tail call skips. New functions are called directly from the module.
+    const patchedCode = changed.map((u) => ({ name: u.name, unit: twinOfOrig.get(u)! }));
     for (const { name, unit } of patchedCode) {
       for (const call of siblingCalls(p, unit)) {
         unsupported.push(

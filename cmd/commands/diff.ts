@@ -11,7 +11,7 @@ import {
   renderTreeJson,
   renderTreeText,
 } from "../../lib/diff-report.js";
-import { type Disassembly, disassembleFunction } from "../../lib/disassemble.js";
+import { type Disassembly, disassembleFunction, maskHashes } from "../../lib/disassemble.js";
 import { InputError } from "../../lib/input-error.js";
 import { diffObjects, diffTrees } from "../../matcher/diff.js";
 import { explainFunction, type FunctionExplanation } from "../../matcher/explain.js";
@@ -41,7 +41,7 @@ async function disassembleBoth(
       const d = await disassembleFunction(path, name);
       if (!d.ok) return d;
       tool = d.tool;
-      lines.push(`<${name}>:`, ...d.lines);
+      lines.push(maskHashes(`<${name}>:`), ...d.lines);
     }
     return { ok: true, tool, lines };
   };
