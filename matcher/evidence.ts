@@ -165,6 +165,8 @@ export interface NeighbourhoodScore {
   readonly runIndex: number;
   readonly placement: Placement;
   readonly score: number;
+  /** Anchors that are globals of the orig object: certainly its own symbols. */
+  readonly globalAnchors: number;
 }
 
 /** Walks longer than this stop: an object's block is never this long in practice. */
@@ -172,6 +174,8 @@ const WALK_LIMIT = 4000;
 
 interface Walk {
   readonly anchors: string[];
+  /** How many anchors are orig globals (a unique global name is surely the object's own). */
+  globals: number;
   /** Why the walk stopped: the first symbol not from the orig object, another copy, or the end. */
   readonly stop: string;
 }
@@ -186,28 +190,31 @@ function walk(
 ): Walk {
   const obj = view.obj;
   const anchors: string[] = [];
+  const found = { anchors, globals: 0 };
   let steps = 0;
   for (let r = fromRank; r >= 0 && r < view.count; r += step) {
-    if (++steps > WALK_LIMIT) return { anchors, stop: "walk limit" };
+    if (++steps > WALK_LIMIT) return { ...found, stop: "walk limit" };
     const p = view.positionAt(r);
     const name = obj.nameAt(p);
     if (isStubSymbol(name)) continue;
     // by address, code and data lie apart; in symtab order one file's locals mix both
     if (!view.symtabOrder && kindOfType(obj.typeAt(p)) !== fn.kind) continue;
-    if (candidateKey(name) === key) return { anchors, stop: `another '${name}'` };
+    if (candidateKey(name) === key) return { ...found, stop: `another '${name}'` };
     const orig = origSymbolFor(profile, name);
-    if (orig === undefined) return { anchors, stop: `'${name}' (not in the orig object)` };
+    if (orig === undefined) return { ...found, stop: `'${name}' (not in the orig object)` };
     if (view.symtabOrder) {
       // the globals follow every file's locals: reaching one means the file's locals ended
-      if (orig.global) return { anchors, stop: `'${name}' (a global: the locals ended)` };
+      if (orig.global) return { ...found, stop: `'${name}' (a global: the locals ended)` };
       if (obj.positionsOf(name).length === 1) anchors.push(name);
       continue;
     }
     // an anchor: a name of the orig object, in the same section group, that only one kernel symbol has
-    if (orig.kind === fn.kind && orig.section === fn.section && obj.positionsOf(name).length === 1)
+    if (orig.kind === fn.kind && orig.section === fn.section && obj.positionsOf(name).length === 1) {
       anchors.push(name);
+      if (orig.global) found.globals++;
+    }
   }
-  return { anchors, stop: "end of table" };
+  return { ...found, stop: "end of table" };
 }
 
 /**
@@ -281,6 +288,7 @@ export function neighbourhood(
       runIndex,
       placement,
       score: placement === "later-in-run" ? 0 : left.length + right.length,
+      globalAnchors: placement === "later-in-run" ? 0 : run.left.globals + run.right.globals,
     };
   });
 }
@@ -295,7 +303,9 @@ export interface NeighbourhoodVerdict {
 /**
  * A clear winner: the one candidate enclosed by the object's symbols; or, when none is, the one
  * candidate at the edge of the object's block while every other has no anchor at all (the
- * object's own copy must lie in its block). A run of copies that is not enclosed can't be split.
+ * object's own copy must lie in its block) — with two anchors at least, or one that is a global
+ * of the object (a local's unique name might be another file's copy of a header's static inline).
+ * A run of copies that is not enclosed can't be split.
  */
 export function neighbourhoodWinner(scores: readonly NeighbourhoodScore[]): NeighbourhoodVerdict {
   const enclosed = scores.filter((s) => s.placement === "enclosed");
@@ -319,7 +329,13 @@ export function neighbourhoodWinner(scores: readonly NeighbourhoodScore[]): Neig
     };
   }
   const scored = scores.filter((s) => s.score > 0);
-  if (scored.length === 1 && scored[0]!.runLength === 1) {
+  const lone = scored[0];
+  if (
+    scored.length === 1 &&
+    lone !== undefined &&
+    lone.runLength === 1 &&
+    (lone.score >= 2 || lone.globalAnchors >= 1)
+  ) {
     const w = scored[0]!;
     return {
       winner: w.position,
@@ -333,6 +349,13 @@ export function neighbourhoodWinner(scores: readonly NeighbourhoodScore[]): Neig
       strength: null,
       detail: "no candidate lies among the object's unique-named symbols",
     };
+  if (scored.length === 1) {
+    return {
+      winner: null,
+      strength: null,
+      detail: "one candidate lies next to a single local of the object, too little to decide",
+    };
+  }
   return {
     winner: null,
     strength: null,

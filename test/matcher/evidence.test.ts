@@ -27,7 +27,7 @@ function table(lines: string[]) {
   return parseSymbolText(Buffer.from(`${text}\n`), "test.kallsyms", "kallsyms");
 }
 
-function profile(names: Record<string, string>): OrigProfile {
+function profile(names: Record<string, string>): OrigProfile & { byName: Map<string, OrigSymbol> } {
   const byName = new Map<string, OrigSymbol>();
   for (const [name, section] of Object.entries(names)) {
     byName.set(name, { name, kind: "text", section, size: 8n, global: false });
@@ -102,6 +102,21 @@ describe("neighbourhood", () => {
     const verdict = neighbourhoodWinner(scores);
     expect(verdict.winner).toBe(obj.positionsOf("init_once")[1]);
     expect(verdict.strength).toBe("edge");
+  });
+
+  it("an edge with a single anchor decides only when that anchor is a global of the object", () => {
+    const lines = ["t p_one", "t init_once", "t o_one", "t p_two", "t init_once", "t q_one"];
+    const local = scoresOf(lines, O, "init_once");
+    expect(local.scores.map((s) => [s.placement, s.score])).toEqual([
+      ["edge", 1],
+      ["outside", 0],
+    ]);
+    expect(neighbourhoodWinner(local.scores).winner).toBeNull();
+    const G = profile({ o_one: ".text", init_once: ".text" });
+    G.byName.set("o_one", { ...G.byName.get("o_one")!, global: true });
+    const global = scoresOf(lines, G, "init_once");
+    expect(global.scores[0]!.globalAnchors).toBe(1);
+    expect(neighbourhoodWinner(global.scores).winner).toBe(global.obj.positionsOf("init_once")[0]);
   });
 
   it("two copies each next to the object (both block edges) are ambiguous; enclosed beats an edge", () => {
