@@ -77,34 +77,6 @@ export function x86ImmediateAfterDisplacement(code: Uint8Array, at: number): num
   }
 }
 
-/** The relocation types that encode a direct call (`call`, `bl`, `brasl`, `bl` on LoongArch). */
-export function isCallRelocation(arch: DiffArch, typeName: string, code: Uint8Array, at: number): boolean {
-  switch (arch) {
-    case "x86_64":
-      // e8 rel32: the field follows the one-byte opcode.
-      return (
-        (typeName === "R_X86_64_PLT32" || typeName === "R_X86_64_PC32") && at >= 1 && code[at - 1] === 0xe8
-      );
-    case "ppc64":
-      // `bl`: I-form, opcode 18, LK = 1 (the relocation covers the whole word).
-      return typeName === "R_PPC64_REL24" && (readWord(code, at, "little") & 0xfc000001) === 0x48000001;
-    case "s390":
-      // brasl: c0 x5 i32; the field starts 2 bytes into the instruction.
-      return (
-        (typeName === "R_390_PLT32DBL" || typeName === "R_390_PC32DBL") &&
-        at >= 2 &&
-        code[at - 2] === 0xc0 &&
-        ((code[at - 1] ?? 0) & 0x0f) === 0x05
-      );
-    case "aarch64":
-      return typeName === "R_AARCH64_CALL26";
-    case "loongarch":
-      return typeName === "R_LARCH_B26" && ((readWord(code, at, "little") >>> 26) & 0x3f) === 0x15;
-    default:
-      return false;
-  }
-}
-
 /**
  * A tail call on ppc64le: `b` (LK = 0) to another function. The livepatch core cannot restore the
  * caller's TOC after it (kpatch refuses these: "Found an unsupported sibling call").

@@ -224,6 +224,12 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
   const changedObjects = new Map<Unit, string[]>();
   for (const [ou, pu] of twinOfOrig) {
     if (ou.kind !== "object" || ignored(o, ou) || ignored(p, pu)) continue;
+    // kpatch refuses a correlated object whose size changed ("object size mismatch"): code in the
+    // running kernel still uses the old layout.
+    if (ou.symbol.size !== pu.symbol.size) {
+      unsupported.push(`object size mismatch: ${ou.name} (${ou.symbol.size} → ${pu.symbol.size} bytes)`);
+      addReason(ou.name, `size ${ou.symbol.size} → ${pu.symbol.size}`);
+    }
     if (ou.role !== "data" && ou.role !== "rodata" && ou.role !== "init") continue;
     const d = compareUnits(sides, ou, pu);
     if (d) changedObjects.set(ou, [...d.reasons]);

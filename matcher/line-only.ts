@@ -26,9 +26,6 @@ export function isLineMacroFunction(name: string): boolean {
   return LINE_MACRO_FUNCTIONS.has(base) || base.startsWith("warn_slowpath_");
 }
 
-/** Arches whose load-immediate instructions this filter decodes. */
-export const LINE_FILTER_ARCHES: readonly DiffArch[] = ["x86_64", "ppc64", "s390", "aarch64", "loongarch"];
-
 export interface LineOnlyInput {
   readonly arch: DiffArch;
   readonly endianness: Endianness;
