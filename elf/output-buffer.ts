@@ -9,7 +9,8 @@ export class OutputBuffer {
   #length = 0;
 
   constructor(initialCapacity = 1 << 16) {
-    this.#bytes = new Uint8Array(Math.max(64, initialCapacity));
+    // Not zero-filled: only bytes below #length are ever read.
+    this.#bytes = Buffer.allocUnsafeSlow(Math.max(64, initialCapacity));
   }
 
   get length(): number {
@@ -21,7 +22,7 @@ export class OutputBuffer {
     if (need <= this.#bytes.length) return;
     let capacity = this.#bytes.length * 2;
     while (capacity < need) capacity *= 2;
-    const bigger = new Uint8Array(capacity);
+    const bigger = Buffer.allocUnsafeSlow(capacity);
     bigger.set(this.#bytes.subarray(0, this.#length));
     this.#bytes = bigger;
   }
@@ -118,6 +119,13 @@ export class OutputBuffer {
       this.text((hi >>> 0).toString(16));
       this.hex32(lo, 8);
     }
+  }
+
+  /** Appends bytes as they are (e.g. a pre-encoded constant line). */
+  raw(source: Uint8Array): void {
+    this.#reserve(source.length);
+    this.#bytes.set(source, this.#length);
+    this.#length += source.length;
   }
 
   /** Copies bytes from elsewhere (e.g. a name straight out of a string table). */

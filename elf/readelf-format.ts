@@ -244,8 +244,25 @@ function unnamedSymbolText(file: ElfFile, type: number, shndx: number): string {
   return `<section 0x${shndx.toString(16)}>`;
 }
 
+const ASCII = new TextEncoder();
+const RELOCATION_COLUMNS = {
+  rela64: ASCII.encode(
+    "    Offset             Info             Type               Symbol's Value  Symbol's Name + Addend\n",
+  ),
+  rel64: ASCII.encode(
+    "    Offset             Info             Type               Symbol's Value  Symbol's Name\n",
+  ),
+  rela32: ASCII.encode(" Offset     Info    Type                Sym. Value  Symbol's Name + Addend\n"),
+  rel32: ASCII.encode(" Offset     Info    Type                Sym. Value  Symbol's Name\n"),
+};
+
 /** Writes one relocation section in `readelf -rW` layout, header lines included. */
-export function writeRelocationSection(out: OutputBuffer, file: ElfFile, rs: ElfRelocationSection): void {
+export function writeRelocationSection(
+  out: OutputBuffer,
+  file: ElfFile,
+  rs: ElfRelocationSection,
+  typeTexts: Map<number, string> = new Map(),
+): void {
   const l = layoutOf(file);
   const is64 = l.is64;
   const le = l.littleEndian;
@@ -254,25 +271,20 @@ export function writeRelocationSection(out: OutputBuffer, file: ElfFile, rs: Elf
   const count = rs.count;
   const shape = rs.symtab.index === 0 ? null : symbolTableShape(l, file.sections, rs.symtab);
   const versions = shape && rs.symtab.type === SHT_DYNSYM ? symbolVersions(file, rs.symtab) : null;
-  const typeTexts = new Map<number, string>();
   out.text(
     `\nRelocation section '${section.name}' at offset 0x${section.offset.toString(16)} contains ${count} ${count === 1 ? "entry" : "entries"}:\n`,
   );
-  if (is64) {
-    out.text(
-      rs.isRela
-        ? "    Offset             Info             Type               Symbol's Value  Symbol's Name + Addend\n"
-        : "    Offset             Info             Type               Symbol's Value  Symbol's Name\n",
-    );
-  } else {
-    out.text(
-      rs.isRela
-        ? " Offset     Info    Type                Sym. Value  Symbol's Name + Addend\n"
-        : " Offset     Info    Type                Sym. Value  Symbol's Name\n",
-    );
-  }
+  out.raw(
+    is64
+      ? rs.isRela
+        ? RELOCATION_COLUMNS.rela64
+        : RELOCATION_COLUMNS.rel64
+      : rs.isRela
+        ? RELOCATION_COLUMNS.rela32
+        : RELOCATION_COLUMNS.rel32,
+  );
   const entrySize = is64 ? (rs.isRela ? 24 : 16) : rs.isRela ? 12 : 8;
-  const start = Number(section.offset);
+  const start = section.data!.byteOffset - l.bytes.byteOffset;
   const machine = file.header.machine;
   for (let i = 0; i < count; i++) {
     const o = start + i * entrySize;
@@ -365,7 +377,8 @@ export function writeRelocations(out: OutputBuffer, file: ElfFile): void {
     out.text("\nThere are no relocations in this file.\n");
     return;
   }
-  for (const rs of sections) writeRelocationSection(out, file, rs);
+  const typeTexts = new Map<number, string>();
+  for (const rs of sections) writeRelocationSection(out, file, rs, typeTexts);
 }
 
 export interface SymbolsListingOptions {

@@ -7,6 +7,9 @@ import { relocationTypeName } from "./relocation-types.js";
 import { symbolCount } from "./symbols.js";
 import type { ElfHeader, ElfRelocation, ElfRelocationSection, ElfSection } from "./types.js";
 
+/** The entry sizes as bigints, to compare with sh_entsize without allocating. */
+const ENTRY_SIZES: Record<number, bigint> = { 8: 8n, 12: 12n, 16: 16n, 24: 24n };
+
 export function readRelocationSections(
   l: Layout,
   header: ElfHeader,
@@ -27,19 +30,22 @@ export function readRelocationSections(
     if (section.type !== SHT_REL && section.type !== SHT_RELA) continue;
     const isRela = section.type === SHT_RELA;
     const entrySize = l.is64 ? (isRela ? 24 : 16) : isRela ? 12 : 8;
-    const what = `relocation section [${section.index}] '${section.name}'`;
-    if (section.entsize !== BigInt(entrySize)) {
-      throw new ElfFormatError(l.path, `${what} has sh_entsize ${section.entsize}, expected ${entrySize}`);
+    const what = () => `relocation section [${section.index}] '${section.name}'`;
+    const data = section.data;
+    if (data === null)
+      throw new ElfFormatError(l.path, `${what()}: section 0 is reserved and cannot hold relocations`);
+    if (section.entsize !== ENTRY_SIZES[entrySize]) {
+      throw new ElfFormatError(l.path, `${what()} has sh_entsize ${section.entsize}, expected ${entrySize}`);
     }
-    if (section.size % BigInt(entrySize) !== 0n) {
+    if (data.length % entrySize !== 0) {
       throw new ElfFormatError(
         l.path,
-        `${what} has size ${hex(section.size)}, not a multiple of its entry size ${entrySize}`,
+        `${what()} has size ${hex(section.size)}, not a multiple of its entry size ${entrySize}`,
       );
     }
     const symtab = sections[section.link];
     if (!symtab || (section.link !== 0 && symtab.type !== SHT_SYMTAB && symtab.type !== SHT_DYNSYM)) {
-      throw new ElfFormatError(l.path, `${what} has sh_link ${section.link}, which is not a symbol table`);
+      throw new ElfFormatError(l.path, `${what()} has sh_link ${section.link}, which is not a symbol table`);
     }
     let symbols = 0;
     if (symtab.type !== SHT_NULL) {
@@ -50,11 +56,11 @@ export function readRelocationSections(
     if (section.info >= sections.length) {
       throw new ElfFormatError(
         l.path,
-        `${what} has sh_info ${section.info}, not a section (${sections.length} sections)`,
+        `${what()} has sh_info ${section.info}, not a section (${sections.length} sections)`,
       );
     }
     const target = section.info === 0 ? null : sections[section.info]!;
-    const count = Number(section.size) / entrySize;
+    const count = data.length / entrySize;
     let cached: ElfRelocation[] | undefined;
     result.push({
       section,
@@ -82,7 +88,7 @@ function decodeRelocations(
 ): ElfRelocation[] {
   const view = l.view;
   const le = l.littleEndian;
-  const start = Number(section.offset);
+  const start = section.data!.byteOffset - l.bytes.byteOffset;
   const entries: ElfRelocation[] = new Array(count);
   for (let i = 0; i < count; i++) {
     let offset: bigint;
