@@ -2,7 +2,24 @@
 export * from "./constants.js";
 export { ElfFormatError } from "./errors.js";
 export { type ReadElfOptions, readElf } from "./file.js";
-export { fileTypeName, machineName, sectionTypeName, symbolBindName, symbolTypeName } from "./names.js";
+export {
+  fileTypeName,
+  machineName,
+  sectionTypeName,
+  symbolBindName,
+  symbolTypeName,
+  symbolVisibilityName,
+} from "./names.js";
 export { compressionOf, decompress, readElfFile } from "./read-file.js";
+export {
+  formatRelocations,
+  formatSymbolsListing,
+  formatSymbolTable,
+  type SymbolsListingOptions,
+  sectionIndexLabel,
+  symbolsListingBytes,
+} from "./readelf-format.js";
 export { relocationTypeName } from "./relocation-types.js";
+export { formatSymbolsJson, symbolsJson } from "./symbols-json.js";
 export type * from "./types.js";
+export { type SymbolVersion, symbolVersions } from "./versions.js";
