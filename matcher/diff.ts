@@ -161,15 +161,12 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
     if (list) list.push(reason);
     else changedRoots.set(root, [reason]);
   };
+  const partsWithEntry: [Unit, string[]][] = [];
   for (const [ou, why] of changedFunctions) {
     if (!ou.parent) {
       for (const r of why) markChanged(ou, r);
     } else if (o.hasPatchableEntry(ou)) {
-      for (const r of why) markChanged(ou, r);
-      markChanged(
-        ou,
-        `split part of ${topOf(ou).name} with its own ftrace entry: patched on its own (kpatch does not list split parts)`,
-      );
+      partsWithEntry.push([ou, why]);
     } else {
       let parent: Unit = ou.parent;
       while (parent.parent && !o.hasPatchableEntry(parent)) parent = parent.parent;
@@ -194,6 +191,20 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
     else if (twinOfOrig.has(top)) markChanged(top, `child ${ou.name} removed`);
   }
 
+  // A changed part with its own entry goes with its function when that changed too (the patched
+  // function calls the patched part); alone, it is the only place the change can be patched —
+  // kpatch copies it but lists nothing then, which would silently drop the change.
+  for (const [ou, why] of partsWithEntry) {
+    const top = topOf(ou);
+    if (changedRoots.has(top)) markChanged(top, `child ${ou.name} changed (${why.join("; ")})`);
+    else {
+      for (const r of why) markChanged(ou, r);
+      markChanged(
+        ou,
+        `split part of ${top.name} with its own ftrace entry, changed alone: patched on its own (kpatch would list nothing)`,
+      );
+    }
+  }
   // 3. What a livepatch cannot replace: init code, code in shared sections, functions without an
   //    ftrace entry.
   const changed: Unit[] = [];
