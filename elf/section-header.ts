@@ -129,23 +129,24 @@ export class SectionHeader implements ElfSection {
     return this.#data;
   }
 
-  /** The header as plain data (for JSON, logging and deep comparison). */
-  toJSON(): Omit<ElfSection, "data"> & { data: string | null } {
+  /** The header as plain JSON data: 64-bit fields as "0x…" strings, the data as its extent. */
+  toJSON(): Record<string, unknown> {
+    const hex = (v: bigint) => `0x${v.toString(16)}`;
     return {
       index: this.index,
       name: this.name,
       type: this.type,
       typeName: this.typeName,
-      flags: this.flags,
+      flags: hex(this.flags),
       flagNames: this.flagNames,
-      addr: this.addr,
-      offset: this.offset,
-      size: this.size,
+      addr: hex(this.addr),
+      offset: hex(this.offset),
+      size: hex(this.size),
       link: this.link,
       info: this.info,
-      addralign: this.addralign,
-      entsize: this.entsize,
-      data: this.#dataStart < 0 ? null : `${this.#dataEnd - this.#dataStart} bytes at ${this.#dataStart}`,
+      addralign: hex(this.addralign),
+      entsize: hex(this.entsize),
+      data: this.#dataStart < 0 ? null : `${this.#dataEnd - this.#dataStart} bytes`,
     };
   }
 }

@@ -33,7 +33,7 @@ export interface ElfHeader {
 /**
  * A section header. The reader returns objects whose fields other than index/name/type/link/info are
  * getters reading the header bytes on use (cheap for files with 80,000 sections): read them, don't
- * spread them ({...section} drops the getters); JSON.stringify gives every field via toJSON.
+ * spread them ({...section} drops the getters). JSON.stringify gives every field (64-bit ones as "0x…").
  */
 export interface ElfSection {
   readonly index: number;

@@ -298,3 +298,20 @@ describe("bad input → ElfFormatError naming the file and the fault", () => {
     );
   });
 });
+
+describe("section headers", () => {
+  it("serialise to JSON with every field, 64-bit values as 0x strings", () => {
+    const file = readElf(buildElf(base()), { path: "x.o" });
+    const text = JSON.parse(JSON.stringify(file.sections[1]));
+    expect(text).toMatchObject({
+      index: 1,
+      name: ".text",
+      typeName: "PROGBITS",
+      flags: "0x6",
+      flagNames: ["ALLOC", "EXEC"],
+      size: "0x20",
+      addralign: "0x10",
+      data: "32 bytes",
+    });
+  });
+});
