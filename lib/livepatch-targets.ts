@@ -1056,7 +1056,12 @@ function listTarget(
   };
 }
 
-function targetsFromJson(path: string, value: unknown, objects: string[]): LivepatchTarget[] {
+function targetsFromJson(
+  path: string,
+  value: unknown,
+  objects: string[],
+  undecided: string[],
+): LivepatchTarget[] {
   const targets: LivepatchTarget[] = [];
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
@@ -1085,7 +1090,7 @@ function targetsFromJson(path: string, value: unknown, objects: string[]): Livep
   }
   if (value !== null && typeof value === "object") {
     const report = value as Record<string, unknown>;
-    if (Array.isArray(report.targets)) return targetsFromJson(path, report.targets, objects);
+    if (Array.isArray(report.targets)) return targetsFromJson(path, report.targets, objects, undecided);
     if (!Array.isArray(report.objects)) {
       throw new InputError(
         path,
@@ -1100,7 +1105,11 @@ function targetsFromJson(path: string, value: unknown, objects: string[]): Livep
           | Record<string, unknown>
           | null
           | undefined;
-        if (target === null || target === undefined) return;
+        if (target === null || target === undefined) {
+          const name = (fn as Record<string, unknown> | null)?.name;
+          undecided.push(`objects[${i}].functions[${j}]${typeof name === "string" ? ` (${name})` : ""}`);
+          return;
+        }
         targets.push(
           listTarget(
             path,
@@ -1119,13 +1128,17 @@ function targetsFromJson(path: string, value: unknown, objects: string[]): Livep
         const r = ref as Record<string, unknown> | null;
         if (r === null || typeof r !== "object") return;
         const t = (r.target as Record<string, unknown> | null | undefined) ?? r;
-        if (t === null || (t.oldName === undefined && t.name === undefined)) return;
+        // a reference the report could not decide has no oldName (and no klpSym)
+        if (t === null || typeof t.oldName !== "string") {
+          undecided.push(`references[${i}]${typeof r.name === "string" ? ` (${r.name})` : ""}`);
+          return;
+        }
         targets.push(
           listTarget(
             path,
             `references[${i}]`,
             t.objname,
-            t.oldName ?? t.name,
+            t.oldName,
             t.oldSympos ?? t.sympos,
             "reference",
             objects,
@@ -1170,6 +1183,8 @@ function targetsFromTsv(path: string, text: string, objects: string[]): Livepatc
 /** A `--targets` file: a JSON array of {objname, oldName|name, oldSympos|sympos}, a match report, or TSV. */
 export function parseTargetList(path: string, text: string): LivepatchTargets {
   const objects: string[] = [];
+  /** Entries of a match report without a decided target. */
+  const undecided: string[] = [];
   const trimmed = text.trimStart();
   let targets: LivepatchTarget[];
   if (trimmed.startsWith("[") || trimmed.startsWith("{")) {
@@ -1179,14 +1194,20 @@ export function parseTargetList(path: string, text: string): LivepatchTargets {
     } catch (error) {
       throw new InputError(path, `not valid JSON: ${(error as Error).message}`);
     }
-    targets = targetsFromJson(path, value, objects);
+    targets = targetsFromJson(path, value, objects, undecided);
   } else {
     if (/[\u0000-\u0008\u000e-\u001f]/.test(text))
       throw new InputError(path, "binary data, expected JSON or 'objname name sympos' lines");
     targets = targetsFromTsv(path, text, objects);
   }
-  const flags: Flag[] =
-    targets.length === 0 ? [flag("NO_TARGETS", "warning", "the list holds no targets")] : [];
+  const flags: Flag[] = undecided.map((where) =>
+    flag(
+      "LIST_UNDECIDED",
+      "warning",
+      `${path}: ${where} has no decided target (ambiguous or not found in the report): not verified`,
+    ),
+  );
+  if (targets.length === 0) flags.push(flag("NO_TARGETS", "warning", "the list holds no targets"));
   return { path, moduleName: null, found: ["list"], objects, targets, flags, kernelMessages: [], notes: [] };
 }
 
@@ -1293,7 +1314,8 @@ export function parseExpectReport(path: string, text: string): ExpectedTarget[] 
       if (ref === null || typeof ref !== "object") return;
       const r = ref as Record<string, unknown>;
       const t = (r.target as Record<string, unknown> | null | undefined) ?? r;
-      if (t === null || typeof t !== "object" || (t.oldName === undefined && t.name === undefined)) return;
+      // an undecided reference (oldName null) expects nothing
+      if (t === null || typeof t !== "object" || typeof t.oldName !== "string") return;
       expected.push(expectedFrom(path, `references[${i}]`, "reference", t, chosenCandidate(r)));
     });
   }

@@ -246,6 +246,10 @@ export const VERIFY_FLAG_CODES: Readonly<Record<string, VerifyFlagCode>> = {
     severities: ["warning"],
     meaning: "klp_enable_patch() is called but no static klp_patch was found",
   },
+  LIST_UNDECIDED: {
+    severities: ["warning"],
+    meaning: "a match report entry without a decided target: nothing to verify for it",
+  },
   NO_TARGETS: { severities: ["warning"], meaning: "nothing to verify was found" },
   NAME_TOO_LONG: {
     severities: ["error"],

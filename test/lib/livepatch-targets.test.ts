@@ -337,10 +337,29 @@ describe("parseTargetList: --targets files", () => {
           address: null,
           klpSym: ".klp.sym.vmlinux.fxt_counter,0",
         },
+        {
+          name: "fxt_undecided",
+          objname: "vmlinux",
+          oldName: null,
+          oldSympos: null,
+          address: null,
+          klpSym: null,
+        },
       ],
     };
     const list = parseTargetList("r.json", JSON.stringify(report));
     expect(triples(list.targets)).toEqual(["list vmlinux:fxt_dup,2", "list vmlinux:fxt_counter,0"]);
+    // the undecided function (target null) is reported, not verified
+    expect(list.flags.map((f) => [f.code, f.message])).toEqual([
+      [
+        "LIST_UNDECIDED",
+        "r.json: objects[0].functions[1] (x) has no decided target (ambiguous or not found in the report): not verified",
+      ],
+      [
+        "LIST_UNDECIDED",
+        "r.json: references[1] (fxt_undecided) has no decided target (ambiguous or not found in the report): not verified",
+      ],
+    ]);
     expect(list.targets.map((t) => t.role)).toEqual(["function", "reference"]);
     const expected = parseExpectReport("r.json", JSON.stringify(report));
     expect(expected.map((e) => [e.role, e.oldName, e.address])).toEqual([
