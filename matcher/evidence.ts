@@ -803,7 +803,9 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
           "AMBIGUOUS",
           `${query.name}: ${live2.length} candidates in '${objname}' and the evidence does not single one out (${live2
             .map((c) => `${c.address ?? `#${c.position}`} score ${c.score}`)
-            .join(", ")})`,
+            .join(
+              ", ",
+            )})${ctx.blocks === null && objname === VMLINUX && query.foreign !== true ? "; --vmlinux adds STT_FILE block evidence" : ""}`,
         ),
       );
     }
