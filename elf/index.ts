@@ -20,6 +20,7 @@ export {
   symbolsListingBytes,
 } from "./readelf-format.js";
 export { relocationTypeName } from "./relocation-types.js";
+export { relrOffsets } from "./relr.js";
 export { formatSymbolsJson, symbolsJson } from "./symbols-json.js";
 export type * from "./types.js";
 export { type SymbolVersion, symbolVersions } from "./versions.js";

@@ -15,6 +15,7 @@ import {
   SHN_UNDEF,
   SHN_XINDEX,
   SHT_DYNSYM,
+  SHT_RELR,
   SHT_SYMTAB,
   STT_SECTION,
 } from "./constants.js";
@@ -24,6 +25,7 @@ import { symbolBindName, symbolTypeName, symbolVisibilityName } from "./names.js
 import { OutputBuffer } from "./output-buffer.js";
 import { relocationTypeName } from "./relocation-types.js";
 import { missingSymbolError } from "./relocations.js";
+import { relrOffsets } from "./relr.js";
 import { extendedSectionIndex, type SymbolTableShape, symbolTableShape } from "./symbols.js";
 import type { ElfFile, ElfRelocationSection, ElfSection, ElfSymbol } from "./types.js";
 import { type SymbolVersion, symbolVersions } from "./versions.js";
@@ -370,15 +372,38 @@ export function writeRelocationSection(
   }
 }
 
-/** Writes every relocation section in `readelf -rW` layout. */
+/** Writes a SHT_RELR section as readelf 2.40 does: its entry count, then every address it relocates. */
+export function writeRelrSection(out: OutputBuffer, file: ElfFile, section: ElfSection): void {
+  const offsets = relrOffsets(file, section);
+  const is64 = file.header.class === 64;
+  const count = section.data!.length / (is64 ? 8 : 4);
+  out.text(
+    `\nRelocation section '${section.name}' at offset 0x${section.offset.toString(16)} contains ${count} ${count === 1 ? "entry" : "entries"}:\n`,
+  );
+  out.text(`  ${offsets.length} offsets\n`);
+  for (const offset of offsets) {
+    if (is64) out.hex64(Number(offset >> 32n), Number(offset & 0xffffffffn));
+    else out.hex32(Number(offset), 8);
+    out.byte(0x0a);
+  }
+}
+
+/** Writes every relocation section (REL, RELA and RELR, in section order) in `readelf -rW` layout. */
 export function writeRelocations(out: OutputBuffer, file: ElfFile): void {
   const sections = file.relocationSections();
-  if (sections.length === 0) {
+  const relr = file.sections.filter((s) => s.type === SHT_RELR);
+  if (sections.length === 0 && relr.length === 0) {
     out.text("\nThere are no relocations in this file.\n");
     return;
   }
   const typeTexts = new Map<number, string>();
-  for (const rs of sections) writeRelocationSection(out, file, rs, typeTexts);
+  let next = 0;
+  for (const rs of sections) {
+    while (next < relr.length && relr[next]!.index < rs.section.index)
+      writeRelrSection(out, file, relr[next++]!);
+    writeRelocationSection(out, file, rs, typeTexts);
+  }
+  while (next < relr.length) writeRelrSection(out, file, relr[next++]!);
 }
 
 export interface SymbolsListingOptions {

@@ -140,7 +140,10 @@ function readSymbolVersions(file: ElfFile, dynsym: ElfSection): (SymbolVersion |
     // A defined symbol's version comes from verdef (0x8001 is never one); else look in verneed.
     const def = s.shndx !== 0 && raw !== 0x8001 ? defined.get(index) : undefined;
     if (def !== undefined) {
-      result[s.index] = { index, name: def, needed: false, hidden };
+      // The symbol that names a version definition itself (ABS, named like the version) carries none,
+      // as readelf shows it.
+      if (!(s.special === "ABS" && s.name === def))
+        result[s.index] = { index, name: def, needed: false, hidden };
       continue;
     }
     const need = needed.get(index);

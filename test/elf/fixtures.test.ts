@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ElfFormatError, readElfFile } from "../../elf/index.js";
+import { ElfFormatError, readElfFile, symbolVersions } from "../../elf/index.js";
+import { relrOffsets } from "../../elf/relr.js";
 import { FIXTURES } from "../paths.js";
 import { firstDifference, ourRelocations, ourSymbolTables, readelf } from "./readelf-tool.js";
 
@@ -161,5 +162,42 @@ describe("modules: signature trailer and compression", () => {
       expect(error, name).toBeInstanceOf(ElfFormatError);
       expect((error as ElfFormatError).reason).toMatch(/could not (be )?decompress/);
     }
+  });
+});
+
+describe("a shared object: symbol versions and packed relative relocations", () => {
+  const path = join(dir, "sample-versioned.so");
+
+  it("lists .dynsym (with versions), .symtab and .relr.dyn exactly as readelf", async () => {
+    const file = await readElfFile(path);
+    expect(firstDifference(ourSymbolTables(file), await readelf(["-sW"], path))).toBeNull();
+    expect(firstDifference(ourRelocations(file), await readelf(["-rW"], path))).toBeNull();
+  });
+
+  it("gives each dynamic symbol its version: default, hidden, needed, none for version names", async () => {
+    const file = await readElfFile(path);
+    const dynsym = file.sectionByName(".dynsym")!;
+    const versions = symbolVersions(file, dynsym);
+    const byName = new Map(file.dynamicSymbols().map((s) => [s.name, versions[s.index]]));
+    expect(byName.get("exported_data")).toMatchObject({ name: "KLP_2.0", hidden: false, needed: false });
+    expect(byName.get("current_api")).toMatchObject({ name: "KLP_1.0", hidden: true, needed: false });
+    expect(byName.get("__cxa_finalize")).toMatchObject({ name: "GLIBC_2.2.5", needed: true });
+    expect(byName.get("KLP_1.0")).toBeNull();
+    expect(byName.get("__gmon_start__")).toBeNull();
+  });
+
+  it("decodes .relr.dyn into the addresses readelf prints", async () => {
+    const file = await readElfFile(path);
+    const relr = file.sections.find((s) => s.type === 19)!;
+    const offsets = relrOffsets(file, relr);
+    const text = await readelf(["-rW"], path);
+    const block = text.slice(text.indexOf("'.relr.dyn'"));
+    const count = Number(/ {2}(\d+) offsets/.exec(block)![1]);
+    const listed = block
+      .split("\n")
+      .slice(2, 2 + count)
+      .map((line) => BigInt(`0x${line}`));
+    expect(offsets).toEqual(listed);
+    expect(offsets.length).toBeGreaterThan(relr.data!.length / 8);
   });
 });

@@ -6,7 +6,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FIXTURES } from "../paths.js";
 import { buildElf } from "./elf-builder.js";
-import { checkByteFlips, checkFieldCorruptions, checkTruncations } from "./mutations.js";
+import {
+  checkByteFlips,
+  checkByteFlipsInSections,
+  checkFieldCorruptions,
+  checkTruncations,
+} from "./mutations.js";
 
 function built(cls: 32 | 64, endianness: "little" | "big", extended: boolean): Uint8Array {
   return buildElf({
@@ -59,6 +64,10 @@ const SAMPLES: [string, () => Uint8Array][] = [
     "fixtures/elf/sample-signed.ko (signature trailer)",
     () => new Uint8Array(readFileSync(join(FIXTURES, "elf", "sample-signed.ko"))),
   ],
+  [
+    "fixtures/elf/sample-versioned.so (versions, RELR)",
+    () => new Uint8Array(readFileSync(join(FIXTURES, "elf", "sample-versioned.so"))),
+  ],
   ["built ELF64 LE, extended numbering, SHN_XINDEX", () => built(64, "little", true)],
   ["built ELF64 BE, extended numbering, SHN_XINDEX", () => built(64, "big", true)],
   ["built ELF32 LE REL, SHN_XINDEX", () => built(32, "little", false)],
@@ -80,4 +89,11 @@ describe("mutated ELF files read fully or fail with ElfFormatError", () => {
       });
     });
   }
+});
+
+describe("mutated symbol-version and RELR tables read fully or fail with ElfFormatError", () => {
+  it("byte flips in .gnu.version, .gnu.version_d, .gnu.version_r and .relr.dyn", () => {
+    const bytes = new Uint8Array(readFileSync(join(FIXTURES, "elf", "sample-versioned.so")));
+    checkByteFlipsInSections(bytes, [".gnu.version", ".gnu.version_d", ".gnu.version_r", ".relr.dyn"], 1500);
+  });
 });

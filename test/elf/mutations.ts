@@ -128,3 +128,30 @@ export function checkFieldCorruptions(bytes: Uint8Array, numRuns: number): void 
     { numRuns },
   );
 }
+
+/** Byte flips inside the named sections only (e.g. symbol-version tables, which fields don't reach). */
+export function checkByteFlipsInSections(bytes: Uint8Array, names: string[], numRuns: number): void {
+  const file = readElf(bytes, { path: "original" });
+  const ranges = names.map((n) => {
+    const s = file.sectionByName(n);
+    if (!s?.data) throw new Error(`no section ${n}`);
+    return [Number(s.offset), s.data.length] as const;
+  });
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.tuple(fc.integer({ min: 0, max: ranges.length - 1 }), fc.nat(), fc.integer({ min: 0, max: 255 })),
+        { minLength: 1, maxLength: 4 },
+      ),
+      (flips) => {
+        const mutant = bytes.slice();
+        for (const [r, at, value] of flips) {
+          const [start, length] = ranges[r]!;
+          mutant[start + (at % length)] = value;
+        }
+        expectReadOrElfError(mutant, `bytes ${JSON.stringify(flips)}`);
+      },
+    ),
+    { numRuns },
+  );
+}
