@@ -60,8 +60,10 @@ export function carriedUnits(
   for (const u of roots) carry(u);
   let newGlobals = 0;
   for (const u of p.units) {
-    // kpatch_include_new_globals: every new STB_GLOBAL function or object is carried.
-    if (u.symbol.bind === 1 && !u.aliasOf && !correlation.twinOfPatched.has(u)) {
+    // kpatch_include_new_globals: every new STB_GLOBAL function or object is carried — except the
+    // markers kpatch-macros.h leaves (__kpatch_ignore_func_*, __kpatch_force_func_*,
+    // __UNIQUE_ID_kpatch_ignore_section_*), which kpatch strips.
+    if (u.symbol.bind === 1 && !u.aliasOf && !correlation.twinOfPatched.has(u) && !isKpatchMarker(u.name)) {
       newGlobals++;
       carry(u);
     }
@@ -82,4 +84,8 @@ export function carriedUnits(
     }
   }
   return { units, sections, newGlobals, callbacks };
+}
+
+function isKpatchMarker(name: string): boolean {
+  return name.startsWith("__kpatch_") || name.startsWith("__UNIQUE_ID_kpatch_");
 }

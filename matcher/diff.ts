@@ -253,7 +253,8 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
     roots,
     new Set([...changedObjects.keys()].map((u) => twinOfOrig.get(u)!)),
   );
-  const newFunctions = newRoots.filter((u) => carried.units.has(u) && u.role !== "init" && u.bundled);
+  // kpatch lists every carried new function, init code included (it is copied, never run).
+  const newFunctions = newRoots.filter((u) => carried.units.has(u));
   for (const u of newFunctions) addReason(u.name, "new function");
 
   if (p.arch === "ppc64") {
