@@ -30,8 +30,7 @@ describe.each(["gcc", "clang"])("oracle pairs, %s tree", (tree) => {
       expect(d.verdict).toBe("patchable");
       // Every ThinLTO rename truth.json records is a correlation, not a change.
       for (const [from, to] of Object.entries(truth.renamed ?? {})) {
-        const r = d.renamed.find((x) => x.orig === from);
-        if (r) expect(r.patched).toBe(to);
+        expect(d.renamed.find((x) => x.orig === from)?.patched, from).toBe(to);
       }
     });
   }
