@@ -32,26 +32,11 @@ export function u32(l: Layout, offset: number): number {
   return l.view.getUint32(offset, l.littleEndian);
 }
 
-export function u64(l: Layout, offset: number): bigint {
-  return l.view.getBigUint64(offset, l.littleEndian);
-}
-
-export function i64(l: Layout, offset: number): bigint {
-  return l.view.getBigInt64(offset, l.littleEndian);
-}
-
 /** An address-sized field: 4 bytes in ELF32, 8 in ELF64. */
 export function word(l: Layout, offset: number): bigint {
   return l.is64
     ? l.view.getBigUint64(offset, l.littleEndian)
     : BigInt(l.view.getUint32(offset, l.littleEndian));
-}
-
-/** An address-sized signed field (r_addend). */
-export function sword(l: Layout, offset: number): bigint {
-  return l.is64
-    ? l.view.getBigInt64(offset, l.littleEndian)
-    : BigInt(l.view.getInt32(offset, l.littleEndian));
 }
 
 /** A string table: where it lies in the file and how to read a name from it. */
