@@ -26,6 +26,7 @@ export function renderDiffText(diff: ObjectDiff, label = objectLabel(diff)): str
     );
   for (const f of diff.deleted) lines.push(`${label}: deleted function: ${f.name}`);
   for (const d of diff.changedData) item("changed data", d.name, d.reasons);
+  for (const name of diff.newData) lines.push(`${label}: new data: ${name}`);
   for (const u of diff.unsupported) lines.push(`${label}: unsupported: ${u}`);
   if (diff.lineOnly.length > 0) {
     lines.push(`${label}: only __LINE__ changes (not counted): ${diff.lineOnly.join(", ")}`);
@@ -79,6 +80,7 @@ export function diffJson(diff: ObjectDiff): Record<string, unknown> {
     new: diff.new.map((f) => f.name),
     deleted: diff.deleted.map((f) => f.name),
     changedData: diff.changedData.map((d) => d.name),
+    newData: diff.newData,
     reasons: diff.reasons,
     unsupported: diff.unsupported,
     lineOnly: diff.lineOnly,

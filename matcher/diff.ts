@@ -7,7 +7,7 @@ import { correlationKey, llvmHash } from "../lib/symbol-name.js";
 import { isWritable, modelObject, type ObjectModel, type RelocTarget, type Unit } from "./bundle.js";
 import { carriedUnits } from "./carry.js";
 import { compareUnits, type Sides } from "./compare.js";
-import { correlate } from "./correlate.js";
+import { correlate, isUncorrelatedStatic } from "./correlate.js";
 import { isPpc64SiblingCall } from "./diff-arch.js";
 import { isLineOnlyChange } from "./line-only.js";
 import { changedAnonymousSections, isAlwaysCarried } from "./sections.js";
@@ -59,6 +59,8 @@ export interface ObjectDiff {
   readonly new: readonly FunctionChange[];
   readonly deleted: readonly FunctionChange[];
   readonly changedData: readonly DataChange[];
+  /** New data objects the patch module carries (new globals, variables the changed code uses). */
+  readonly newData: readonly string[];
   /** Why the verdict is unsupported (empty otherwise). */
   readonly unsupported: readonly string[];
   /** Reasons per reported name (functions and data). */
@@ -93,6 +95,13 @@ export function checkPair(orig: ElfFile, patched: ElfFile): void {
     throw new InputError(
       patched.path,
       `built for ${describeHeader(p)}, but ${orig.path} is ${describeHeader(o)}: not the same object built twice`,
+    );
+  }
+  // e_flags carry ABI choices (ppc64 ELFv1/v2, LoongArch float ABI): kpatch refuses differing headers.
+  if (o.flags !== p.flags) {
+    throw new InputError(
+      patched.path,
+      `ELF header flags 0x${p.flags.toString(16)} differ from ${orig.path}'s 0x${o.flags.toString(16)}: built with other ABI options`,
     );
   }
 }
@@ -312,6 +321,12 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
     unsupported.push(`reference to static local variable ${variable} in ${user} was removed: ${why}`);
   }
 
+  const newData = p.units
+    .filter(
+      (u) => u.kind === "object" && carried.units.has(u) && !twinOfPatched.has(u) && !isUncorrelatedStatic(u),
+    )
+    .map((u) => u.name);
+
   const renamed: { orig: string; patched: string; how: string }[] = [];
   for (const [ou, how] of correlation.how) {
     const pu = twinOfOrig.get(ou)!;
@@ -337,6 +352,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
       references: [],
     })),
     changedData,
+    newData,
     unsupported,
     reasons,
     lineOnly,
