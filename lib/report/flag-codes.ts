@@ -20,7 +20,7 @@ export const FLAG_CODES = {
   BUILD_MISMATCH: {
     severity: "error",
     meaning:
-      "the orig build does not match the running kernel: only near misses (another gcc clone number), or the evidence contradicts the symbol it points to (size)",
+      "the orig build does not match the running kernel: only near misses (another gcc clone number), or the size contradicts a weak choice; a warning when the choice stands anyway (size differs, the orig ThinLTO hash is missing, a clone of the name exists)",
   },
   OBJECT_NOT_LOADED: {
     severity: "error",
