@@ -119,6 +119,30 @@ export function renderTreeJson(tree: TreeDiff, origDir: string, patchedDir: stri
   return `${JSON.stringify(items, null, 2)}\n`;
 }
 
+/** --explain --json: the explanation as data, the disassembly as line arrays (null when unavailable). */
+export function renderExplanationJson(
+  e: FunctionExplanation,
+  disassembly: { readonly orig: Disassembly | null; readonly patched: Disassembly | null },
+): string {
+  const lines = (d: Disassembly | null): readonly string[] | null => (d?.ok ? d.lines : null);
+  const { diff, ...rest } = e;
+  const unavailable = [disassembly.orig, disassembly.patched].find((d) => d !== null && !d.ok);
+  return `${JSON.stringify(
+    {
+      orig: diff.orig,
+      patched: diff.patched,
+      ...rest,
+      disassembly: {
+        orig: lines(disassembly.orig),
+        patched: lines(disassembly.patched),
+        unavailable: unavailable && !unavailable.ok ? unavailable.reason : null,
+      },
+    },
+    null,
+    2,
+  )}\n`;
+}
+
 export function renderExplanation(
   e: FunctionExplanation,
   label: string,

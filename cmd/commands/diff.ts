@@ -8,6 +8,7 @@ import {
   renderDiffJson,
   renderDiffText,
   renderExplanation,
+  renderExplanationJson,
   renderTreeJson,
   renderTreeText,
 } from "../../lib/diff-report.js";
@@ -24,6 +25,15 @@ interface DiffArgs {
   patched?: string;
   json?: boolean;
   explain?: string;
+}
+
+function explanation(
+  e: FunctionExplanation,
+  label: string,
+  disassembly: { orig: Disassembly | null; patched: Disassembly | null },
+  json: boolean | undefined,
+): string {
+  return json ? renderExplanationJson(e, disassembly) : renderExplanation(e, label, disassembly);
 }
 
 /** The function and its split parts on each side, disassembled one after the other. */
@@ -95,7 +105,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
           if (!e)
             throw new InputError(argv.explain, `no function of that name in ${orig.path} or ${patched.path}`);
           process.stdout.write(
-            renderExplanation(e, objectLabel(e.diff), await disassembleBoth(e, orig.path, patched.path)),
+            explanation(e, objectLabel(e.diff), await disassembleBoth(e, orig.path, patched.path), argv.json),
           );
           return EXIT_OK;
         }
@@ -116,7 +126,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
           const e = explainFunction(orig, patched, argv.explain);
           if (!e || e.status === "unchanged") continue;
           process.stdout.write(
-            renderExplanation(e, paths[i]!, await disassembleBoth(e, orig.path, patched.path)),
+            explanation(e, paths[i]!, await disassembleBoth(e, orig.path, patched.path), argv.json),
           );
           return EXIT_OK;
         }

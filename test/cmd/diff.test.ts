@@ -77,6 +77,21 @@ describe("klpmatch diff ORIG PATCHED", () => {
     );
   });
 
+  it("--explain --json gives the same as data", async () => {
+    const r = await klpmatch([...pair("gcc", "replace"), "--explain", "caller", "--json"]);
+    expect(r.exitCode).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({
+      status: "changed",
+      origName: "caller",
+      patchedName: "caller",
+      correlation: "same name",
+    });
+    expect(j.removedRelocations).toEqual([expect.stringMatching(/old_helper-0x4 at \+0x/)]);
+    expect(j.addedRelocations).toEqual([expect.stringMatching(/new_helper-0x4 at \+0x/)]);
+    expect(j.disassembly.unavailable === null ? j.disassembly.orig[0] : "<caller>:").toBe("<caller>:");
+  });
+
   it("--explain on a foreign-arch object uses an objdump that reads it, or says none can", async () => {
     const r = await klpmatch([...pair(join("cross", "s390x"), "line"), "--explain", "sleeper"]);
     expect(r.exitCode).toBe(0);
