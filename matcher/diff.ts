@@ -149,7 +149,7 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
       addReason(ou.name, infoChange);
     }
     const d = compareUnits(sides, ou, pu);
-    if (d && d.bytesOnly && why.length === 0 && lineOnlyChange(sides, ou, pu, d.byteRanges)) {
+    if (d?.bytesOnly && why.length === 0 && lineOnlyChange(sides, ou, pu, d.byteRanges)) {
       lineOnly.push(ou.name);
       continue;
     }
