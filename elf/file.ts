@@ -20,8 +20,8 @@ import {
   type Layout,
   makeLayout,
   makeStringTable,
-  readString,
   type StringTable,
+  stringEnd,
   stringError,
   u16,
   u32,
@@ -167,12 +167,6 @@ function readSections(l: Layout, raw: RawHeader): { header: ElfHeader; sections:
       `section-name table index ${shstrndx}${raw.rawShstrndx === SHN_XINDEX ? " (from section 0's sh_link, e_shstrndx is SHN_XINDEX)" : ""} is out of range (${shnum} sections)`,
     );
   }
-  const context: SectionContext = {
-    layout: l,
-    machine: h.machine,
-    typeNames: new Map(),
-    flagNameLists: new Map(),
-  };
   const length = l.bytes.length;
   const is64 = l.is64;
   const le = l.littleEndian;
@@ -204,23 +198,32 @@ function readSections(l: Layout, raw: RawHeader): { header: ElfHeader; sections:
     const [start, end] = dataRange(shstrndx, type);
     names = makeStringTable(l, start, end - start, `the section-name table [${shstrndx}]`);
   }
+  const context: SectionContext = {
+    layout: l,
+    machine: h.machine,
+    typeNames: new Map(),
+    flagNameLists: new Map(),
+    names,
+  };
   const sections: ElfSection[] = new Array(shnum);
   for (let i = 0; i < shnum; i++) {
     const o = shoff + i * entrySize;
     const nameOffset = view.getUint32(o, le);
     const type = view.getUint32(o + 4, le);
-    let name = "";
+    let nameStart = 0;
+    let nameEnd = 0;
     if (names !== null && (nameOffset !== 0 || i !== 0)) {
-      const read = readString(l, names, nameOffset);
-      if (read === null) throw stringError(l, names, nameOffset, `section [${i}]`);
-      name = read;
+      nameEnd = stringEnd(l, names, nameOffset);
+      if (nameEnd < 0) throw stringError(l, names, nameOffset, `section [${i}]`);
+      nameStart = names.start + nameOffset;
     }
     const [start, end] = dataRange(i, type);
     sections[i] = new SectionHeader(
       context,
       i,
       o,
-      name,
+      nameStart,
+      nameEnd,
       type,
       view.getUint32(o + (is64 ? 40 : 24), le),
       view.getUint32(o + (is64 ? 44 : 28), le),

@@ -65,6 +65,23 @@ interface FastSlices {
   utf8Slice(start: number, end: number): string;
 }
 
+/** Where the NUL-terminated string at `offset` ends (the NUL's position), or -1 when it can't be read. */
+export function stringEnd(l: Layout, table: StringTable, offset: number): number {
+  if (offset >= table.size) return -1;
+  const bytes = l.bytes;
+  const end = table.start + table.size;
+  let nul = table.start + offset;
+  while (nul < end && bytes[nul] !== 0) nul++;
+  return nul === end ? -1 : nul;
+}
+
+/** Decodes bytes [begin, end) of a string table already checked by stringEnd. */
+export function decodeString(l: Layout, table: StringTable, begin: number, end: number): string {
+  if (begin === end) return "";
+  const buffer = l.buffer as unknown as FastSlices;
+  return table.ascii ? buffer.latin1Slice(begin, end) : buffer.utf8Slice(begin, end);
+}
+
 /**
  * The NUL-terminated string at `offset` in the table, or null when the offset is outside the table or
  * the string runs off its end (the caller names the referrer in its error; see stringError).

@@ -60,8 +60,10 @@ export class OutputBuffer {
   spaces(n: number): void {
     if (n <= 0) return;
     this.#reserve(n);
-    this.#bytes.fill(0x20, this.#length, this.#length + n);
-    this.#length += n;
+    const b = this.#bytes;
+    let p = this.#length;
+    for (const end = p + n; p < end; p++) b[p] = 0x20;
+    this.#length = p;
   }
 
   /** Text left-aligned in a field of `width` columns (longer text is not cut). */

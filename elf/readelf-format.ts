@@ -26,9 +26,12 @@ import { OutputBuffer } from "./output-buffer.js";
 import { relocationTypeName } from "./relocation-types.js";
 import { missingSymbolError } from "./relocations.js";
 import { relrOffsets } from "./relr.js";
+import { SectionHeader } from "./section-header.js";
 import { extendedSectionIndex, type SymbolTableShape, symbolTableShape } from "./symbols.js";
 import type { ElfFile, ElfRelocationSection, ElfSection, ElfSymbol } from "./types.js";
 import { type SymbolVersion, symbolVersions } from "./versions.js";
+
+const ASCII = new TextEncoder();
 
 /** The Ndx column for a (resolved) section index: UND, ABS, COM, a number, or a reserved range. */
 function sectionIndexText(file: ElfFile, shndx: number): string {
@@ -101,11 +104,13 @@ function writeTableName(
     if (c < 0x20 || c === 0x7f) plain = false;
   }
   if (p === end) throw stringError(l, table, nameOffset, what());
-  if (plain) {
-    out.copy(bytes, begin, p);
-    return;
-  }
-  for (let q = begin; q < p; q++) {
+  if (plain) out.copy(bytes, begin, p);
+  else writeEscaped(out, bytes, begin, p);
+}
+
+/** Bytes of a name with control characters as ^X (DEL as ^?), as readelf prints names. */
+function writeEscaped(out: OutputBuffer, bytes: Uint8Array, begin: number, end: number): void {
+  for (let q = begin; q < end; q++) {
     const c = bytes[q]!;
     if (c < 0x20) {
       out.byte(0x5e);
@@ -113,6 +118,22 @@ function writeTableName(
     } else if (c === 0x7f) out.text("^?");
     else out.byte(c);
   }
+}
+
+/** A section's name, copied from the section-name table when the section is the reader's own. */
+function writeSectionName(out: OutputBuffer, l: Layout, section: ElfSection | undefined): void {
+  if (section instanceof SectionHeader) {
+    const [begin, end] = section.nameBytes();
+    const bytes = l.bytes;
+    for (let q = begin; q < end; q++) {
+      const c = bytes[q]!;
+      if (c < 0x20 || c === 0x7f) {
+        writeEscaped(out, bytes, begin, end);
+        return;
+      }
+    }
+    out.copy(bytes, begin, end);
+  } else writePrintable(out, section?.name ?? "");
 }
 
 /** A name given as a string (a section name), control characters as ^X. */
@@ -160,6 +181,7 @@ export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSec
   const versions = table.type === SHT_DYNSYM ? symbolVersions(file, table) : null;
   const { types, binds, visibilities } = columnTexts(file);
   const ndxTexts = new Map<number, string>();
+  const columnCache: Uint8Array[] = [];
   out.text(`\nSymbol table '${table.name}' contains ${count} ${count === 1 ? "entry" : "entries"}:\n`);
   out.text(
     is64
@@ -201,32 +223,32 @@ export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSec
         out.hexMinimal(0, size);
       }
     }
-    let ndx: string | undefined;
-    if (shndx === SHN_XINDEX) {
-      // readelf prints the index found in SHT_SYMTAB_SHNDX as a plain number, whatever its range.
-      shndx = extendedSectionIndex(l, file.sections, shape, i);
-      ndx = String(shndx).padStart(4, " ");
+    const extended = shndx === SHN_XINDEX;
+    // readelf prints the index found in SHT_SYMTAB_SHNDX as a plain number, whatever its range.
+    if (extended) shndx = extendedSectionIndex(l, file.sections, shape, i);
+    // " TYPE    BIND   VIS     " depends only on st_info and the visibility: encoded once per pair.
+    const columnsKey = (info << 8) | other;
+    let columns = columnCache[columnsKey];
+    if (columns === undefined) {
+      const note = (other & ~3) !== 0 ? ` [${otherNote(machine, other)}] ` : "";
+      columns = ASCII.encode(` ${types[info & 0xf]} ${binds[info >> 4]} ${visibilities[other & 3]}${note} `);
+      columnCache[columnsKey] = columns;
     }
-    out.byte(0x20);
-    out.text(types[info & 0xf]!);
-    out.byte(0x20);
-    out.text(binds[info >> 4]!);
-    out.byte(0x20);
-    out.text(visibilities[other & 3]!);
-    if ((other & ~3) !== 0) out.text(` [${otherNote(machine, other)}] `);
-    out.byte(0x20);
-    if (ndx === undefined) {
-      ndx = ndxTexts.get(shndx);
+    out.raw(columns);
+    if (extended) {
+      out.decimal(shndx, 4);
+      out.byte(0x20);
+    } else {
+      let ndx = ndxTexts.get(shndx);
       if (ndx === undefined) {
-        ndx = sectionIndexText(file, shndx).padStart(4, " ");
+        ndx = `${sectionIndexText(file, shndx).padStart(4, " ")} `;
         ndxTexts.set(shndx, ndx);
       }
+      out.text(ndx);
     }
-    out.text(ndx);
-    out.byte(0x20);
     if (nameOffset === 0 && (info & 0xf) === STT_SECTION && shndx < shnum) {
       // readelf shows an unnamed section symbol by its section's name.
-      writePrintable(out, file.sections[shndx]?.name ?? "");
+      writeSectionName(out, l, file.sections[shndx]);
     } else {
       writeTableName(out, l, shape, nameOffset, () => `symbol ${i} of '${table.name}'`);
       const version = versions?.[i];
@@ -246,7 +268,6 @@ function unnamedSymbolText(file: ElfFile, type: number, shndx: number): string {
   return `<section 0x${shndx.toString(16)}>`;
 }
 
-const ASCII = new TextEncoder();
 const RELOCATION_COLUMNS = {
   rela64: ASCII.encode(
     "    Offset             Info             Type               Symbol's Value  Symbol's Name + Addend\n",

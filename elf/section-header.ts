@@ -1,7 +1,7 @@
 // One section header, read from the file's bytes on demand: an object with a handful of fields per
 // section, so an object with 80,000 sections costs little until its fields are used.
-import type { Layout } from "./layout.js";
-import { bigintOf } from "./layout.js";
+import type { Layout, StringTable } from "./layout.js";
+import { bigintOf, decodeString } from "./layout.js";
 import { sectionFlagNames, sectionTypeName } from "./names.js";
 import type { ElfSection } from "./types.js";
 
@@ -11,6 +11,8 @@ export interface SectionContext {
   readonly machine: number;
   readonly typeNames: Map<number, string>;
   readonly flagNameLists: Map<bigint, readonly string[]>;
+  /** The section-name table, null when e_shstrndx is SHN_UNDEF. */
+  readonly names: StringTable | null;
 }
 
 // Field offsets inside a section header (gABI "Sections"), ELF64 then ELF32.
@@ -32,7 +34,6 @@ export function wordNumber(l: Layout, at: number): number {
 
 export class SectionHeader implements ElfSection {
   readonly index: number;
-  readonly name: string;
   readonly type: number;
   readonly link: number;
   readonly info: number;
@@ -43,12 +44,17 @@ export class SectionHeader implements ElfSection {
   readonly #dataStart: number;
   readonly #dataEnd: number;
   #data: Uint8Array | null | undefined;
+  /** The name's bytes in the section-name table (checked when the file was read); decoded on use. */
+  readonly #nameStart: number;
+  readonly #nameEnd: number;
+  #name: string | undefined;
 
   constructor(
     context: SectionContext,
     index: number,
     at: number,
-    name: string,
+    nameStart: number,
+    nameEnd: number,
     type: number,
     link: number,
     info: number,
@@ -58,7 +64,8 @@ export class SectionHeader implements ElfSection {
     this.#context = context;
     this.index = index;
     this.#at = at;
-    this.name = name;
+    this.#nameStart = nameStart;
+    this.#nameEnd = nameEnd;
     this.type = type;
     this.link = link;
     this.info = info;
@@ -74,6 +81,20 @@ export class SectionHeader implements ElfSection {
     const hi = l.view.getUint32(le ? at + 4 : at, le);
     if (hi === 0) return bigintOf(l.view.getUint32(le ? at : at + 4, le));
     return l.view.getBigUint64(at, le);
+  }
+
+  get name(): string {
+    if (this.#name === undefined) {
+      const names = this.#context.names;
+      this.#name =
+        names === null ? "" : decodeString(this.#context.layout, names, this.#nameStart, this.#nameEnd);
+    }
+    return this.#name;
+  }
+
+  /** Where the name's bytes lie in the file: [start, end) (for writers that copy bytes, not strings). */
+  nameBytes(): readonly [number, number] {
+    return [this.#nameStart, this.#nameEnd];
   }
 
   get typeName(): string {

@@ -148,13 +148,14 @@ export function extendedSectionIndex(
       `symbol ${i} of '${table.name}' has st_shndx SHN_XINDEX but no SHT_SYMTAB_SHNDX section refers to that table`,
     );
   }
-  if (BigInt(i * 4 + 4) > indexes.size) {
+  const data = indexes.data;
+  if (data === null || i * 4 + 4 > data.length) {
     throw new ElfFormatError(
       l.path,
-      `symbol ${i} of '${table.name}' has st_shndx SHN_XINDEX but '${indexes.name}' has only ${indexes.size / 4n} entries`,
+      `symbol ${i} of '${table.name}' has st_shndx SHN_XINDEX but '${indexes.name}' has only ${Math.floor((data?.length ?? 0) / 4)} entries`,
     );
   }
-  const shndx = u32(l, Number(indexes.offset) + i * 4);
+  const shndx = u32(l, data.byteOffset - l.bytes.byteOffset + i * 4);
   if (shndx >= sections.length) {
     throw new ElfFormatError(
       l.path,
