@@ -177,9 +177,12 @@ export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
     } else if (o.hasPatchableEntry(ou)) {
       partsWithEntry.push([ou, why]);
     } else {
-      let parent: Unit = ou.parent;
-      while (parent.parent && !o.hasPatchableEntry(parent)) parent = parent.parent;
-      markChanged(parent, `child ${ou.name} changed (${why.join("; ")})`);
+      let parent: Unit | null = ou.parent;
+      while (parent && (!twinOfOrig.has(parent) || (parent.parent && !o.hasPatchableEntry(parent))))
+        parent = parent.parent;
+      // No correlated function above it (its parent is gone from the patched object): on its own.
+      if (parent) markChanged(parent, `child ${ou.name} changed (${why.join("; ")})`);
+      else for (const r of why) markChanged(ou, r);
     }
   }
   const newRoots: Unit[] = [];

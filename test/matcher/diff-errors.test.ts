@@ -1,7 +1,9 @@
 // Pairs the diff step refuses: another machine, another ELF class, not a relocatable object.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ElfFormatError } from "../../elf/errors.js";
 import { readElf } from "../../elf/file.js";
 import { readElfFile } from "../../elf/read-file.js";
 import { InputError } from "../../lib/input-error.js";
@@ -46,5 +48,59 @@ describe("refused pairs", () => {
     expect(d.verdict).toBe("no-change");
     expect(d.changed).toEqual([]);
     expect(d.unsupported).toEqual([]);
+  });
+});
+
+describe("mutated objects", () => {
+  it("a changed .cold child whose function is gone from the patched object stands on its own", async () => {
+    // Rename cold_user (the symbol, not its section) in the patched object: the child keeps its twin,
+    // its parent has none.
+    const bytes = new Uint8Array(await readFile(join(D, "gcc", "cold.patched.o")));
+    const f = readElf(bytes, { path: "cold.patched.o" });
+    const strtab = f.sections.find((x) => x.name === ".strtab")!;
+    const text = new TextDecoder("latin1").decode(strtab.data!);
+    const nameAt = text.indexOf("\u0000cold_user\u0000") + 1;
+    expect(nameAt).toBeGreaterThan(0);
+    bytes[Number(strtab.offset) + nameAt + 8] = "x".charCodeAt(0);
+    const d = diffObjects(
+      await readElfFile(join(D, "gcc", "cold.orig.o")),
+      readElf(bytes, { path: "cold.renamed.o" }),
+    );
+    expect(d.changed.map((c) => c.name)).toContain("cold_user.cold");
+    expect(d.deleted.map((c) => c.name)).toEqual(["cold_user"]);
+  });
+
+  it("a corrupted patched object is refused with a file error or diffed, never crashes the diff", async () => {
+    const cases = [
+      "gcc/clones",
+      "gcc/cold",
+      "gcc/statics",
+      "cross/ppc64le/line",
+      "cross/s390x/line",
+      "clang/replace",
+    ];
+    const objects = await Promise.all(
+      cases.map(async (c) => ({
+        orig: new Uint8Array(await readFile(join(D, `${c}.orig.o`))),
+        patched: new Uint8Array(await readFile(join(D, `${c}.patched.o`))),
+      })),
+    );
+    fc.assert(
+      fc.property(
+        fc.nat(cases.length - 1),
+        fc.array(fc.tuple(fc.nat(1 << 16), fc.nat(255)), { minLength: 1, maxLength: 8 }),
+        (which, flips) => {
+          const { orig, patched } = objects[which]!;
+          const bytes = patched.slice();
+          for (const [at, value] of flips) bytes[at % bytes.length] = value;
+          try {
+            diffObjects(readElf(orig, { path: "orig.o" }), readElf(bytes, { path: "mutated.o" }));
+          } catch (error) {
+            if (!(error instanceof ElfFormatError || error instanceof InputError)) throw error;
+          }
+        },
+      ),
+      { seed: 4242, numRuns: 400 },
+    );
   });
 });
