@@ -125,17 +125,31 @@ export class OutputBuffer {
 
   /** Appends bytes as they are (e.g. a pre-encoded constant line). */
   raw(source: Uint8Array): void {
-    this.#reserve(source.length);
-    this.#bytes.set(source, this.#length);
-    this.#length += source.length;
+    const n = source.length;
+    this.#reserve(n);
+    const b = this.#bytes;
+    let p = this.#length;
+    // A loop beats TypedArray#set for the short pieces a listing is made of.
+    if (n < 64) for (let i = 0; i < n; i++) b[p++] = source[i]!;
+    else {
+      b.set(source, p);
+      p += n;
+    }
+    this.#length = p;
   }
 
   /** Copies bytes from elsewhere (e.g. a name straight out of a string table). */
   copy(source: Uint8Array, start: number, end: number): void {
     const n = end - start;
     this.#reserve(n);
-    this.#bytes.set(source.subarray(start, end), this.#length);
-    this.#length += n;
+    const b = this.#bytes;
+    let p = this.#length;
+    if (n < 64) for (let i = start; i < end; i++) b[p++] = source[i]!;
+    else {
+      b.set(source.subarray(start, end), p);
+      p += n;
+    }
+    this.#length = p;
   }
 
   /** The bytes written so far (a view, valid until the next write). */
