@@ -216,7 +216,7 @@ function relocationFields(relocs: readonly Reloc[], base: bigint): Set<number> {
   return fields;
 }
 
-/** Byte ranges [from, to) where the two differ (equal lengths), ignoring masked positions. */
+/** Runs of differing bytes [from, to) (a length difference is one more run), masked positions skipped. */
 export function differingRanges(
   a: Uint8Array,
   b: Uint8Array,
@@ -231,17 +231,22 @@ export function differingRanges(
       continue;
     }
     const from = i;
-    while (i < n && (a[i] !== b[i] || masked?.has(i))) i++;
-    const last = ranges[ranges.length - 1];
-    if (last && from - last[1] < 4) last[1] = i;
-    else ranges.push([from, i]);
+    while (i < n && a[i] !== b[i] && !masked?.has(i)) i++;
+    ranges.push([from, i]);
   }
   if (a.length !== b.length) ranges.push([n, Math.max(a.length, b.length)]);
   return ranges;
 }
 
 export function describeRanges(ranges: readonly (readonly [number, number])[]): string {
-  const shown = ranges.slice(0, 3).map(([f, t]) => `0x${f.toString(16)}..0x${t.toString(16)}`);
-  if (ranges.length > 3) shown.push(`${ranges.length - 3} more`);
+  // Runs a few bytes apart read as one change (an instruction's operands).
+  const merged: [number, number][] = [];
+  for (const [from, to] of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && from - last[1] < 4) last[1] = to;
+    else merged.push([from, to]);
+  }
+  const shown = merged.slice(0, 3).map(([f, t]) => `0x${f.toString(16)}..0x${t.toString(16)}`);
+  if (merged.length > 3) shown.push(`${merged.length - 3} more`);
   return shown.join(", ");
 }

@@ -64,6 +64,38 @@ describe("x86-64", () => {
     );
   });
 
+  it("two shifted immediates side by side (line in %edx, another in %esi) are both excused", () => {
+    // mov $l1,%esi ; mov $l2,%edx ; call __warn_printk
+    const two = (l: number): number[] => [
+      0xbe,
+      l & 0xff,
+      l >> 8,
+      0,
+      0,
+      0xba,
+      (l + 9) & 0xff,
+      (l + 9) >> 8,
+      0,
+      0,
+      0xe8,
+      0,
+      0,
+      0,
+      0,
+    ];
+    const r: LineOnlyInput["relocations"] = [
+      { offset: 11, typeName: "R_X86_64_PLT32", target: symbol("__warn_printk") },
+    ];
+    expect(
+      isLineOnlyChange(
+        input("x86_64", two(300), two(301), r, [
+          [1, 2],
+          [6, 7],
+        ]),
+      ),
+    ).toBe(true);
+  });
+
   it("the same immediate before an ordinary call is a change", () => {
     expect(isLineOnlyChange(input("x86_64", seq(300), seq(301), relocs("kmalloc"), [[1, 2]]))).toBe(false);
   });
