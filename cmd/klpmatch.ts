@@ -1,22 +1,55 @@
 #!/usr/bin/env node
 // The klpmatch command line: parses arguments and hands each command to its module.
-import yargs from "yargs";
+// Only the invoked command's module is loaded: start-up time is most of a small run.
+import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { diffCommand } from "./commands/diff.js";
-import { matchCommand } from "./commands/match.js";
-import { symbolsCommand } from "./commands/symbols.js";
-import { symposCommand } from "./commands/sympos.js";
-import { verifyCommand } from "./commands/verify.js";
 import { EXIT_INPUT } from "./exit.js";
 
-await yargs(hideBin(process.argv))
+interface CommandEntry {
+  readonly describe: string;
+  readonly load: () => Promise<CommandModule<object, never>>;
+}
+
+const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  match: {
+    describe:
+      "Match each changed function to its kernel symbol: objname, old_name, old_sympos, with evidence",
+    load: async () => (await import("./commands/match.js")).matchCommand as CommandModule<object, never>,
+  },
+  diff: {
+    describe: "Find the changed, new and deleted functions between an orig and a patched build",
+    load: async () => (await import("./commands/diff.js")).diffCommand as CommandModule<object, never>,
+  },
+  sympos: {
+    describe: "List a name's kernel symbols with the (old_name, old_sympos) that reaches each",
+    load: async () => (await import("./commands/sympos.js")).symposCommand as CommandModule<object, never>,
+  },
+  verify: {
+    describe: "Check a built livepatch module's targets against a kernel before loading it",
+    load: async () => (await import("./commands/verify.js")).verifyCommand as CommandModule<object, never>,
+  },
+  symbols: {
+    describe: "Print ELF symbol tables like readelf -sW (--relocs: relocations like readelf -rW; --json)",
+    load: async () => (await import("./commands/symbols.js")).symbolsCommand as CommandModule<object, never>,
+  },
+};
+
+const args = hideBin(process.argv);
+
+let cli = yargs(args)
   .scriptName("klpmatch")
-  .usage("$0 <command> [options]\n\nMatch a livepatch's changed functions to the running kernel's symbols.")
-  .command(matchCommand)
-  .command(diffCommand)
-  .command(symposCommand)
-  .command(verifyCommand)
-  .command(symbolsCommand)
+  .usage("$0 <command> [options]\n\nMatch a livepatch's changed functions to the running kernel's symbols.");
+for (const [name, entry] of Object.entries(COMMANDS)) {
+  // any argument naming a command loads it (options may come before the command)
+  if (args.includes(name)) {
+    cli = cli.command({ ...(await entry.load()), describe: entry.describe });
+  } else {
+    // listed in the help only: a command that is run was named in the arguments, so it was loaded
+    cli = cli.command(name, entry.describe);
+  }
+}
+
+await cli
   .demandCommand(1, "name a command")
   .strict()
   .help()
