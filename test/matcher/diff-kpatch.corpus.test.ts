@@ -126,6 +126,13 @@ describe("kpatch-unit: the reasons behind the verdicts", () => {
     );
   });
 
+  it("__UNIQUE_ID_ counters renumbered by the patch are correlated, not new", async () => {
+    const d = await diffOf("x86_64", "line-detect-issue-1253");
+    const unique = d.renamed.filter((r) => r.orig.startsWith("__UNIQUE_ID_"));
+    expect(unique.length).toBeGreaterThan(0);
+    expect(unique.every((r) => r.patched.startsWith("__UNIQUE_ID_") && r.orig !== r.patched)).toBe(true);
+  });
+
   it("a .cold child added to a changed function is folded into it", async () => {
     const d = await diffOf("x86_64", "cold-add");
     expect(d.reasons.meminfo_proc_open?.join("\n")).toMatch(/child meminfo_proc_open\.cold\.0 added/);
