@@ -279,6 +279,29 @@ const RELOCATION_COLUMNS = {
   rel32: ASCII.encode(" Offset     Info    Type                Sym. Value  Symbol's Name\n"),
 };
 
+const HEADING = {
+  start: ASCII.encode("\nRelocation section '"),
+  offset: ASCII.encode("' at offset 0x"),
+  contains: ASCII.encode(" contains "),
+  entry: ASCII.encode(" entry:\n"),
+  entries: ASCII.encode(" entries:\n"),
+};
+
+/** "Relocation section '<name>' at offset 0x<offset> contains <n> entries:", written without strings. */
+function writeRelocationHeading(out: OutputBuffer, l: Layout, section: ElfSection, count: number): void {
+  out.raw(HEADING.start);
+  writeSectionName(out, l, section);
+  out.raw(HEADING.offset);
+  const data = section.data;
+  if (data !== null) {
+    const offset = data.byteOffset - l.bytes.byteOffset;
+    out.hexMinimal(Math.floor(offset / 0x100000000), offset >>> 0);
+  } else out.text(section.offset.toString(16));
+  out.raw(HEADING.contains);
+  out.decimal(count, 0);
+  out.raw(count === 1 ? HEADING.entry : HEADING.entries);
+}
+
 /** Writes one relocation section in `readelf -rW` layout, header lines included. */
 export function writeRelocationSection(
   out: OutputBuffer,
@@ -294,9 +317,7 @@ export function writeRelocationSection(
   const count = rs.count;
   const shape = rs.symtab.index === 0 ? null : symbolTableShape(l, file.sections, rs.symtab);
   const versions = shape && rs.symtab.type === SHT_DYNSYM ? symbolVersions(file, rs.symtab) : null;
-  out.text(
-    `\nRelocation section '${section.name}' at offset 0x${section.offset.toString(16)} contains ${count} ${count === 1 ? "entry" : "entries"}:\n`,
-  );
+  writeRelocationHeading(out, l, section, count);
   out.raw(
     is64
       ? rs.isRela
@@ -398,9 +419,7 @@ export function writeRelrSection(out: OutputBuffer, file: ElfFile, section: ElfS
   const offsets = relrOffsets(file, section);
   const is64 = file.header.class === 64;
   const count = section.data!.length / (is64 ? 8 : 4);
-  out.text(
-    `\nRelocation section '${section.name}' at offset 0x${section.offset.toString(16)} contains ${count} ${count === 1 ? "entry" : "entries"}:\n`,
-  );
+  writeRelocationHeading(out, layoutOf(file), section, count);
   out.text(`  ${offsets.length} offsets\n`);
   for (const offset of offsets) {
     if (is64) out.hex64(Number(offset >> 32n), Number(offset & 0xffffffffn));
