@@ -69,8 +69,8 @@ export function correlate(orig: ObjectModel, patched: ObjectModel): Correlation 
   }
 
   // 2. Same name once clone numbers, __UNIQUE_ID_ counters and .llvm.<hash> are dropped. Within a
-  //    family of several (foo.constprop.9, foo.constprop.10), identical bytes pair first, then equal
-  //    size, then symbol-table order.
+  //    family of several (foo.constprop.9, foo.constprop.10) the numbers say nothing: identical
+  //    bytes pair first, then equal size, then symbol-table order.
   const patchedByKey = new Map<string, Unit[]>();
   for (const p of patched.units) {
     if (!byName(p) || twinOfPatched.has(p)) continue;
@@ -86,20 +86,36 @@ export function correlate(orig: ObjectModel, patched: ObjectModel): Correlation 
     if (list) list.push(o);
     else origByKey.set(key, [o]);
   }
-  for (const [key, origs] of origByKey) {
-    const candidates = patchedByKey.get(key);
-    if (!candidates) continue;
-    const tiers: ((o: Unit, p: Unit) => boolean)[] = [
-      (o, p) => o.name === p.name && origs.length === 1 && candidates.length === 1,
-      (o, p) => sameBytes(orig, o, patched, p),
-      (o, p) => o.end - o.start === p.end - p.start,
-      () => true,
-    ];
-    for (const fits of tiers) {
+  // ThinLTO hashes identify the source module: a .llvm. name found whole on both sides is the same
+  // module's symbol, and once one symbol shows module hash H became H', H's others became H' too.
+  const hashMap = new Map<string, string>();
+  const learnHash = (o: Unit, p: Unit): void => {
+    const oh = llvmHash(o.name);
+    const ph = llvmHash(p.name);
+    if (oh !== null && ph !== null && !hashMap.has(oh)) hashMap.set(oh, ph);
+  };
+  const groups = [...origByKey].map(([key, origs]) => ({ origs, candidates: patchedByKey.get(key) ?? [] }));
+  const tiers: ((o: Unit, p: Unit, single: boolean) => boolean)[] = [
+    (o, p, single) => o.name === p.name && (single || llvmHash(o.name) !== null),
+    (o, p, single) => single && llvmHash(o.name) !== null && llvmHash(p.name) !== null,
+    (o, p) => {
+      const oh = llvmHash(o.name);
+      return oh !== null && hashMap.get(oh) === llvmHash(p.name);
+    },
+    (o, p) => sameBytes(orig, o, patched, p),
+    (o, p) => o.end - o.start === p.end - p.start,
+    () => true,
+  ];
+  // Each tier runs over every family before the next, so hashes learnt from sure pairs guide the rest.
+  for (const fits of tiers) {
+    for (const { origs, candidates } of groups) {
+      const single = origs.length === 1 && candidates.length === 1;
       for (const o of origs) {
         if (twinOfOrig.has(o)) continue;
-        const p = candidates.find((c) => !twinOfPatched.has(c) && fits(o, c));
-        if (p) pair(o, p, o.name === p.name ? "same name" : renameReason(o.name, p.name));
+        const p = candidates.find((c) => !twinOfPatched.has(c) && fits(o, c, single));
+        if (!p) continue;
+        pair(o, p, o.name === p.name ? "same name" : renameReason(o.name, p.name));
+        learnHash(o, p);
       }
     }
   }

@@ -55,6 +55,20 @@ describe("ThinLTO rebuild (clang 19)", () => {
     expect(d.unsupported.join("\n")).toMatch(/no patchable entry: helper\.llvm\./);
   });
 
+  it("combined-r.o (a.c and c.c both define helper/cmp): a's copies pair by module hash, c's by full name", async () => {
+    const d = diffObjects(
+      await readElfFile(obj("orig", "combined-r.o")),
+      await readElfFile(obj("patched", "combined-r.o")),
+    );
+    expect(d.changed).toHaveLength(1);
+    const aHash = d.changed[0]!.name.replace(/^helper\.llvm\./, "");
+    expect(d.renamed.map((r) => r.orig).sort()).toEqual(
+      ["cmp", "counter", "helper"].map((n) => `${n}.llvm.${aHash}`).sort(),
+    );
+    const newHash = d.renamed[0]!.patched.replace(/^\w+\.llvm\./, "");
+    expect(d.renamed.every((r) => r.patched.endsWith(`.llvm.${newHash}`))).toBe(true);
+  });
+
   it("b.native.o and c.native.o did not change", async () => {
     for (const f of ["b.native.o", "c.native.o"]) {
       const d = diffObjects(await readElfFile(obj("orig", f)), await readElfFile(obj("patched", f)));
