@@ -26,6 +26,7 @@ export function readRelocationSections(
     }
     return name;
   };
+  const decoder: RelocationDecoder = { layout: l, nameOf };
   for (const section of sections) {
     if (section.type !== SHT_REL && section.type !== SHT_RELA) continue;
     const isRela = section.type === SHT_RELA;
@@ -61,20 +62,43 @@ export function readRelocationSections(
     }
     const target = section.info === 0 ? null : sections[section.info]!;
     const count = data.length / entrySize;
-    let cached: ElfRelocation[] | undefined;
-    result.push({
-      section,
-      target,
-      symtab,
-      isRela,
-      count,
-      entries: () => {
-        cached ??= decodeRelocations(l, section, isRela, count, symbols, symtab, nameOf);
-        return cached;
-      },
-    });
+    result.push(new RelocationSectionView(decoder, section, target, symtab, isRela, count, symbols));
   }
   return result;
+}
+
+/** What the relocation sections of one file share for decoding their entries. */
+interface RelocationDecoder {
+  readonly layout: Layout;
+  readonly nameOf: (type: number) => string;
+}
+
+/** One REL/RELA section: checked when listed, its entries decoded on first use and kept. */
+class RelocationSectionView implements ElfRelocationSection {
+  #entries: ElfRelocation[] | undefined;
+
+  constructor(
+    readonly decoder: RelocationDecoder,
+    readonly section: ElfSection,
+    readonly target: ElfSection | null,
+    readonly symtab: ElfSection,
+    readonly isRela: boolean,
+    readonly count: number,
+    readonly symbolCount: number,
+  ) {}
+
+  entries(): readonly ElfRelocation[] {
+    this.#entries ??= decodeRelocations(
+      this.decoder.layout,
+      this.section,
+      this.isRela,
+      this.count,
+      this.symbolCount,
+      this.symtab,
+      this.decoder.nameOf,
+    );
+    return this.#entries;
+  }
 }
 
 function decodeRelocations(
