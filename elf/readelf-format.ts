@@ -86,12 +86,12 @@ function writeTableName(
   l: Layout,
   shape: SymbolTableShape,
   nameOffset: number,
-  what: () => string,
+  symbolIndex: number,
 ): void {
   const table = shape.names;
   if (nameOffset >= table.size) {
     if (nameOffset === 0) return;
-    throw stringError(l, table, nameOffset, what());
+    throw stringError(l, table, nameOffset, `symbol ${symbolIndex} of '${shape.table.name}'`);
   }
   const bytes = l.bytes;
   const begin = table.start + nameOffset;
@@ -103,7 +103,7 @@ function writeTableName(
     if (c === 0) break;
     if (c < 0x20 || c === 0x7f) plain = false;
   }
-  if (p === end) throw stringError(l, table, nameOffset, what());
+  if (p === end) throw stringError(l, table, nameOffset, `symbol ${symbolIndex} of '${shape.table.name}'`);
   if (plain) out.copy(bytes, begin, p);
   else writeEscaped(out, bytes, begin, p);
 }
@@ -250,7 +250,7 @@ export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSec
       // readelf shows an unnamed section symbol by its section's name.
       writeSectionName(out, l, file.sections[shndx]);
     } else {
-      writeTableName(out, l, shape, nameOffset, () => `symbol ${i} of '${table.name}'`);
+      writeTableName(out, l, shape, nameOffset, i);
       const version = versions?.[i];
       if (version) out.text(versionSuffix(version, true));
     }
@@ -397,7 +397,7 @@ export function writeRelocationSection(
         if (shndx === SHN_XINDEX) shndx = extendedSectionIndex(l, file.sections, shape, sym);
         writePrintable(out, unnamedSymbolText(file, stype, shndx));
       } else {
-        writeTableName(out, l, shape, nameOffset, () => `symbol ${sym} of '${rs.symtab.name}'`);
+        writeTableName(out, l, shape, nameOffset, sym);
         const version = versions?.[sym];
         if (version) out.text(versionSuffix(version, false));
       }
