@@ -1,7 +1,7 @@
 // Every kind of malformed ELF named in the foundation issue gives an ElfFormatError that names the file
 // and says what is wrong — never another exception, never an allocation sized by a corrupt field.
 import { describe, expect, it } from "vitest";
-import { ElfFormatError, readElf } from "../../elf/index.js";
+import { ElfFormatError, readElf, symbolsListingBytes } from "../../elf/index.js";
 import { buildElf, type ElfSpec } from "./elf-builder.js";
 import { headerField, read, sectionField, shapeOf, write } from "./elf-fields.js";
 import { readEverything } from "./read-everything.js";
@@ -49,6 +49,14 @@ function expectError(bytes: Uint8Array, reason: RegExp) {
   expect(outcome.error.path).toBe("bad.o");
   expect(outcome.error.message.startsWith("bad.o: ")).toBe(true);
   expect(outcome.error.reason).toMatch(reason);
+  // The readelf-layout writer reads the bytes itself: it must find the same fault.
+  let file: ReturnType<typeof readElf>;
+  try {
+    file = readElf(bytes, { path: "bad.o" });
+  } catch {
+    return;
+  }
+  expect(() => symbolsListingBytes([file], { relocs: true })).toThrow(ElfFormatError);
 }
 
 function set(bytes: Uint8Array, field: { offset: number; width: 1 | 2 | 4 | 8 }, value: bigint) {
