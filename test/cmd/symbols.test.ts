@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
+import { runSymbolsWithoutYargs } from "../../cmd/commands/symbols.js";
 import { CLI, FIXTURES } from "../paths.js";
 
 const dir = join(FIXTURES, "elf");
@@ -176,5 +177,20 @@ describe("klpmatch symbols: errors are one line and exit 2", () => {
     const run = await klpmatch(["symbols"]);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(/^klpmatch: /);
+  });
+});
+
+describe("the yargs-free path of klpmatch symbols", () => {
+  it("declines anything but plain files and its own flags, so yargs handles help and mistakes", async () => {
+    for (const args of [
+      ["symbols"],
+      ["symbols", "--help"],
+      ["symbols", "--bogus", x86],
+      ["symbols", "--", x86],
+      ["sympos", "foo"],
+      [],
+    ]) {
+      expect(await runSymbolsWithoutYargs(args), args.join(" ")).toBe(false);
+    }
   });
 });
