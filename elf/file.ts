@@ -196,7 +196,7 @@ function readSections(l: Layout, raw: RawHeader): { header: ElfHeader; sections:
       );
     }
     const [start, end] = dataRange(shstrndx, type);
-    names = makeStringTable(l, start, end - start, `the section-name table [${shstrndx}]`);
+    names = makeStringTable(start, end - start, `the section-name table [${shstrndx}]`);
   }
   const context: SectionContext = {
     layout: l,

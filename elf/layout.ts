@@ -39,25 +39,15 @@ export function word(l: Layout, offset: number): bigint {
     : BigInt(l.view.getUint32(offset, l.littleEndian));
 }
 
-/** A string table: where it lies in the file and how to read a name from it. */
+/** A string table: where it lies in the file. */
 export interface StringTable {
   readonly start: number;
   readonly size: number;
-  /** True when every byte is < 0x80, so a latin1 slice equals the UTF-8 decoding. */
-  readonly ascii: boolean;
   readonly description: string;
 }
 
-export function makeStringTable(l: Layout, start: number, size: number, description: string): StringTable {
-  const bytes = l.bytes;
-  let ascii = true;
-  for (let i = start, end = start + size; i < end; i++) {
-    if (bytes[i]! >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  return { start, size, ascii, description };
+export function makeStringTable(start: number, size: number, description: string): StringTable {
+  return { start, size, description };
 }
 
 interface FastSlices {
@@ -75,11 +65,14 @@ export function stringEnd(l: Layout, table: StringTable, offset: number): number
   return nul === end ? -1 : nul;
 }
 
-/** Decodes bytes [begin, end) of a string table already checked by stringEnd. */
-export function decodeString(l: Layout, table: StringTable, begin: number, end: number): string {
+/** Decodes bytes [begin, end) of the file as UTF-8 (latin1 slicing, the fast path, when all are ASCII). */
+export function decodeString(l: Layout, begin: number, end: number): string {
   if (begin === end) return "";
+  const bytes = l.bytes;
+  // Buffer's own slice methods skip the encoding lookup of toString(); names are read by the 100,000.
   const buffer = l.buffer as unknown as FastSlices;
-  return table.ascii ? buffer.latin1Slice(begin, end) : buffer.utf8Slice(begin, end);
+  for (let i = begin; i < end; i++) if (bytes[i]! >= 0x80) return buffer.utf8Slice(begin, end);
+  return buffer.latin1Slice(begin, end);
 }
 
 /**
@@ -92,12 +85,16 @@ export function readString(l: Layout, table: StringTable, offset: number): strin
   const begin = table.start + offset;
   const end = table.start + table.size;
   let nul = begin;
-  while (nul < end && bytes[nul] !== 0) nul++;
+  let ascii = true;
+  for (; nul < end; nul++) {
+    const c = bytes[nul]!;
+    if (c === 0) break;
+    if (c >= 0x80) ascii = false;
+  }
   if (nul === end) return null;
   if (nul === begin) return "";
-  // Buffer's own slice methods skip the encoding lookup of toString(); names are read by the 100,000.
   const buffer = l.buffer as unknown as FastSlices;
-  return table.ascii ? buffer.latin1Slice(begin, nul) : buffer.utf8Slice(begin, nul);
+  return ascii ? buffer.latin1Slice(begin, nul) : buffer.utf8Slice(begin, nul);
 }
 
 /** The error for a name readString could not read. */

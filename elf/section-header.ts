@@ -86,8 +86,7 @@ export class SectionHeader implements ElfSection {
   get name(): string {
     if (this.#name === undefined) {
       const names = this.#context.names;
-      this.#name =
-        names === null ? "" : decodeString(this.#context.layout, names, this.#nameStart, this.#nameEnd);
+      this.#name = names === null ? "" : decodeString(this.#context.layout, this.#nameStart, this.#nameEnd);
     }
     return this.#name;
   }

@@ -110,8 +110,7 @@ function computeShape(l: Layout, sections: readonly ElfSection[], table: ElfSect
     start: Number(table.offset),
     entrySize: l.is64 ? 24 : 16,
     names: makeStringTable(
-      l,
-      Number(strtab.offset),
+      strtab.data!.byteOffset - l.bytes.byteOffset,
       strtab.data!.length,
       `string table [${strtab.index}] '${strtab.name}'`,
     ),
