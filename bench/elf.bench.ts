@@ -25,9 +25,9 @@ function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-async function sameOutput(ours: string[], theirs: string[]): Promise<boolean> {
+async function sameOutput(entry: string, ours: string[], theirs: string[]): Promise<boolean> {
   const [a, b] = await Promise.all([
-    execa(process.execPath, [CLI, ...ours], { encoding: "buffer", maxBuffer: 1 << 30 }),
+    execa(process.execPath, [entry, ...ours], { encoding: "buffer", maxBuffer: 1 << 30 }),
     execa("readelf", theirs, { encoding: "buffer", maxBuffer: 1 << 30 }),
   ]);
   return Buffer.from(a.stdout).equals(Buffer.from(b.stdout));
@@ -42,6 +42,16 @@ interface Row {
   runs: number;
 }
 
+/**
+ * The symbols command started without yargs (runSymbolsWithoutYargs), as cmd/klpmatch.ts runs it when
+ * it tries that path first: `node -e` with the same arguments.
+ */
+const WITHOUT_YARGS = [
+  "--input-type=module",
+  "-e",
+  `const m = await import(${JSON.stringify(join(ROOT, "dist", "cmd", "commands", "symbols.js"))}); await m.runSymbolsWithoutYargs(process.argv.slice(1));`,
+];
+
 /** Alternates the two commands `runs` times each and returns both medians. */
 async function compare(
   label: string,
@@ -49,14 +59,15 @@ async function compare(
   relocs: boolean,
   runs: number,
   target: number,
+  entry: string[] = [CLI],
 ): Promise<Row> {
-  const ours = ["symbols", ...(relocs ? ["--relocs"] : []), file];
+  const ours = [...entry.slice(1), "symbols", ...(relocs ? ["--relocs"] : []), file];
   const theirs = ["-sW", ...(relocs ? ["-rW"] : []), file];
-  const identical = await sameOutput(ours, theirs);
+  const identical = await sameOutput(entry[0]!, ours, theirs);
   const a: number[] = [];
   const b: number[] = [];
   for (let i = 0; i < runs; i++) {
-    a.push(await wallTime(process.execPath, [CLI, ...ours]));
+    a.push(await wallTime(process.execPath, [entry[0]!, ...ours]));
     b.push(await wallTime("readelf", theirs));
   }
   return { label, ours: median(a), readelf: median(b), target, identical, runs };
@@ -101,6 +112,12 @@ export async function run(): Promise<void> {
     rows.push(await compare("(b) ext4.ko: symbols + relocations", ext4, true, 15, 3));
     const tiny = join(ROOT, "fixtures", "elf", "sample-x86_64.o");
     rows.push(await compare("(c) 2 KB fixture object (fixed cost)", tiny, true, 9, Number.POSITIVE_INFINITY));
+    const fast = WITHOUT_YARGS;
+    rows.push(await compare("(a) symbols, without yargs", object, false, 9, 2, fast));
+    rows.push(await compare("(a) symbols + relocations, without yargs", object, true, 3, 0.05, fast));
+    rows.push(await compare("(b) symbols, without yargs", ext4, false, 15, 3, fast));
+    rows.push(await compare("(b) symbols + relocations, without yargs", ext4, true, 15, 3, fast));
+    rows.push(await compare("(c) fixed cost, without yargs", tiny, true, 9, Number.POSITIVE_INFINITY, fast));
     const bare = [];
     for (let i = 0; i < 9; i++) bare.push(await wallTime(process.execPath, ["-e", "0"]));
     const help = [];
