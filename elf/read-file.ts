@@ -32,7 +32,16 @@ export function compressionOf(bytes: Uint8Array): Compression {
 export async function readElfFile(path: string): Promise<ElfFile> {
   const raw = await readFile(path);
   const bytes = await decompress(path, raw);
-  return readElf(bytes, { path });
+  const kind = bytes === raw ? null : compressionOf(raw);
+  try {
+    return readElf(bytes, { path });
+  } catch (error) {
+    // Say where the bad bytes came from when they came out of a decompressor.
+    if (kind !== null && error instanceof ElfFormatError) {
+      throw new ElfFormatError(path, `${error.reason} (in its ${kind}-decompressed contents)`);
+    }
+    throw error;
+  }
 }
 
 /** The file's bytes, decompressed when they are xz, zstd or gzip data; unchanged otherwise. */

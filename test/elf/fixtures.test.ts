@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { ElfFormatError, readElfFile, symbolVersions } from "../../elf/index.js";
 import { relrOffsets } from "../../elf/relr.js";
@@ -149,6 +150,17 @@ describe("modules: signature trailer and compression", () => {
     }
     // gzip needs no external program.
     expect((await readElfFile(join(dir, "sample-signed.ko.gz"))).symbols().length).toBeGreaterThan(0);
+  });
+
+  it("says when the bad bytes came out of a decompressor", async () => {
+    const tmp = mkdtempSync(join(tmpdir(), "klpmatch-gz-"));
+    const path = join(tmp, "kallsyms.ko.gz");
+    writeFileSync(path, gzipSync(Buffer.from("ffffffff81000000 T _text\n")));
+    const error = await readElfFile(path).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ElfFormatError);
+    expect((error as ElfFormatError).message).toBe(
+      `${path}: not an ELF file (no \\x7fELF magic at its start) (in its gzip-decompressed contents)`,
+    );
   });
 
   it("reports corrupt compressed data as an ElfFormatError", async () => {
