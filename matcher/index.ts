@@ -2,8 +2,8 @@
 
 export * from "./candidates.js";
 export * from "./diff.js";
-export * from "./explain.js";
 export * from "./evidence.js";
+export * from "./explain.js";
 export * from "./match.js";
 export * from "./references.js";
 export * from "./sympos.js";
