@@ -9,10 +9,9 @@ import {
   SHN_UNDEF,
   SHN_XINDEX,
   SHT_DYNSYM,
-  SHT_NOBITS,
-  SHT_NULL,
   SHT_STRTAB,
   SHT_SYMTAB,
+  SHT_SYMTAB_SHNDX,
 } from "./constants.js";
 import { ElfFormatError } from "./errors.js";
 import {
@@ -29,7 +28,15 @@ import {
 } from "./layout.js";
 import { fileTypeName, machineName, osabiName, sectionTypeName } from "./names.js";
 import { readRelocationSections, relocationsFor } from "./relocations.js";
-import { SECTION_FIELD_OFFSETS, type SectionContext, SectionHeader, wordNumber } from "./section-header.js";
+import {
+  arrayLookup,
+  hasData,
+  SECTION_FIELD_OFFSETS,
+  type SectionContext,
+  type SectionLookup,
+  SectionTable,
+  wordNumber,
+} from "./section-header.js";
 import { readSymbolTable } from "./symbols.js";
 import type { ElfFile, ElfHeader, ElfRelocationSection, ElfSection, ElfSymbol } from "./types.js";
 
@@ -65,8 +72,7 @@ export function readElf(bytes: Uint8Array, opts: ReadElfOptions): ElfFile {
     ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     : bytes;
   const l = makeLayout(path, plain, data === ELFDATA2LSB, is64);
-  const sections = readSections(l, readHeader(l));
-  return new ElfFileView(l, sections);
+  return new ElfFileView(l, readSections(l, readHeader(l)));
 }
 
 interface RawHeader {
@@ -115,7 +121,13 @@ function readHeader(l: Layout): RawHeader {
   };
 }
 
-function readSections(l: Layout, raw: RawHeader): { header: ElfHeader; sections: ElfSection[] } {
+interface ReadSections {
+  readonly header: ElfHeader;
+  readonly table: SectionTable;
+}
+
+/** The section header table, every header checked (names, data extents) before any is used. */
+function readSections(l: Layout, raw: RawHeader): ReadSections {
   const h = raw.header;
   const fileSize = BigInt(l.bytes.length);
   if (h.shoff === 0n) {
@@ -125,7 +137,7 @@ function readSections(l: Layout, raw: RawHeader): { header: ElfHeader; sections:
         `e_shnum is ${raw.rawShnum} but e_shoff is 0 (no section header table)`,
       );
     }
-    return { header: { ...h, shnum: 0, shstrndx: 0 }, sections: [] };
+    return noSections(l, h);
   }
   const entrySize = l.is64 ? 64 : 40;
   if (h.shentsize !== entrySize) {
@@ -160,31 +172,15 @@ function readSections(l: Layout, raw: RawHeader): { header: ElfHeader; sections:
   else if (shstrndx >= SHN_LORESERVE) {
     throw new ElfFormatError(l.path, `e_shstrndx ${hex(shstrndx)} is a reserved section index`);
   }
-  if (shnum === 0) return { header: { ...h, shnum: 0, shstrndx: 0 }, sections: [] };
+  if (shnum === 0) return noSections(l, h);
   if (shstrndx >= shnum) {
     throw new ElfFormatError(
       l.path,
       `section-name table index ${shstrndx}${raw.rawShstrndx === SHN_XINDEX ? " (from section 0's sh_link, e_shstrndx is SHN_XINDEX)" : ""} is out of range (${shnum} sections)`,
     );
   }
-  const length = l.bytes.length;
-  const is64 = l.is64;
-  const le = l.littleEndian;
   const view = l.view;
-  /** Where section i's bytes start and end, checked against the file; [-1, -1] when it has none. */
-  const dataRange = (i: number, type: number): [number, number] => {
-    if (type === SHT_NOBITS || type === SHT_NULL || i === 0) return [-1, -1];
-    const o = shoff + i * entrySize;
-    const offset = wordNumber(l, o + SECTION_FIELD_OFFSETS.OFFSET[is64 ? 0 : 1]!);
-    const size = wordNumber(l, o + SECTION_FIELD_OFFSETS.SIZE[is64 ? 0 : 1]!);
-    if (offset > length || size > length - offset) {
-      throw new ElfFormatError(
-        l.path,
-        `section [${i}]'s data (offset ${hex(word(l, o + SECTION_FIELD_OFFSETS.OFFSET[is64 ? 0 : 1]!))}, size ${hex(word(l, o + SECTION_FIELD_OFFSETS.SIZE[is64 ? 0 : 1]!))}) extends past the end of the file (${length} bytes)`,
-      );
-    }
-    return [offset, offset + size];
-  };
+  const le = l.littleEndian;
   let names: StringTable | null = null;
   if (shstrndx !== SHN_UNDEF) {
     const o = shoff + shstrndx * entrySize;
@@ -195,8 +191,10 @@ function readSections(l: Layout, raw: RawHeader): { header: ElfHeader; sections:
         `section-name table [${shstrndx}] is not a string table (type ${sectionTypeName(h.machine, type)})`,
       );
     }
-    const [start, end] = dataRange(shstrndx, type);
-    names = makeStringTable(start, end - start, `the section-name table [${shstrndx}]`);
+    checkDataExtent(l, shstrndx, o);
+    const start = wordNumber(l, o + SECTION_FIELD_OFFSETS.OFFSET[l.is64 ? 0 : 1]!);
+    const size = wordNumber(l, o + SECTION_FIELD_OFFSETS.SIZE[l.is64 ? 0 : 1]!);
+    names = makeStringTable(start, size, `the section-name table [${shstrndx}]`);
   }
   const context: SectionContext = {
     layout: l,
@@ -205,33 +203,62 @@ function readSections(l: Layout, raw: RawHeader): { header: ElfHeader; sections:
     flagNameLists: new Map(),
     names,
   };
-  const sections: ElfSection[] = new Array(shnum);
+  const symbolSections = checkSectionHeaders(l, names, shoff, shnum);
+  return {
+    header: { ...h, shnum, shstrndx },
+    table: new SectionTable(context, shoff, shnum, symbolSections),
+  };
+}
+
+/**
+ * Checks every section's name and data extent; returns the indexes of the symbol tables and their
+ * extended-index tables (SHT_SYMTAB, SHT_DYNSYM, SHT_SYMTAB_SHNDX), found on the way.
+ */
+function checkSectionHeaders(l: Layout, names: StringTable | null, shoff: number, shnum: number): number[] {
+  const view = l.view;
+  const le = l.littleEndian;
+  const entrySize = l.is64 ? 64 : 40;
+  // When the table ends in a NUL, every name offset inside it starts a terminated name: no need to
+  // look for each name's end (80,000 of them in a -ffunction-sections object).
+  const namesEndInNul = names !== null && names.size > 0 && l.bytes[names.start + names.size - 1] === 0;
+  const symbolSections: number[] = [];
   for (let i = 0; i < shnum; i++) {
     const o = shoff + i * entrySize;
     const nameOffset = view.getUint32(o, le);
     const type = view.getUint32(o + 4, le);
-    let nameStart = 0;
-    let nameEnd = 0;
-    if (names !== null && (nameOffset !== 0 || i !== 0)) {
-      nameEnd = stringEnd(l, names, nameOffset);
-      if (nameEnd < 0) throw stringError(l, names, nameOffset, `section [${i}]`);
-      nameStart = names.start + nameOffset;
+    if (names !== null && (nameOffset !== 0 || i !== 0) && !(namesEndInNul && nameOffset < names.size)) {
+      if (stringEnd(l, names, nameOffset) < 0) throw stringError(l, names, nameOffset, `section [${i}]`);
     }
-    const [start, end] = dataRange(i, type);
-    sections[i] = new SectionHeader(
-      context,
-      i,
-      o,
-      nameStart,
-      nameEnd,
-      type,
-      view.getUint32(o + (is64 ? 40 : 24), le),
-      view.getUint32(o + (is64 ? 44 : 28), le),
-      start,
-      end,
+    if (hasData(i, type)) checkDataExtent(l, i, o);
+    if (type === SHT_SYMTAB || type === SHT_DYNSYM || type === SHT_SYMTAB_SHNDX) symbolSections.push(i);
+  }
+  return symbolSections;
+}
+
+function noSections(l: Layout, h: ElfHeader): ReadSections {
+  const context: SectionContext = {
+    layout: l,
+    machine: h.machine,
+    typeNames: new Map(),
+    flagNameLists: new Map(),
+    names: null,
+  };
+  return { header: { ...h, shnum: 0, shstrndx: 0 }, table: new SectionTable(context, 0, 0, []) };
+}
+
+/** Throws unless section i's data (header at `at`) lies inside the file. */
+function checkDataExtent(l: Layout, i: number, at: number): void {
+  const offsetAt = at + SECTION_FIELD_OFFSETS.OFFSET[l.is64 ? 0 : 1]!;
+  const sizeAt = at + SECTION_FIELD_OFFSETS.SIZE[l.is64 ? 0 : 1]!;
+  const offset = wordNumber(l, offsetAt);
+  const size = wordNumber(l, sizeAt);
+  const length = l.bytes.length;
+  if (offset > length || size > length - offset) {
+    throw new ElfFormatError(
+      l.path,
+      `section [${i}]'s data (offset ${hex(word(l, offsetAt))}, size ${hex(word(l, sizeAt))}) extends past the end of the file (${length} bytes)`,
     );
   }
-  return { header: { ...h, shnum, shstrndx }, sections };
 }
 
 /** The byte-order-aware reader of a file, for code in elf/ that reads fields itself (the formatters). */
@@ -240,27 +267,41 @@ export function layoutOf(file: ElfFile): Layout {
   return makeLayout(file.path, file.bytes, file.header.endianness === "little", file.header.class === 64);
 }
 
+/** The file's sections by index; for the reader's own files, without making every section object. */
+export function sectionLookupOf(file: ElfFile): SectionLookup {
+  return file instanceof ElfFileView ? file.sectionTable : arrayLookup(file.sections);
+}
+
 /** The ElfFile implementation: holds the bytes and caches what has been decoded. */
 class ElfFileView implements ElfFile {
   readonly path: string;
   readonly bytes: Uint8Array;
   readonly header: ElfHeader;
-  readonly sections: readonly ElfSection[];
   readonly #layout: Layout;
+  readonly #table: SectionTable;
   #byName: Map<string, ElfSection> | undefined;
   readonly #symbolTables = new Map<number, readonly ElfSymbol[]>();
   #relocationSections: readonly ElfRelocationSection[] | undefined;
 
-  constructor(layout: Layout, read: { header: ElfHeader; sections: ElfSection[] }) {
+  constructor(layout: Layout, read: ReadSections) {
     this.#layout = layout;
     this.path = layout.path;
     this.bytes = layout.bytes;
     this.header = read.header;
-    this.sections = read.sections;
+    this.#table = read.table;
   }
 
   get layout(): Layout {
     return this.#layout;
+  }
+
+  get sectionTable(): SectionTable {
+    return this.#table;
+  }
+
+  /** Every section as an object, made on first use (a listing of symbols needs only a few of them). */
+  get sections(): readonly ElfSection[] {
+    return this.#table.all();
   }
 
   sectionByName(name: string): ElfSection | undefined {
@@ -273,21 +314,29 @@ class ElfFileView implements ElfFile {
   }
 
   symbols(): readonly ElfSymbol[] {
-    const table = this.sections.find((s) => s.type === SHT_SYMTAB);
-    return table ? this.symbolsOf(table) : [];
+    return this.#firstOfType(SHT_SYMTAB);
   }
 
   dynamicSymbols(): readonly ElfSymbol[] {
-    const table = this.sections.find((s) => s.type === SHT_DYNSYM);
-    return table ? this.symbolsOf(table) : [];
+    return this.#firstOfType(SHT_DYNSYM);
+  }
+
+  #firstOfType(type: number): readonly ElfSymbol[] {
+    for (const i of this.#table.symbolSections) if (this.#table.type(i) === type) return this.symbolsOf(i);
+    return [];
   }
 
   symbolsOf(section: ElfSection | number): readonly ElfSymbol[] {
-    const s = typeof section === "number" ? this.sections[section] : section;
+    const s =
+      typeof section !== "number"
+        ? section
+        : Number.isInteger(section) && section >= 0 && section < this.#table.count
+          ? this.#table.section(section)
+          : undefined;
     if (!s) throw new ElfFormatError(this.path, `no section [${String(section)}]`);
     let symbols = this.#symbolTables.get(s.index);
     if (!symbols) {
-      symbols = readSymbolTable(this.#layout, this.header, this.sections, s);
+      symbols = readSymbolTable(this.#layout, this.header, this.#table, s);
       this.#symbolTables.set(s.index, symbols);
     }
     return symbols;

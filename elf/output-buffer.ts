@@ -4,6 +4,19 @@
 const HEX = "0123456789abcdef";
 const HEX_CODES = Uint8Array.from(HEX, (c) => c.charCodeAt(0));
 
+/** How many decimal digits a non-negative integer has. */
+function decimalDigits(n: number): number {
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  if (n < 10000) return 4;
+  if (n < 100000) return 5;
+  if (n < 1000000) return 6;
+  let digits = 7;
+  for (let x = n; x >= 10000000; x = Math.floor(x / 10)) digits++;
+  return digits;
+}
+
 export class OutputBuffer {
   #bytes: Uint8Array;
   #length = 0;
@@ -80,17 +93,21 @@ export class OutputBuffer {
 
   /** A non-negative integer below 2^53 in decimal, right-aligned in `width` columns. */
   decimal(n: number, width: number): void {
-    let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-    this.spaces(width - digits);
-    this.#reserve(digits);
+    const digits = decimalDigits(n);
+    const pad = width > digits ? width - digits : 0;
+    this.#reserve(pad + digits);
     const b = this.#bytes;
-    let p = this.#length + digits;
+    let p = this.#length;
+    for (let k = 0; k < pad; k++) b[p++] = 0x20;
+    p += digits;
     this.#length = p;
     let x = n;
+    // Integer division by `| 0` while the value fits in 31 bits; Math.floor above.
+    for (; x > 0x7fffffff; x = Math.floor(x / 10)) b[--p] = 0x30 + (x % 10);
     do {
-      b[--p] = 0x30 + (x % 10);
-      x = Math.floor(x / 10);
+      const rest = (x / 10) | 0;
+      b[--p] = 0x30 + x - rest * 10;
+      x = rest;
     } while (x > 0);
   }
 
@@ -129,8 +146,8 @@ export class OutputBuffer {
     this.#reserve(n);
     const b = this.#bytes;
     let p = this.#length;
-    // A loop beats TypedArray#set for the short pieces a listing is made of.
-    if (n < 64) for (let i = 0; i < n; i++) b[p++] = source[i]!;
+    // A loop beats TypedArray#set for the shortest pieces a listing is made of.
+    if (n < 16) for (let i = 0; i < n; i++) b[p++] = source[i]!;
     else {
       b.set(source, p);
       p += n;
@@ -150,6 +167,23 @@ export class OutputBuffer {
       p += n;
     }
     this.#length = p;
+  }
+
+  /**
+   * Copies bytes [start, end) from elsewhere when none of them is an ASCII control character
+   * (below 0x20, or 0x7f) and returns true; otherwise writes nothing and returns false.
+   */
+  copyPrintable(source: Uint8Array, start: number, end: number): boolean {
+    this.#reserve(end - start);
+    const b = this.#bytes;
+    let p = this.#length;
+    for (let i = start; i < end; i++) {
+      const c = source[i]!;
+      if (c < 0x20 || c === 0x7f) return false;
+      b[p++] = c;
+    }
+    this.#length = p;
+    return true;
   }
 
   /** The bytes written so far (a view, valid until the next write). */

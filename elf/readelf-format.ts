@@ -19,14 +19,14 @@ import {
   SHT_SYMTAB,
   STT_SECTION,
 } from "./constants.js";
-import { layoutOf } from "./file.js";
+import { layoutOf, sectionLookupOf } from "./file.js";
 import { type Layout, stringError } from "./layout.js";
 import { symbolBindName, symbolTypeName, symbolVisibilityName } from "./names.js";
 import { OutputBuffer } from "./output-buffer.js";
 import { relocationTypeName } from "./relocation-types.js";
 import { missingSymbolError } from "./relocations.js";
 import { relrOffsets } from "./relr.js";
-import { SectionHeader } from "./section-header.js";
+import { SectionHeader, type SectionLookup, SectionTable } from "./section-header.js";
 import { extendedSectionIndex, type SymbolTableShape, symbolTableShape } from "./symbols.js";
 import type { ElfFile, ElfRelocationSection, ElfSection, ElfSymbol } from "./types.js";
 import { type SymbolVersion, symbolVersions } from "./versions.js";
@@ -93,19 +93,12 @@ function writeTableName(
     if (nameOffset === 0) return;
     throw stringError(l, table, nameOffset, `symbol ${symbolIndex} of '${shape.table.name}'`);
   }
-  const bytes = l.bytes;
   const begin = table.start + nameOffset;
-  const end = table.start + table.size;
-  let p = begin;
-  let plain = true;
-  for (; p < end; p++) {
-    const c = bytes[p]!;
-    if (c === 0) break;
-    if (c < 0x20 || c === 0x7f) plain = false;
+  const nul = l.bytes.indexOf(0, begin);
+  if (nul < 0 || nul >= table.start + table.size) {
+    throw stringError(l, table, nameOffset, `symbol ${symbolIndex} of '${shape.table.name}'`);
   }
-  if (p === end) throw stringError(l, table, nameOffset, `symbol ${symbolIndex} of '${shape.table.name}'`);
-  if (plain) out.copy(bytes, begin, p);
-  else writeEscaped(out, bytes, begin, p);
+  writeNameBytes(out, l.bytes, begin, nul);
 }
 
 /** Bytes of a name with control characters as ^X (DEL as ^?), as readelf prints names. */
@@ -120,20 +113,25 @@ function writeEscaped(out: OutputBuffer, bytes: Uint8Array, begin: number, end: 
   }
 }
 
+/** Name bytes [begin, end) of the file as readelf prints them: control characters as ^X. */
+function writeNameBytes(out: OutputBuffer, bytes: Uint8Array, begin: number, end: number): void {
+  if (!out.copyPrintable(bytes, begin, end)) writeEscaped(out, bytes, begin, end);
+}
+
 /** A section's name, copied from the section-name table when the section is the reader's own. */
 function writeSectionName(out: OutputBuffer, l: Layout, section: ElfSection | undefined): void {
   if (section instanceof SectionHeader) {
-    const [begin, end] = section.nameBytes();
-    const bytes = l.bytes;
-    for (let q = begin; q < end; q++) {
-      const c = bytes[q]!;
-      if (c < 0x20 || c === 0x7f) {
-        writeEscaped(out, bytes, begin, end);
-        return;
-      }
-    }
-    out.copy(bytes, begin, end);
+    const begin = section.nameStart;
+    if (begin >= 0) writeNameBytes(out, l.bytes, begin, section.nameEnd);
   } else writePrintable(out, section?.name ?? "");
+}
+
+/** Section i's name; for the reader's own files, read from its header without making its object. */
+function writeSectionNameAt(out: OutputBuffer, l: Layout, sections: SectionLookup, i: number): void {
+  if (sections instanceof SectionTable) {
+    const begin = sections.nameStart(i);
+    if (begin >= 0) writeNameBytes(out, l.bytes, begin, sections.nameEnd(i));
+  } else writeSectionName(out, l, sections.section(i));
 }
 
 /** A name given as a string (a section name), control characters as ^X. */
@@ -171,16 +169,19 @@ function columnTexts(file: ElfFile) {
 /** Writes one symbol table in `readelf -sW` layout, header lines included. */
 export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSection): void {
   const l = layoutOf(file);
-  const shape = symbolTableShape(l, file.sections, table);
+  const sections = sectionLookupOf(file);
+  const shape = symbolTableShape(l, sections, table);
   const { count, start, entrySize } = shape;
   const is64 = l.is64;
   const le = l.littleEndian;
   const view = l.view;
+  const bytes = l.bytes;
   const machine = file.header.machine;
-  const shnum = file.sections.length;
+  const shnum = sections.count;
   const versions = table.type === SHT_DYNSYM ? symbolVersions(file, table) : null;
   const { types, binds, visibilities } = columnTexts(file);
-  const ndxTexts = new Map<number, string>();
+  /** Ndx texts of the indexes that are not plain section numbers (UND, ABS, COM, …), padded. */
+  const specialNdx = new Map<number, Uint8Array>();
   const columnCache: Uint8Array[] = [];
   out.text(`\nSymbol table '${table.name}' contains ${count} ${count === 1 ? "entry" : "entries"}:\n`);
   out.text(
@@ -195,10 +196,11 @@ export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSec
     let other: number;
     let shndx: number;
     out.decimal(i, 6);
-    out.text(": ");
+    out.byte(0x3a);
+    out.byte(0x20);
     if (is64) {
-      info = l.bytes[o + 4]!;
-      other = l.bytes[o + 5]!;
+      info = bytes[o + 4]!;
+      other = bytes[o + 5]!;
       shndx = view.getUint16(o + 6, le);
       out.hex64(view.getUint32(le ? o + 12 : o + 8, le), view.getUint32(le ? o + 8 : o + 12, le));
       out.byte(0x20);
@@ -211,8 +213,8 @@ export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSec
         out.hexMinimal(sizeHi, sizeLo);
       }
     } else {
-      info = l.bytes[o + 12]!;
-      other = l.bytes[o + 13]!;
+      info = bytes[o + 12]!;
+      other = bytes[o + 13]!;
       shndx = view.getUint16(o + 14, le);
       out.hex32(view.getUint32(o + 4, le), 8);
       out.byte(0x20);
@@ -223,10 +225,7 @@ export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSec
         out.hexMinimal(0, size);
       }
     }
-    const extended = shndx === SHN_XINDEX;
-    // readelf prints the index found in SHT_SYMTAB_SHNDX as a plain number, whatever its range.
-    if (extended) shndx = extendedSectionIndex(l, file.sections, shape, i);
-    // " TYPE    BIND   VIS     " depends only on st_info and the visibility: encoded once per pair.
+    // " TYPE    BIND   VIS     " depends only on st_info and st_other: encoded once per pair.
     const columnsKey = (info << 8) | other;
     let columns = columnCache[columnsKey];
     if (columns === undefined) {
@@ -235,20 +234,24 @@ export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSec
       columnCache[columnsKey] = columns;
     }
     out.raw(columns);
-    if (extended) {
+    if (shndx === SHN_XINDEX) {
+      // readelf prints the index found in SHT_SYMTAB_SHNDX as a plain number, whatever its range.
+      shndx = extendedSectionIndex(l, sections, shape, i);
       out.decimal(shndx, 4);
-      out.byte(0x20);
+    } else if (shndx !== SHN_UNDEF && shndx < SHN_LORESERVE && shndx < shnum) {
+      out.decimal(shndx, 4);
     } else {
-      let ndx = ndxTexts.get(shndx);
+      let ndx = specialNdx.get(shndx);
       if (ndx === undefined) {
-        ndx = `${sectionIndexText(file, shndx).padStart(4, " ")} `;
-        ndxTexts.set(shndx, ndx);
+        ndx = ASCII.encode(sectionIndexText(file, shndx).padStart(4, " "));
+        specialNdx.set(shndx, ndx);
       }
-      out.text(ndx);
+      out.raw(ndx);
     }
+    out.byte(0x20);
     if (nameOffset === 0 && (info & 0xf) === STT_SECTION && shndx < shnum) {
       // readelf shows an unnamed section symbol by its section's name.
-      writeSectionName(out, l, file.sections[shndx]);
+      writeSectionNameAt(out, l, sections, shndx);
     } else {
       writeTableName(out, l, shape, nameOffset, i);
       const version = versions?.[i];
@@ -315,7 +318,8 @@ export function writeRelocationSection(
   const view = l.view;
   const section = rs.section;
   const count = rs.count;
-  const shape = rs.symtab.index === 0 ? null : symbolTableShape(l, file.sections, rs.symtab);
+  const sections = sectionLookupOf(file);
+  const shape = rs.symtab.index === 0 ? null : symbolTableShape(l, sections, rs.symtab);
   const versions = shape && rs.symtab.type === SHT_DYNSYM ? symbolVersions(file, rs.symtab) : null;
   writeRelocationHeading(out, l, section, count);
   out.raw(
@@ -394,7 +398,7 @@ export function writeRelocationSection(
       }
       const nameOffset = view.getUint32(so, le);
       if (nameOffset === 0) {
-        if (shndx === SHN_XINDEX) shndx = extendedSectionIndex(l, file.sections, shape, sym);
+        if (shndx === SHN_XINDEX) shndx = extendedSectionIndex(l, sections, shape, sym);
         writePrintable(out, unnamedSymbolText(file, stype, shndx));
       } else {
         writeTableName(out, l, shape, nameOffset, sym);
@@ -460,9 +464,11 @@ export function writeSymbolsListing(
   opts: SymbolsListingOptions = {},
 ): void {
   if (opts.relocs) writeRelocations(out, file);
-  for (const section of file.sections) {
-    if (section.type === SHT_DYNSYM || (!opts.dynamicOnly && section.type === SHT_SYMTAB)) {
-      writeSymbolTable(out, file, section);
+  const sections = sectionLookupOf(file);
+  for (const i of sections.symbolSections) {
+    const type = sections.type(i);
+    if (type === SHT_DYNSYM || (!opts.dynamicOnly && type === SHT_SYMTAB)) {
+      writeSymbolTable(out, file, sections.section(i));
     }
   }
 }

@@ -4,6 +4,7 @@ import { SHT_DYNSYM, SHT_NULL, SHT_REL, SHT_RELA, SHT_SYMTAB } from "./constants
 import { ElfFormatError } from "./errors.js";
 import { hex, type Layout } from "./layout.js";
 import { relocationTypeName } from "./relocation-types.js";
+import { arrayLookup } from "./section-header.js";
 import { symbolCount } from "./symbols.js";
 import type { ElfHeader, ElfRelocation, ElfRelocationSection, ElfSection } from "./types.js";
 
@@ -27,6 +28,7 @@ export function readRelocationSections(
     return name;
   };
   const decoder: RelocationDecoder = { layout: l, nameOf };
+  const lookup = arrayLookup(sections);
   for (const section of sections) {
     if (section.type !== SHT_REL && section.type !== SHT_RELA) continue;
     const isRela = section.type === SHT_RELA;
@@ -51,7 +53,7 @@ export function readRelocationSections(
     let symbols = 0;
     if (symtab.type !== SHT_NULL) {
       const known = symbolCounts.get(symtab.index);
-      symbols = known ?? symbolCount(l, sections, symtab);
+      symbols = known ?? symbolCount(l, lookup, symtab);
       symbolCounts.set(symtab.index, symbols);
     }
     if (section.info >= sections.length) {

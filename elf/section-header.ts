@@ -1,5 +1,6 @@
-// One section header, read from the file's bytes on demand: an object with a handful of fields per
-// section, so an object with 80,000 sections costs little until its fields are used.
+// Section headers, read from the file's bytes on demand: an object is made for a section only when
+// it is asked for, so an object with 80,000 sections costs little until its sections are used.
+import { SHT_DYNSYM, SHT_NOBITS, SHT_NULL, SHT_SYMTAB, SHT_SYMTAB_SHNDX } from "./constants.js";
 import type { Layout, StringTable } from "./layout.js";
 import { bigintOf, decodeString } from "./layout.js";
 import { sectionFlagNames, sectionTypeName } from "./names.js";
@@ -32,45 +33,39 @@ export function wordNumber(l: Layout, at: number): number {
   return hi * 0x100000000 + lo;
 }
 
+/** Where the name of section `index` (header at `at`) starts in the file; -1 when it has none. */
+function nameStartOf(context: SectionContext, index: number, at: number): number {
+  const { layout: l, names } = context;
+  if (names === null) return -1;
+  const offset = l.view.getUint32(at, l.littleEndian);
+  // Section 0's name offset 0 means no name, even in an empty name table.
+  return offset === 0 && index === 0 ? -1 : names.start + offset;
+}
+
+/** Where the name of section `index` ends: its NUL (found when the file was read), or -1 for no name. */
+function nameEndOf(context: SectionContext, index: number, at: number): number {
+  const start = nameStartOf(context, index, at);
+  return start < 0 ? -1 : context.layout.bytes.indexOf(0, start);
+}
+
 export class SectionHeader implements ElfSection {
   readonly index: number;
   readonly type: number;
   readonly link: number;
   readonly info: number;
   readonly #context: SectionContext;
-  /** Where this header starts in the file. */
+  /** Where this header starts in the file; its name and data extents were checked when the file was read. */
   readonly #at: number;
-  /** Where the section's bytes lie (checked against the file's length), or -1 when it has none. */
-  readonly #dataStart: number;
-  readonly #dataEnd: number;
   #data: Uint8Array | null | undefined;
-  /** The name's bytes in the section-name table (checked when the file was read); decoded on use. */
-  readonly #nameStart: number;
-  readonly #nameEnd: number;
   #name: string | undefined;
 
-  constructor(
-    context: SectionContext,
-    index: number,
-    at: number,
-    nameStart: number,
-    nameEnd: number,
-    type: number,
-    link: number,
-    info: number,
-    dataStart: number,
-    dataEnd: number,
-  ) {
+  constructor(context: SectionContext, index: number, at: number, type: number, link: number, info: number) {
     this.#context = context;
     this.index = index;
     this.#at = at;
-    this.#nameStart = nameStart;
-    this.#nameEnd = nameEnd;
     this.type = type;
     this.link = link;
     this.info = info;
-    this.#dataStart = dataStart;
-    this.#dataEnd = dataEnd;
   }
 
   #word(offsets: number[]): bigint {
@@ -85,15 +80,20 @@ export class SectionHeader implements ElfSection {
 
   get name(): string {
     if (this.#name === undefined) {
-      const names = this.#context.names;
-      this.#name = names === null ? "" : decodeString(this.#context.layout, this.#nameStart, this.#nameEnd);
+      const start = this.nameStart;
+      this.#name = start < 0 ? "" : decodeString(this.#context.layout, start, this.nameEnd);
     }
     return this.#name;
   }
 
-  /** Where the name's bytes lie in the file: [start, end) (for writers that copy bytes, not strings). */
-  nameBytes(): readonly [number, number] {
-    return [this.#nameStart, this.#nameEnd];
+  /** Where the name's bytes start in the file, -1 when it has none (for writers that copy bytes). */
+  get nameStart(): number {
+    return nameStartOf(this.#context, this.index, this.#at);
+  }
+
+  /** Where the name's bytes end in the file: at its NUL, which was found when the file was read. */
+  get nameEnd(): number {
+    return nameEndOf(this.#context, this.index, this.#at);
   }
 
   get typeName(): string {
@@ -143,10 +143,22 @@ export class SectionHeader implements ElfSection {
 
   get data(): Uint8Array | null {
     if (this.#data === undefined) {
-      this.#data =
-        this.#dataStart < 0 ? null : this.#context.layout.bytes.subarray(this.#dataStart, this.#dataEnd);
+      const l = this.#context.layout;
+      this.#data = hasData(this.index, this.type)
+        ? l.bytes.subarray(this.#dataStart(), this.#dataStart() + this.#dataSize())
+        : null;
     }
     return this.#data;
+  }
+
+  #dataStart(): number {
+    const l = this.#context.layout;
+    return wordNumber(l, this.#at + OFFSET[l.is64 ? 0 : 1]!);
+  }
+
+  #dataSize(): number {
+    const l = this.#context.layout;
+    return wordNumber(l, this.#at + SIZE[l.is64 ? 0 : 1]!);
   }
 
   /** The header as plain JSON data: 64-bit fields as "0x…" strings, the data as its extent. */
@@ -166,8 +178,111 @@ export class SectionHeader implements ElfSection {
       info: this.info,
       addralign: hex(this.addralign),
       entsize: hex(this.entsize),
-      data: this.#dataStart < 0 ? null : `${this.#dataEnd - this.#dataStart} bytes`,
+      data: hasData(this.index, this.type) ? `${this.#dataSize()} bytes` : null,
     };
+  }
+}
+
+/** Whether section `index` of type `type` has bytes in the file (SHT_NOBITS, SHT_NULL and section 0 don't). */
+export function hasData(index: number, type: number): boolean {
+  return index !== 0 && type !== SHT_NOBITS && type !== SHT_NULL;
+}
+
+/** Looking sections up by index without making an object for every section of the file. */
+export interface SectionLookup {
+  readonly count: number;
+  /** Section i (0 ≤ i < count); the same object on every call. */
+  section(i: number): ElfSection;
+  type(i: number): number;
+  link(i: number): number;
+  /** Indexes of the SHT_SYMTAB, SHT_DYNSYM and SHT_SYMTAB_SHNDX sections, in order. */
+  readonly symbolSections: readonly number[];
+}
+
+/** The lookup over sections that already exist as objects. */
+export function arrayLookup(sections: readonly ElfSection[]): SectionLookup {
+  return {
+    count: sections.length,
+    section: (i) => sections[i]!,
+    type: (i) => sections[i]!.type,
+    link: (i) => sections[i]!.link,
+    symbolSections: sections
+      .filter((s) => s.type === SHT_SYMTAB || s.type === SHT_DYNSYM || s.type === SHT_SYMTAB_SHNDX)
+      .map((s) => s.index),
+  };
+}
+
+/**
+ * The section header table of a file whose headers were checked when it was read: fields are read
+ * from the bytes, and a section's object is made on first use.
+ */
+export class SectionTable implements SectionLookup {
+  readonly count: number;
+  readonly #context: SectionContext;
+  readonly #shoff: number;
+  readonly #entrySize: number;
+  readonly #linkAt: number;
+  readonly #made = new Map<number, SectionHeader>();
+  #all: readonly SectionHeader[] | undefined;
+
+  readonly symbolSections: readonly number[];
+
+  constructor(context: SectionContext, shoff: number, count: number, symbolSections: readonly number[]) {
+    const is64 = context.layout.is64;
+    this.#context = context;
+    this.#shoff = shoff;
+    this.count = count;
+    this.symbolSections = symbolSections;
+    this.#entrySize = is64 ? 64 : 40;
+    this.#linkAt = is64 ? 40 : 24;
+  }
+
+  type(i: number): number {
+    const l = this.#context.layout;
+    return l.view.getUint32(this.#shoff + i * this.#entrySize + 4, l.littleEndian);
+  }
+
+  link(i: number): number {
+    const l = this.#context.layout;
+    return l.view.getUint32(this.#shoff + i * this.#entrySize + this.#linkAt, l.littleEndian);
+  }
+
+  /** Where section i's name starts in the file, -1 when it has none. */
+  nameStart(i: number): number {
+    return nameStartOf(this.#context, i, this.#shoff + i * this.#entrySize);
+  }
+
+  /** Where section i's name ends in the file (its NUL), -1 when it has none. */
+  nameEnd(i: number): number {
+    return nameEndOf(this.#context, i, this.#shoff + i * this.#entrySize);
+  }
+
+  section(i: number): SectionHeader {
+    if (this.#all !== undefined) return this.#all[i]!;
+    let section = this.#made.get(i);
+    if (section === undefined) {
+      section = this.#make(i);
+      this.#made.set(i, section);
+    }
+    return section;
+  }
+
+  /** Every section, in order (made once; the objects section(i) gave out are reused). */
+  all(): readonly SectionHeader[] {
+    if (this.#all === undefined) {
+      const all: SectionHeader[] = new Array(this.count);
+      for (let i = 0; i < this.count; i++) all[i] = this.#made.get(i) ?? this.#make(i);
+      this.#all = all;
+      this.#made.clear();
+    }
+    return this.#all;
+  }
+
+  #make(i: number): SectionHeader {
+    const l = this.#context.layout;
+    const at = this.#shoff + i * this.#entrySize;
+    const info = l.view.getUint32(at + this.#linkAt + 4, l.littleEndian);
+    return new SectionHeader(this.#context, i, at, this.type(i), this.link(i), info);
   }
 }
 

@@ -25,10 +25,11 @@ import {
   u64Small,
 } from "./layout.js";
 import { symbolBindName, symbolTypeName, symbolVisibilityName } from "./names.js";
+import type { SectionLookup } from "./section-header.js";
 import type { ElfHeader, ElfSection, ElfSymbol, SpecialSectionIndex } from "./types.js";
 
 /** Checks a symbol table's header fields and returns its entry count. */
-export function symbolCount(l: Layout, sections: readonly ElfSection[], table: ElfSection): number {
+export function symbolCount(l: Layout, sections: SectionLookup, table: ElfSection): number {
   if (table.type !== SHT_SYMTAB && table.type !== SHT_DYNSYM) {
     throw new ElfFormatError(
       l.path,
@@ -48,7 +49,7 @@ export function symbolCount(l: Layout, sections: readonly ElfSection[], table: E
       `symbol table [${table.index}] '${table.name}' has size ${hex(table.size)}, not a multiple of its entry size ${entrySize}`,
     );
   }
-  const strtab = sections[table.link];
+  const strtab = table.link < sections.count ? sections.section(table.link) : undefined;
   if (!strtab || strtab.type !== SHT_STRTAB || !strtab.data) {
     throw new ElfFormatError(
       l.path,
@@ -83,11 +84,7 @@ export interface SymbolTableShape {
 const SHAPES = new WeakMap<Layout, Map<number, SymbolTableShape>>();
 
 /** The checked shape of a symbol table, computed once per file and table. */
-export function symbolTableShape(
-  l: Layout,
-  sections: readonly ElfSection[],
-  table: ElfSection,
-): SymbolTableShape {
+export function symbolTableShape(l: Layout, sections: SectionLookup, table: ElfSection): SymbolTableShape {
   let shapes = SHAPES.get(l);
   if (!shapes) {
     shapes = new Map();
@@ -101,9 +98,9 @@ export function symbolTableShape(
   return shape;
 }
 
-function computeShape(l: Layout, sections: readonly ElfSection[], table: ElfSection): SymbolTableShape {
+function computeShape(l: Layout, sections: SectionLookup, table: ElfSection): SymbolTableShape {
   const count = symbolCount(l, sections, table);
-  const strtab = sections[table.link]!;
+  const strtab = sections.section(table.link);
   return {
     table,
     count,
@@ -132,13 +129,19 @@ export function symbolName(l: Layout, shape: SymbolTableShape, i: number, nameOf
  */
 export function extendedSectionIndex(
   l: Layout,
-  sections: readonly ElfSection[],
+  sections: SectionLookup,
   shape: SymbolTableShape,
   i: number,
 ): number {
   const table = shape.table;
   if (shape.shndxTable === null) {
-    shape.shndxTable = sections.find((s) => s.type === SHT_SYMTAB_SHNDX && s.link === table.index);
+    shape.shndxTable = undefined;
+    for (const s of sections.symbolSections) {
+      if (sections.type(s) === SHT_SYMTAB_SHNDX && sections.link(s) === table.index) {
+        shape.shndxTable = sections.section(s);
+        break;
+      }
+    }
   }
   const indexes = shape.shndxTable;
   if (!indexes) {
@@ -155,10 +158,10 @@ export function extendedSectionIndex(
     );
   }
   const shndx = u32(l, data.byteOffset - l.bytes.byteOffset + i * 4);
-  if (shndx >= sections.length) {
+  if (shndx >= sections.count) {
     throw new ElfFormatError(
       l.path,
-      `symbol ${i} of '${table.name}': extended section index ${shndx} (from '${indexes.name}') is out of range (${sections.length} sections)`,
+      `symbol ${i} of '${table.name}': extended section index ${shndx} (from '${indexes.name}') is out of range (${sections.count} sections)`,
     );
   }
   return shndx;
@@ -167,7 +170,7 @@ export function extendedSectionIndex(
 export function readSymbolTable(
   l: Layout,
   header: ElfHeader,
-  sections: readonly ElfSection[],
+  sections: SectionLookup,
   table: ElfSection,
 ): ElfSymbol[] {
   const shape = symbolTableShape(l, sections, table);
@@ -175,7 +178,7 @@ export function readSymbolTable(
   const view = l.view;
   const le = l.littleEndian;
   const { machine, osabi } = header;
-  const shnum = sections.length;
+  const shnum = sections.count;
   const typeNames = new Map<number, string>();
   const bindNames = new Map<number, string>();
   const symbols: ElfSymbol[] = new Array(count);
