@@ -11,7 +11,6 @@ import {
   SHT_DYNSYM,
   SHT_STRTAB,
   SHT_SYMTAB,
-  SHT_SYMTAB_SHNDX,
 } from "./constants.js";
 import { ElfFormatError } from "./errors.js";
 import {
@@ -31,6 +30,8 @@ import { readRelocationSections, relocationsFor } from "./relocations.js";
 import {
   arrayLookup,
   hasData,
+  isRelocationSection,
+  isSymbolSection,
   SECTION_FIELD_OFFSETS,
   type SectionContext,
   type SectionLookup,
@@ -203,18 +204,20 @@ function readSections(l: Layout, raw: RawHeader): ReadSections {
     flagNameLists: new Map(),
     names,
   };
-  const symbolSections = checkSectionHeaders(l, names, shoff, shnum);
-  return {
-    header: { ...h, shnum, shstrndx },
-    table: new SectionTable(context, shoff, shnum, symbolSections),
-  };
+  const found = checkSectionHeaders(l, names, shoff, shnum);
+  return { header: { ...h, shnum, shstrndx }, table: new SectionTable(context, shoff, shnum, found) };
 }
 
 /**
- * Checks every section's name and data extent; returns the indexes of the symbol tables and their
- * extended-index tables (SHT_SYMTAB, SHT_DYNSYM, SHT_SYMTAB_SHNDX), found on the way.
+ * Checks every section's name and data extent; returns the indexes of the symbol and relocation
+ * sections, found on the way.
  */
-function checkSectionHeaders(l: Layout, names: StringTable | null, shoff: number, shnum: number): number[] {
+function checkSectionHeaders(
+  l: Layout,
+  names: StringTable | null,
+  shoff: number,
+  shnum: number,
+): { symbolSections: number[]; relocationSections: number[] } {
   const view = l.view;
   const le = l.littleEndian;
   const entrySize = l.is64 ? 64 : 40;
@@ -222,6 +225,7 @@ function checkSectionHeaders(l: Layout, names: StringTable | null, shoff: number
   // look for each name's end (80,000 of them in a -ffunction-sections object).
   const namesEndInNul = names !== null && names.size > 0 && l.bytes[names.start + names.size - 1] === 0;
   const symbolSections: number[] = [];
+  const relocationSections: number[] = [];
   for (let i = 0; i < shnum; i++) {
     const o = shoff + i * entrySize;
     const nameOffset = view.getUint32(o, le);
@@ -230,9 +234,10 @@ function checkSectionHeaders(l: Layout, names: StringTable | null, shoff: number
       if (stringEnd(l, names, nameOffset) < 0) throw stringError(l, names, nameOffset, `section [${i}]`);
     }
     if (hasData(i, type)) checkDataExtent(l, i, o);
-    if (type === SHT_SYMTAB || type === SHT_DYNSYM || type === SHT_SYMTAB_SHNDX) symbolSections.push(i);
+    if (isSymbolSection(type)) symbolSections.push(i);
+    else if (isRelocationSection(type)) relocationSections.push(i);
   }
-  return symbolSections;
+  return { symbolSections, relocationSections };
 }
 
 function noSections(l: Layout, h: ElfHeader): ReadSections {
@@ -243,7 +248,10 @@ function noSections(l: Layout, h: ElfHeader): ReadSections {
     flagNameLists: new Map(),
     names: null,
   };
-  return { header: { ...h, shnum: 0, shstrndx: 0 }, table: new SectionTable(context, 0, 0, []) };
+  return {
+    header: { ...h, shnum: 0, shstrndx: 0 },
+    table: new SectionTable(context, 0, 0, { symbolSections: [], relocationSections: [] }),
+  };
 }
 
 /** Throws unless section i's data (header at `at`) lies inside the file. */
@@ -343,7 +351,7 @@ class ElfFileView implements ElfFile {
   }
 
   relocationSections(): readonly ElfRelocationSection[] {
-    this.#relocationSections ??= readRelocationSections(this.#layout, this.header, this.sections);
+    this.#relocationSections ??= readRelocationSections(this.#layout, this.header, this.#table);
     return this.#relocationSections;
   }
 

@@ -3,18 +3,66 @@
 
 const HEX = "0123456789abcdef";
 const HEX_CODES = Uint8Array.from(HEX, (c) => c.charCodeAt(0));
+/** The two hex digits of every byte value, at 2 * value: a 32-bit value takes four lookups, not eight. */
+const HEX_PAIRS = Uint8Array.from({ length: 512 }, (_, i) => HEX_CODES[i & 1 ? (i >> 1) & 0xf : i >> 5]!);
 
-/** How many decimal digits a non-negative integer has. */
+/** How many decimal digits a non-negative integer has (the same steps for every value: no branch is new to the optimizer). */
 function decimalDigits(n: number): number {
-  if (n < 10) return 1;
-  if (n < 100) return 2;
-  if (n < 1000) return 3;
-  if (n < 10000) return 4;
-  if (n < 100000) return 5;
-  if (n < 1000000) return 6;
-  let digits = 7;
-  for (let x = n; x >= 10000000; x = Math.floor(x / 10)) digits++;
+  let digits = 1;
+  for (let limit = 10; n >= limit && digits < 16; limit *= 10) digits++;
   return digits;
+}
+
+// The put* functions write a field into bytes b at position p and return the position after it; the
+// caller has made room (OutputBuffer.room). A line assembled with them costs one bounds check.
+
+/** A non-negative integer below 2^53 in decimal, right-aligned in `width` columns. */
+export function putDecimal(b: Uint8Array, p: number, n: number, width: number): number {
+  const digits = decimalDigits(n);
+  for (let k = digits; k < width; k++) b[p++] = 0x20;
+  const end = p + digits;
+  let q = end;
+  let x = n;
+  // Integer division by `| 0` while the value fits in 31 bits; Math.floor above.
+  for (; x > 0x7fffffff; x = Math.floor(x / 10)) b[--q] = 0x30 + (x % 10);
+  do {
+    const rest = (x / 10) | 0;
+    b[--q] = 0x30 + x - rest * 10;
+    x = rest;
+  } while (x > 0);
+  return end;
+}
+
+/** A 32-bit value as 8 zero-padded hex digits. */
+export function putHex8(b: Uint8Array, p: number, value: number): number {
+  let v = value >>> 0;
+  for (let q = p + 6; q >= p; q -= 2) {
+    const pair = (v & 0xff) << 1;
+    b[q] = HEX_PAIRS[pair]!;
+    b[q + 1] = HEX_PAIRS[pair + 1]!;
+    v >>>= 8;
+  }
+  return p + 8;
+}
+
+/** A 64-bit value given as two 32-bit halves: hex without leading zeros (at most 16 digits). */
+export function putHexMinimal(b: Uint8Array, p: number, hi: number, lo: number): number {
+  let high = hi >>> 0;
+  let low = lo >>> 0;
+  // A hex digit per 4 significant bits: Math.clz32 counts the leading zero bits.
+  const digits = high !== 0 ? 16 - (Math.clz32(high) >> 2) : low !== 0 ? 8 - (Math.clz32(low) >> 2) : 1;
+  for (let q = p + digits - 1; q >= p; q--) {
+    b[q] = HEX_CODES[low & 0xf]!;
+    low = (low >>> 4) | ((high & 0xf) << 28);
+    high >>>= 4;
+  }
+  return p + digits;
+}
+
+/** Bytes as they are (e.g. a pre-encoded constant piece of a line). */
+export function putBytes(b: Uint8Array, p: number, source: Uint8Array): number {
+  b.set(source, p);
+  return p + source.length;
 }
 
 export class OutputBuffer {
@@ -38,6 +86,21 @@ export class OutputBuffer {
     const bigger = Buffer.allocUnsafeSlow(capacity);
     bigger.set(this.#bytes.subarray(0, this.#length));
     this.#bytes = bigger;
+  }
+
+  /**
+   * Makes room for `n` more bytes and returns the array to write them into, from `length` on (with the
+   * put* functions); `commit` then says where the written bytes end. The array is valid until the next
+   * call of any other method.
+   */
+  room(n: number): Uint8Array {
+    this.#reserve(n);
+    return this.#bytes;
+  }
+
+  /** Marks the bytes written into room()'s array, up to `end`, as part of the output. */
+  commit(end: number): void {
+    this.#length = end;
   }
 
   /** Text: ASCII byte by byte; anything else as UTF-8. */
@@ -93,22 +156,8 @@ export class OutputBuffer {
 
   /** A non-negative integer below 2^53 in decimal, right-aligned in `width` columns. */
   decimal(n: number, width: number): void {
-    const digits = decimalDigits(n);
-    const pad = width > digits ? width - digits : 0;
-    this.#reserve(pad + digits);
-    const b = this.#bytes;
-    let p = this.#length;
-    for (let k = 0; k < pad; k++) b[p++] = 0x20;
-    p += digits;
-    this.#length = p;
-    let x = n;
-    // Integer division by `| 0` while the value fits in 31 bits; Math.floor above.
-    for (; x > 0x7fffffff; x = Math.floor(x / 10)) b[--p] = 0x30 + (x % 10);
-    do {
-      const rest = (x / 10) | 0;
-      b[--p] = 0x30 + x - rest * 10;
-      x = rest;
-    } while (x > 0);
+    this.#reserve(Math.max(width, decimalDigits(n)));
+    this.#length = putDecimal(this.#bytes, this.#length, n, width);
   }
 
   /** A 32-bit value as exactly `digits` hex digits (zero-padded, high digits dropped beyond 8). */
@@ -126,33 +175,20 @@ export class OutputBuffer {
 
   /** A 64-bit value given as two 32-bit halves: 16 zero-padded hex digits. */
   hex64(hi: number, lo: number): void {
-    this.hex32(hi, 8);
-    this.hex32(lo, 8);
+    this.#reserve(16);
+    this.#length = putHex8(this.#bytes, putHex8(this.#bytes, this.#length, hi), lo);
   }
 
   /** A 64-bit value given as two 32-bit halves: hex without leading zeros. */
   hexMinimal(hi: number, lo: number): void {
-    if (hi === 0) {
-      this.text((lo >>> 0).toString(16));
-    } else {
-      this.text((hi >>> 0).toString(16));
-      this.hex32(lo, 8);
-    }
+    this.#reserve(16);
+    this.#length = putHexMinimal(this.#bytes, this.#length, hi, lo);
   }
 
   /** Appends bytes as they are (e.g. a pre-encoded constant line). */
   raw(source: Uint8Array): void {
-    const n = source.length;
-    this.#reserve(n);
-    const b = this.#bytes;
-    let p = this.#length;
-    // A loop beats TypedArray#set for the shortest pieces a listing is made of.
-    if (n < 16) for (let i = 0; i < n; i++) b[p++] = source[i]!;
-    else {
-      b.set(source, p);
-      p += n;
-    }
-    this.#length = p;
+    this.#reserve(source.length);
+    this.#length = putBytes(this.#bytes, this.#length, source);
   }
 
   /** Copies bytes from elsewhere (e.g. a name straight out of a string table). */

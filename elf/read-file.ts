@@ -1,6 +1,5 @@
 // readElfFile: reads an ELF file from disk, decompressing .xz / .zst / .gz modules on the way.
 import { readFile } from "node:fs/promises";
-import { gunzipSync } from "node:zlib";
 import { ElfFormatError } from "./errors.js";
 import { readElf } from "./file.js";
 import type { ElfFile } from "./types.js";
@@ -49,6 +48,8 @@ export async function decompress(path: string, raw: Uint8Array): Promise<Uint8Ar
   const kind = compressionOf(raw);
   if (kind === null) return raw;
   if (kind === "gzip") {
+    // Loaded only for gzip data: most files are not compressed, and every module loaded costs start-up time.
+    const { gunzipSync } = await import("node:zlib");
     try {
       return gunzipSync(raw);
     } catch (error) {

@@ -20,9 +20,9 @@ import {
   STT_SECTION,
 } from "./constants.js";
 import { layoutOf, sectionLookupOf } from "./file.js";
-import { type Layout, stringError } from "./layout.js";
+import { type Layout, type StringTable, stringError } from "./layout.js";
 import { symbolBindName, symbolTypeName, symbolVisibilityName } from "./names.js";
-import { OutputBuffer } from "./output-buffer.js";
+import { OutputBuffer, putBytes, putDecimal, putHex8, putHexMinimal } from "./output-buffer.js";
 import { relocationTypeName } from "./relocation-types.js";
 import { missingSymbolError } from "./relocations.js";
 import { relrOffsets } from "./relr.js";
@@ -87,6 +87,7 @@ function writeTableName(
   shape: SymbolTableShape,
   nameOffset: number,
   symbolIndex: number,
+  printable = false,
 ): void {
   const table = shape.names;
   if (nameOffset >= table.size) {
@@ -98,7 +99,17 @@ function writeTableName(
   if (nul < 0 || nul >= table.start + table.size) {
     throw stringError(l, table, nameOffset, `symbol ${symbolIndex} of '${shape.table.name}'`);
   }
-  writeNameBytes(out, l.bytes, begin, nul);
+  if (printable) out.copy(l.bytes, begin, nul);
+  else writeNameBytes(out, l.bytes, begin, nul);
+}
+
+/**
+ * Whether a string table's names can be copied as they are: no byte but NUL is a control character.
+ * Checked once per table, natively, rather than byte by byte for every name.
+ */
+function withoutControlCharacters(l: Layout, table: StringTable | null): boolean {
+  if (table === null) return true;
+  return !/[\x01-\x1f\x7f]/.test(l.buffer.toString("latin1", table.start, table.start + table.size));
 }
 
 /** Bytes of a name with control characters as ^X (DEL as ^?), as readelf prints names. */
@@ -126,11 +137,22 @@ function writeSectionName(out: OutputBuffer, l: Layout, section: ElfSection | un
   } else writePrintable(out, section?.name ?? "");
 }
 
-/** Section i's name; for the reader's own files, read from its header without making its object. */
-function writeSectionNameAt(out: OutputBuffer, l: Layout, sections: SectionLookup, i: number): void {
+/**
+ * Section i's name; for the reader's own files, read from its header without making its object
+ * (`printable`: the section-name table has no control characters to escape).
+ */
+function writeSectionNameAt(
+  out: OutputBuffer,
+  l: Layout,
+  sections: SectionLookup,
+  i: number,
+  printable: boolean,
+): void {
   if (sections instanceof SectionTable) {
     const begin = sections.nameStart(i);
-    if (begin >= 0) writeNameBytes(out, l.bytes, begin, sections.nameEnd(i));
+    if (begin < 0) return;
+    if (printable) out.copy(l.bytes, begin, sections.nameEnd(i));
+    else writeNameBytes(out, l.bytes, begin, sections.nameEnd(i));
   } else writeSectionName(out, l, sections.section(i));
 }
 
@@ -166,105 +188,169 @@ function columnTexts(file: ElfFile) {
   return { types, binds, visibilities };
 }
 
+/** What writing the lines of one symbol table needs, gathered once per table. */
+interface SymbolLineContext {
+  readonly out: OutputBuffer;
+  readonly file: ElfFile;
+  readonly l: Layout;
+  readonly sections: SectionLookup;
+  readonly shape: SymbolTableShape;
+  readonly versions: readonly (SymbolVersion | null)[] | null;
+  readonly types: readonly string[];
+  readonly binds: readonly string[];
+  readonly visibilities: readonly string[];
+  /** " TYPE    BIND   VIS     " by (st_info << 8 | st_other), encoded on first use. */
+  readonly columns: Map<number, Uint8Array>;
+  /** Ndx texts of the indexes that are not plain section numbers (UND, ABS, COM, …), padded. */
+  readonly specialNdx: Map<number, Uint8Array>;
+  /** The symbol names / section names need no escaping (no control characters in their tables). */
+  readonly namesPrintable: boolean;
+  readonly sectionNamesPrintable: boolean;
+}
+
 /** Writes one symbol table in `readelf -sW` layout, header lines included. */
 export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSection): void {
   const l = layoutOf(file);
   const sections = sectionLookupOf(file);
   const shape = symbolTableShape(l, sections, table);
-  const { count, start, entrySize } = shape;
-  const is64 = l.is64;
-  const le = l.littleEndian;
-  const view = l.view;
-  const bytes = l.bytes;
-  const machine = file.header.machine;
-  const shnum = sections.count;
-  const versions = table.type === SHT_DYNSYM ? symbolVersions(file, table) : null;
-  const { types, binds, visibilities } = columnTexts(file);
-  /** Ndx texts of the indexes that are not plain section numbers (UND, ABS, COM, …), padded. */
-  const specialNdx = new Map<number, Uint8Array>();
-  const columnCache: Uint8Array[] = [];
+  const count = shape.count;
+  const context: SymbolLineContext = {
+    out,
+    file,
+    l,
+    sections,
+    shape,
+    versions: table.type === SHT_DYNSYM ? symbolVersions(file, table) : null,
+    ...columnTexts(file),
+    columns: new Map(),
+    specialNdx: new Map(),
+    namesPrintable: withoutControlCharacters(l, shape.names),
+    sectionNamesPrintable:
+      sections instanceof SectionTable && withoutControlCharacters(l, sections.nameTable),
+  };
   out.text(`\nSymbol table '${table.name}' contains ${count} ${count === 1 ? "entry" : "entries"}:\n`);
   out.text(
-    is64
+    l.is64
       ? "   Num:    Value          Size Type    Bind   Vis      Ndx Name\n"
       : "   Num:    Value  Size Type    Bind   Vis      Ndx Name\n",
   );
-  for (let i = 0; i < count; i++) {
-    const o = start + i * entrySize;
-    const nameOffset = view.getUint32(o, le);
-    let info: number;
-    let other: number;
-    let shndx: number;
-    out.decimal(i, 6);
-    out.byte(0x3a);
-    out.byte(0x20);
-    if (is64) {
-      info = bytes[o + 4]!;
-      other = bytes[o + 5]!;
-      shndx = view.getUint16(o + 6, le);
-      out.hex64(view.getUint32(le ? o + 12 : o + 8, le), view.getUint32(le ? o + 8 : o + 12, le));
-      out.byte(0x20);
-      const sizeHi = view.getUint32(le ? o + 20 : o + 16, le);
-      const sizeLo = view.getUint32(le ? o + 16 : o + 20, le);
-      // readelf's DEC_5: decimal in 5 columns up to 99999, then 0x-prefixed hex.
-      if (sizeHi === 0 && sizeLo <= 99999) out.decimal(sizeLo, 5);
-      else {
-        out.text("0x");
-        out.hexMinimal(sizeHi, sizeLo);
-      }
-    } else {
-      info = bytes[o + 12]!;
-      other = bytes[o + 13]!;
-      shndx = view.getUint16(o + 14, le);
-      out.hex32(view.getUint32(o + 4, le), 8);
-      out.byte(0x20);
-      const size = view.getUint32(o + 8, le);
-      if (size <= 99999) out.decimal(size, 5);
-      else {
-        out.text("0x");
-        out.hexMinimal(0, size);
-      }
-    }
-    // " TYPE    BIND   VIS     " depends only on st_info and st_other: encoded once per pair.
-    const columnsKey = (info << 8) | other;
-    let columns = columnCache[columnsKey];
-    if (columns === undefined) {
-      const note = (other & ~3) !== 0 ? ` [${otherNote(machine, other)}] ` : "";
-      columns = ASCII.encode(` ${types[info & 0xf]} ${binds[info >> 4]} ${visibilities[other & 3]}${note} `);
-      columnCache[columnsKey] = columns;
-    }
-    out.raw(columns);
-    if (shndx === SHN_XINDEX) {
-      // readelf prints the index found in SHT_SYMTAB_SHNDX as a plain number, whatever its range.
-      shndx = extendedSectionIndex(l, sections, shape, i);
-      out.decimal(shndx, 4);
-    } else if (shndx !== SHN_UNDEF && shndx < SHN_LORESERVE && shndx < shnum) {
-      out.decimal(shndx, 4);
-    } else {
-      let ndx = specialNdx.get(shndx);
-      if (ndx === undefined) {
-        ndx = ASCII.encode(sectionIndexText(file, shndx).padStart(4, " "));
-        specialNdx.set(shndx, ndx);
-      }
-      out.raw(ndx);
-    }
-    out.byte(0x20);
-    if (nameOffset === 0 && (info & 0xf) === STT_SECTION && shndx < shnum) {
-      // readelf shows an unnamed section symbol by its section's name.
-      writeSectionNameAt(out, l, sections, shndx);
-    } else {
-      writeTableName(out, l, shape, nameOffset, i);
-      const version = versions?.[i];
-      if (version) out.text(versionSuffix(version, true));
-    }
-    out.byte(0x0a);
-  }
+  // One call per line: a small function is optimized (and re-optimized) quickly, a long loop body late.
+  for (let i = 0; i < count; i++) writeSymbolLine(context, i);
 }
 
-/** The section name readelf shows for a relocation against an unnamed symbol. */
+/** Symbol i's line: "   Num: Value Size Type Bind Vis Ndx Name". */
+function writeSymbolLine(c: SymbolLineContext, i: number): void {
+  const { out, l, shape, sections } = c;
+  const { view, bytes, is64, littleEndian: le } = l;
+  const o = shape.start + i * shape.entrySize;
+  const nameOffset = view.getUint32(o, le);
+  const info = bytes[o + (is64 ? 4 : 12)]!;
+  const other = bytes[o + (is64 ? 5 : 13)]!;
+  let shndx = view.getUint16(o + (is64 ? 6 : 14), le);
+  const shnum = sections.count;
+  // " TYPE    BIND   VIS     " depends only on st_info and st_other.
+  const columnsKey = (info << 8) | other;
+  let columns = c.columns.get(columnsKey);
+  if (columns === undefined) {
+    const note = (other & ~3) !== 0 ? ` [${otherNote(c.file.header.machine, other)}] ` : "";
+    columns = ASCII.encode(
+      ` ${c.types[info & 0xf]} ${c.binds[info >> 4]} ${c.visibilities[other & 3]}${note} `,
+    );
+    c.columns.set(columnsKey, columns);
+  }
+  // Everything up to the name goes into one reserved stretch: Num (up to 10 digits), Value (16),
+  // Size (up to 18), the columns, Ndx (up to 24) and the separators.
+  const b = out.room(80 + columns.length);
+  let p = putDecimal(b, out.length, i, 6);
+  b[p++] = 0x3a;
+  b[p++] = 0x20;
+  let sizeHi = 0;
+  let sizeLo: number;
+  if (is64) {
+    p = putHex8(b, p, view.getUint32(le ? o + 12 : o + 8, le));
+    p = putHex8(b, p, view.getUint32(le ? o + 8 : o + 12, le));
+    sizeHi = view.getUint32(le ? o + 20 : o + 16, le);
+    sizeLo = view.getUint32(le ? o + 16 : o + 20, le);
+  } else {
+    p = putHex8(b, p, view.getUint32(o + 4, le));
+    sizeLo = view.getUint32(o + 8, le);
+  }
+  b[p++] = 0x20;
+  // readelf's DEC_5: decimal in 5 columns up to 99999, then 0x-prefixed hex.
+  if (sizeHi === 0 && sizeLo <= 99999) p = putDecimal(b, p, sizeLo, 5);
+  else {
+    b[p++] = 0x30;
+    b[p++] = 0x78;
+    p = putHexMinimal(b, p, sizeHi, sizeLo);
+  }
+  p = putBytes(b, p, columns);
+  if (shndx === SHN_XINDEX) {
+    // readelf prints the index found in SHT_SYMTAB_SHNDX as a plain number, whatever its range.
+    out.commit(p);
+    shndx = extendedSectionIndex(l, sections, shape, i);
+    out.decimal(shndx, 4);
+    out.byte(0x20);
+  } else {
+    if (shndx !== SHN_UNDEF && shndx < SHN_LORESERVE && shndx < shnum) p = putDecimal(b, p, shndx, 4);
+    else {
+      let ndx = c.specialNdx.get(shndx);
+      if (ndx === undefined) {
+        ndx = ASCII.encode(sectionIndexText(c.file, shndx).padStart(4, " "));
+        c.specialNdx.set(shndx, ndx);
+      }
+      p = putBytes(b, p, ndx);
+    }
+    b[p++] = 0x20;
+    out.commit(p);
+  }
+  if (nameOffset === 0 && (info & 0xf) === STT_SECTION && shndx < shnum) {
+    // readelf shows an unnamed section symbol by its section's name.
+    writeSectionNameAt(out, l, sections, shndx, c.sectionNamesPrintable);
+  } else {
+    writeTableName(out, l, shape, nameOffset, i, c.namesPrintable);
+    const version = c.versions?.[i];
+    if (version) out.text(versionSuffix(version, true));
+  }
+  out.byte(0x0a);
+}
+
+/** What the relocation sections of one file share while they are written. */
+interface RelocationsContext {
+  readonly sections: SectionLookup;
+  /** Padded type names by relocation type, encoded on first use. */
+  readonly typeTexts: Map<number, Uint8Array>;
+  readonly sectionNamesPrintable: boolean;
+  /** Whether a symbol table's names need no escaping, by the table's index. */
+  readonly namesPrintable: Map<number, boolean>;
+}
+
+function relocationsContext(file: ElfFile): RelocationsContext {
+  const sections = sectionLookupOf(file);
+  return {
+    sections,
+    typeTexts: new Map(),
+    sectionNamesPrintable:
+      sections instanceof SectionTable && withoutControlCharacters(layoutOf(file), sections.nameTable),
+    namesPrintable: new Map(),
+  };
+}
+
+/** The name readelf shows for a relocation against an unnamed symbol: a section symbol's section's. */
+function writeUnnamedSymbolName(
+  out: OutputBuffer,
+  file: ElfFile,
+  c: RelocationsContext,
+  type: number,
+  shndx: number,
+): void {
+  if (type === STT_SECTION && shndx < c.sections.count) {
+    writeSectionNameAt(out, layoutOf(file), c.sections, shndx, c.sectionNamesPrintable);
+  } else writePrintable(out, unnamedSymbolText(file, type, shndx));
+}
+
+/** The text readelf shows for a relocation against an unnamed symbol that is not a section's. */
 function unnamedSymbolText(file: ElfFile, type: number, shndx: number): string {
   if (type !== STT_SECTION) return "<null>";
-  if (shndx < file.header.shnum) return file.sections[shndx]?.name ?? "";
   if (shndx === SHN_ABS) return "ABS";
   if (shndx === SHN_COMMON) return "COMMON";
   if (file.header.machine === EM_X86_64 && shndx === 0xff02) return "LARGE_COMMON";
@@ -310,7 +396,7 @@ export function writeRelocationSection(
   out: OutputBuffer,
   file: ElfFile,
   rs: ElfRelocationSection,
-  typeTexts: Map<number, string> = new Map(),
+  c: RelocationsContext = relocationsContext(file),
 ): void {
   const l = layoutOf(file);
   const is64 = l.is64;
@@ -318,8 +404,13 @@ export function writeRelocationSection(
   const view = l.view;
   const section = rs.section;
   const count = rs.count;
-  const sections = sectionLookupOf(file);
+  const sections = c.sections;
   const shape = rs.symtab.index === 0 ? null : symbolTableShape(l, sections, rs.symtab);
+  let namesPrintable = c.namesPrintable.get(rs.symtab.index);
+  if (namesPrintable === undefined) {
+    namesPrintable = shape !== null && withoutControlCharacters(l, shape.names);
+    c.namesPrintable.set(rs.symtab.index, namesPrintable);
+  }
   const versions = shape && rs.symtab.type === SHT_DYNSYM ? symbolVersions(file, rs.symtab) : null;
   writeRelocationHeading(out, l, section, count);
   out.raw(
@@ -344,7 +435,8 @@ export function writeRelocationSection(
       out.hex64(view.getUint32(le ? o + 4 : o, le), view.getUint32(le ? o : o + 4, le));
       sym = view.getUint32(le ? o + 12 : o + 8, le);
       type = view.getUint32(le ? o + 8 : o + 12, le);
-      out.text("  ");
+      out.byte(0x20);
+      out.byte(0x20);
       out.hex64(sym, type);
       if (rs.isRela) {
         addendHi = view.getUint32(le ? o + 20 : o + 16, le);
@@ -355,7 +447,8 @@ export function writeRelocationSection(
       const rinfo = view.getUint32(o + 4, le);
       sym = rinfo >>> 8;
       type = rinfo & 0xff;
-      out.text("  ");
+      out.byte(0x20);
+      out.byte(0x20);
       out.hex32(rinfo, 8);
       if (rs.isRela) {
         addendLo = view.getUint32(o + 8, le);
@@ -363,14 +456,16 @@ export function writeRelocationSection(
       }
     }
     out.byte(0x20);
-    let typeText = typeTexts.get(type);
+    let typeText = c.typeTexts.get(type);
     if (typeText === undefined) {
       const name = relocationTypeName(machine, type);
       // An unknown type is printed as "unrecognized: %-7x", not padded to the 22-column type field.
-      typeText = name === null ? `unrecognized: ${type.toString(16).padEnd(7, " ")}` : name.padEnd(22, " ");
-      typeTexts.set(type, typeText);
+      typeText = ASCII.encode(
+        name === null ? `unrecognized: ${type.toString(16).padEnd(7, " ")}` : name.padEnd(22, " "),
+      );
+      c.typeTexts.set(type, typeText);
     }
-    out.text(typeText);
+    out.raw(typeText);
     const negative = (addendHi & 0x80000000) !== 0;
     if (negative) {
       // Two's complement negation of the 64-bit addend, in 32-bit halves.
@@ -399,9 +494,9 @@ export function writeRelocationSection(
       const nameOffset = view.getUint32(so, le);
       if (nameOffset === 0) {
         if (shndx === SHN_XINDEX) shndx = extendedSectionIndex(l, sections, shape, sym);
-        writePrintable(out, unnamedSymbolText(file, stype, shndx));
+        writeUnnamedSymbolName(out, file, c, stype, shndx);
       } else {
-        writeTableName(out, l, shape, nameOffset, sym);
+        writeTableName(out, l, shape, nameOffset, sym, namesPrintable);
         const version = versions?.[sym];
         if (version) out.text(versionSuffix(version, false));
       }
@@ -435,17 +530,19 @@ export function writeRelrSection(out: OutputBuffer, file: ElfFile, section: ElfS
 /** Writes every relocation section (REL, RELA and RELR, in section order) in `readelf -rW` layout. */
 export function writeRelocations(out: OutputBuffer, file: ElfFile): void {
   const sections = file.relocationSections();
-  const relr = file.sections.filter((s) => s.type === SHT_RELR);
+  const c = relocationsContext(file);
+  const relr = c.sections.relocationSections
+    .filter((i) => c.sections.type(i) === SHT_RELR)
+    .map((i) => c.sections.section(i));
   if (sections.length === 0 && relr.length === 0) {
     out.text("\nThere are no relocations in this file.\n");
     return;
   }
-  const typeTexts = new Map<number, string>();
   let next = 0;
   for (const rs of sections) {
     while (next < relr.length && relr[next]!.index < rs.section.index)
       writeRelrSection(out, file, relr[next++]!);
-    writeRelocationSection(out, file, rs, typeTexts);
+    writeRelocationSection(out, file, rs, c);
   }
   while (next < relr.length) writeRelrSection(out, file, relr[next++]!);
 }

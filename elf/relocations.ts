@@ -4,17 +4,18 @@ import { SHT_DYNSYM, SHT_NULL, SHT_REL, SHT_RELA, SHT_SYMTAB } from "./constants
 import { ElfFormatError } from "./errors.js";
 import { hex, type Layout } from "./layout.js";
 import { relocationTypeName } from "./relocation-types.js";
-import { arrayLookup } from "./section-header.js";
+import type { SectionLookup } from "./section-header.js";
 import { symbolCount } from "./symbols.js";
 import type { ElfHeader, ElfRelocation, ElfRelocationSection, ElfSection } from "./types.js";
 
 /** The entry sizes as bigints, to compare with sh_entsize without allocating. */
 const ENTRY_SIZES: Record<number, bigint> = { 8: 8n, 12: 12n, 16: 16n, 24: 24n };
 
+/** Every SHT_REL / SHT_RELA section of a file, checked; their entries are decoded on first use. */
 export function readRelocationSections(
   l: Layout,
   header: ElfHeader,
-  sections: readonly ElfSection[],
+  sections: SectionLookup,
 ): ElfRelocationSection[] {
   const result: ElfRelocationSection[] = [];
   const symbolCounts = new Map<number, number>();
@@ -28,45 +29,57 @@ export function readRelocationSections(
     return name;
   };
   const decoder: RelocationDecoder = { layout: l, nameOf };
-  const lookup = arrayLookup(sections);
-  for (const section of sections) {
-    if (section.type !== SHT_REL && section.type !== SHT_RELA) continue;
-    const isRela = section.type === SHT_RELA;
+  for (const index of sections.relocationSections) {
+    const type = sections.type(index);
+    if (type !== SHT_REL && type !== SHT_RELA) continue;
+    const section = sections.section(index);
+    const isRela = type === SHT_RELA;
     const entrySize = l.is64 ? (isRela ? 24 : 16) : isRela ? 12 : 8;
-    const what = () => `relocation section [${section.index}] '${section.name}'`;
     const data = section.data;
     if (data === null)
-      throw new ElfFormatError(l.path, `${what()}: section 0 is reserved and cannot hold relocations`);
+      throw new ElfFormatError(
+        l.path,
+        `${relocationSectionText(section)}: section 0 is reserved and cannot hold relocations`,
+      );
     if (section.entsize !== ENTRY_SIZES[entrySize]) {
-      throw new ElfFormatError(l.path, `${what()} has sh_entsize ${section.entsize}, expected ${entrySize}`);
+      throw new ElfFormatError(
+        l.path,
+        `${relocationSectionText(section)} has sh_entsize ${section.entsize}, expected ${entrySize}`,
+      );
     }
     if (data.length % entrySize !== 0) {
       throw new ElfFormatError(
         l.path,
-        `${what()} has size ${hex(section.size)}, not a multiple of its entry size ${entrySize}`,
+        `${relocationSectionText(section)} has size ${hex(section.size)}, not a multiple of its entry size ${entrySize}`,
       );
     }
-    const symtab = sections[section.link];
+    const symtab = section.link < sections.count ? sections.section(section.link) : undefined;
     if (!symtab || (section.link !== 0 && symtab.type !== SHT_SYMTAB && symtab.type !== SHT_DYNSYM)) {
-      throw new ElfFormatError(l.path, `${what()} has sh_link ${section.link}, which is not a symbol table`);
+      throw new ElfFormatError(
+        l.path,
+        `${relocationSectionText(section)} has sh_link ${section.link}, which is not a symbol table`,
+      );
     }
     let symbols = 0;
     if (symtab.type !== SHT_NULL) {
       const known = symbolCounts.get(symtab.index);
-      symbols = known ?? symbolCount(l, lookup, symtab);
+      symbols = known ?? symbolCount(l, sections, symtab);
       symbolCounts.set(symtab.index, symbols);
     }
-    if (section.info >= sections.length) {
+    if (section.info >= sections.count) {
       throw new ElfFormatError(
         l.path,
-        `${what()} has sh_info ${section.info}, not a section (${sections.length} sections)`,
+        `${relocationSectionText(section)} has sh_info ${section.info}, not a section (${sections.count} sections)`,
       );
     }
-    const target = section.info === 0 ? null : sections[section.info]!;
     const count = data.length / entrySize;
-    result.push(new RelocationSectionView(decoder, section, target, symtab, isRela, count, symbols));
+    result.push(new RelocationSectionView(decoder, sections, section, symtab, isRela, count, symbols));
   }
   return result;
+}
+
+function relocationSectionText(section: ElfSection): string {
+  return `relocation section [${section.index}] '${section.name}'`;
 }
 
 /** What the relocation sections of one file share for decoding their entries. */
@@ -81,13 +94,18 @@ class RelocationSectionView implements ElfRelocationSection {
 
   constructor(
     readonly decoder: RelocationDecoder,
+    readonly sections: SectionLookup,
     readonly section: ElfSection,
-    readonly target: ElfSection | null,
     readonly symtab: ElfSection,
     readonly isRela: boolean,
     readonly count: number,
     readonly symbolCount: number,
   ) {}
+
+  /** The section sh_info names (checked to exist), made on first use: a file may have 40,000 of them. */
+  get target(): ElfSection | null {
+    return this.section.info === 0 ? null : this.sections.section(this.section.info);
+  }
 
   entries(): readonly ElfRelocation[] {
     this.#entries ??= decodeRelocations(

@@ -1,6 +1,15 @@
 // Section headers, read from the file's bytes on demand: an object is made for a section only when
 // it is asked for, so an object with 80,000 sections costs little until its sections are used.
-import { SHT_DYNSYM, SHT_NOBITS, SHT_NULL, SHT_SYMTAB, SHT_SYMTAB_SHNDX } from "./constants.js";
+import {
+  SHT_DYNSYM,
+  SHT_NOBITS,
+  SHT_NULL,
+  SHT_REL,
+  SHT_RELA,
+  SHT_RELR,
+  SHT_SYMTAB,
+  SHT_SYMTAB_SHNDX,
+} from "./constants.js";
 import type { Layout, StringTable } from "./layout.js";
 import { bigintOf, decodeString } from "./layout.js";
 import { sectionFlagNames, sectionTypeName } from "./names.js";
@@ -197,6 +206,18 @@ export interface SectionLookup {
   link(i: number): number;
   /** Indexes of the SHT_SYMTAB, SHT_DYNSYM and SHT_SYMTAB_SHNDX sections, in order. */
   readonly symbolSections: readonly number[];
+  /** Indexes of the SHT_REL, SHT_RELA and SHT_RELR sections, in order. */
+  readonly relocationSections: readonly number[];
+}
+
+/** Whether sections of this type go in SectionLookup.symbolSections. */
+export function isSymbolSection(type: number): boolean {
+  return type === SHT_SYMTAB || type === SHT_DYNSYM || type === SHT_SYMTAB_SHNDX;
+}
+
+/** Whether sections of this type go in SectionLookup.relocationSections. */
+export function isRelocationSection(type: number): boolean {
+  return type === SHT_REL || type === SHT_RELA || type === SHT_RELR;
 }
 
 /** The lookup over sections that already exist as objects. */
@@ -206,9 +227,8 @@ export function arrayLookup(sections: readonly ElfSection[]): SectionLookup {
     section: (i) => sections[i]!,
     type: (i) => sections[i]!.type,
     link: (i) => sections[i]!.link,
-    symbolSections: sections
-      .filter((s) => s.type === SHT_SYMTAB || s.type === SHT_DYNSYM || s.type === SHT_SYMTAB_SHNDX)
-      .map((s) => s.index),
+    symbolSections: sections.filter((s) => isSymbolSection(s.type)).map((s) => s.index),
+    relocationSections: sections.filter((s) => isRelocationSection(s.type)).map((s) => s.index),
   };
 }
 
@@ -222,17 +242,25 @@ export class SectionTable implements SectionLookup {
   readonly #shoff: number;
   readonly #entrySize: number;
   readonly #linkAt: number;
-  readonly #made = new Map<number, SectionHeader>();
+  /** The sections made so far, by index (all of them once all() was called). */
+  readonly #made: (SectionHeader | undefined)[];
   #all: readonly SectionHeader[] | undefined;
-
   readonly symbolSections: readonly number[];
+  readonly relocationSections: readonly number[];
 
-  constructor(context: SectionContext, shoff: number, count: number, symbolSections: readonly number[]) {
+  constructor(
+    context: SectionContext,
+    shoff: number,
+    count: number,
+    found: { symbolSections: readonly number[]; relocationSections: readonly number[] },
+  ) {
     const is64 = context.layout.is64;
     this.#context = context;
     this.#shoff = shoff;
     this.count = count;
-    this.symbolSections = symbolSections;
+    this.symbolSections = found.symbolSections;
+    this.relocationSections = found.relocationSections;
+    this.#made = new Array(count);
     this.#entrySize = is64 ? 64 : 40;
     this.#linkAt = is64 ? 40 : 24;
   }
@@ -247,6 +275,11 @@ export class SectionTable implements SectionLookup {
     return l.view.getUint32(this.#shoff + i * this.#entrySize + this.#linkAt, l.littleEndian);
   }
 
+  /** The section-name table, null when the file has none. */
+  get nameTable(): StringTable | null {
+    return this.#context.names;
+  }
+
   /** Where section i's name starts in the file, -1 when it has none. */
   nameStart(i: number): number {
     return nameStartOf(this.#context, i, this.#shoff + i * this.#entrySize);
@@ -258,22 +291,20 @@ export class SectionTable implements SectionLookup {
   }
 
   section(i: number): SectionHeader {
-    if (this.#all !== undefined) return this.#all[i]!;
-    let section = this.#made.get(i);
+    let section = this.#made[i];
     if (section === undefined) {
       section = this.#make(i);
-      this.#made.set(i, section);
+      this.#made[i] = section;
     }
     return section;
   }
 
-  /** Every section, in order (made once; the objects section(i) gave out are reused). */
+  /** Every section, in order (the objects section(i) gave out are reused). */
   all(): readonly SectionHeader[] {
     if (this.#all === undefined) {
-      const all: SectionHeader[] = new Array(this.count);
-      for (let i = 0; i < this.count; i++) all[i] = this.#made.get(i) ?? this.#make(i);
-      this.#all = all;
-      this.#made.clear();
+      const made = this.#made;
+      for (let i = 0; i < this.count; i++) made[i] ??= this.#make(i);
+      this.#all = made as SectionHeader[];
     }
     return this.#all;
   }

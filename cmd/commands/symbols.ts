@@ -1,4 +1,5 @@
 // klpmatch symbols FILE…: an ELF file's symbol tables (and relocations) in readelf -sW / -rW layout or JSON.
+import { writeSync } from "node:fs";
 import type { CommandModule } from "yargs";
 import { EXIT_OK, runAction } from "../exit.js";
 
@@ -92,13 +93,35 @@ export async function runSymbolsWithoutYargs(args: readonly string[]): Promise<b
   return true;
 }
 
-/** One write of the whole output, resolved once it is handed to the OS (a closed pipe is not an error). */
-function writeAll(text: string | Uint8Array): Promise<void> {
+/**
+ * Writes the whole output to stdout with blocking writes: process.stdout would load Node's stream
+ * modules first, a noticeable part of a small run. A closed pipe is not an error.
+ */
+async function writeAll(output: string | Uint8Array): Promise<void> {
+  const bytes = typeof output === "string" ? Buffer.from(output, "utf8") : output;
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(STDOUT, bytes, written, bytes.length - written);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // stdout was left non-blocking by whoever opened it: let the stream wait for it to drain.
+    if (code === "EAGAIN") await writeToStream(bytes.subarray(written));
+    else if (code !== "EPIPE") reportWriteError(error as Error);
+  }
+}
+
+const STDOUT = 1;
+
+function writeToStream(bytes: Uint8Array): Promise<void> {
   return new Promise((resolve) => {
     process.stdout.once("error", (error: NodeJS.ErrnoException) => {
-      if (error.code !== "EPIPE") process.stderr.write(`klpmatch: writing output: ${error.message}\n`);
+      if (error.code !== "EPIPE") reportWriteError(error);
       resolve();
     });
-    process.stdout.write(text, () => resolve());
+    process.stdout.write(bytes, () => resolve());
   });
+}
+
+function reportWriteError(error: Error): void {
+  process.stderr.write(`klpmatch: writing output: ${error.message}\n`);
 }
