@@ -9,7 +9,7 @@ export { InputError } from "./input-error.js";
 export * from "./kallsyms.js";
 export * from "./kernel-symbols.js";
 export * from "./kernel-table.js";
-export * from "./livepatch-targets.js";
+export * from "./livepatch/index.js";
 export * from "./module-symbols.js";
 export * from "./report/common.js";
 export * from "./report/flag-codes.js";

@@ -5,7 +5,7 @@ import type { ElfFile, ElfSection } from "../elf/types.js";
 import { type Flag, flag } from "../lib/flags.js";
 import type { KernelObject, KernelSymbol, KernelTable, SymbolEntry } from "../lib/kernel-table.js";
 import { objectsFromEntries, VMLINUX } from "../lib/kernel-table.js";
-import type { ExpectedTarget, LivepatchTarget, LivepatchTargets } from "../lib/livepatch-targets.js";
+import type { ExpectedTarget, LivepatchTarget, LivepatchTargets } from "../lib/livepatch/index.js";
 import { moduleSymbolLists } from "../lib/module-symbols.js";
 import type { RuleChoice } from "../lib/rules.js";
 import { isStubSymbol, llvmHash, stripLlvmSuffix } from "../lib/symbol-name.js";

@@ -12,7 +12,7 @@ import {
   parseExpectReport,
   parseTargetList,
   readLivepatchTargets,
-} from "../../lib/livepatch-targets.js";
+} from "../../lib/livepatch/index.js";
 import { emitReport, parseFailOn, REPORT_FORMATS, type ReportFormat } from "../../lib/report/common.js";
 import {
   buildVerifyReport,

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import type { Flag, Severity } from "../flags.js";
 import { failsAt, worstSeverity } from "../flags.js";
 import type { KernelTable } from "../kernel-table.js";
-import type { LivepatchTargets, TargetOrigin, TargetRole } from "../livepatch-targets.js";
+import type { LivepatchTargets, TargetOrigin, TargetRole } from "../livepatch/index.js";
 import type { RuleChoice } from "../rules.js";
 import {
   escapeXml,

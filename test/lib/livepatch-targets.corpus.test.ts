@@ -5,7 +5,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readElfFile } from "../../elf/index.js";
-import { readLivepatchTargets } from "../../lib/livepatch-targets.js";
+import { readLivepatchTargets } from "../../lib/livepatch/index.js";
 import { corpusPath } from "../corpus.js";
 
 function files(dir: string, match: RegExp): string[] {

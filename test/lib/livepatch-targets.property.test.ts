@@ -5,7 +5,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ElfFormatError, readElf } from "../../elf/index.js";
-import { parseTargetList, readLivepatchTargets } from "../../lib/livepatch-targets.js";
+import { parseTargetList, readLivepatchTargets } from "../../lib/livepatch/index.js";
 import { FIXTURES } from "../paths.js";
 
 const DIR = join(FIXTURES, "verify");

@@ -12,7 +12,7 @@ import {
   parseKlpSymName,
   parseTargetList,
   readLivepatchTargets,
-} from "../../lib/livepatch-targets.js";
+} from "../../lib/livepatch/index.js";
 import { FIXTURES } from "../paths.js";
 
 const DIR = join(FIXTURES, "verify");

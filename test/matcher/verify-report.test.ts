@@ -7,7 +7,7 @@ import { readElf, readElfFile } from "../../elf/index.js";
 import type { Flag } from "../../lib/flags.js";
 import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
 import type { KernelTable } from "../../lib/kernel-table.js";
-import { type LivepatchTargets, parseTargetList, readLivepatchTargets } from "../../lib/livepatch-targets.js";
+import { type LivepatchTargets, parseTargetList, readLivepatchTargets } from "../../lib/livepatch/index.js";
 import {
   buildVerifyReport,
   renderVerifyReport,

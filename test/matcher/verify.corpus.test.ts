@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readElfFile } from "../../elf/index.js";
 import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
-import { readLivepatchTargets } from "../../lib/livepatch-targets.js";
+import { readLivepatchTargets } from "../../lib/livepatch/index.js";
 import { chooseRule } from "../../lib/rules.js";
 import { moduleFileFacts, verifyTargets } from "../../matcher/verify.js";
 import { corpusPath } from "../corpus.js";

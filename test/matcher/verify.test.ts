@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readElf, readElfFile } from "../../elf/index.js";
 import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
 import type { KernelTable } from "../../lib/kernel-table.js";
-import { type LivepatchTargets, parseTargetList, readLivepatchTargets } from "../../lib/livepatch-targets.js";
+import { type LivepatchTargets, parseTargetList, readLivepatchTargets } from "../../lib/livepatch/index.js";
 import { chooseRule } from "../../lib/rules.js";
 import {
   type ModuleFileFacts,
