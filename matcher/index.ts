@@ -7,4 +7,4 @@ export * from "./explain.js";
 export * from "./match.js";
 export * from "./references.js";
 export * from "./sympos.js";
-export * from "./verify.js";
+export * from "./verify/index.js";

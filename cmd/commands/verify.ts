@@ -27,7 +27,7 @@ import {
   moduleFileFacts,
   verifyTargets,
   vmlinuxCallSites,
-} from "../../matcher/verify.js";
+} from "../../matcher/verify/index.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 
 interface VerifyArgs {

@@ -15,7 +15,7 @@ import {
   verifyFails,
 } from "../../lib/report/verify-report.js";
 import { chooseRule } from "../../lib/rules.js";
-import { type ModuleFileFacts, moduleFileFacts, verifyTargets } from "../../matcher/verify.js";
+import { type ModuleFileFacts, moduleFileFacts, verifyTargets } from "../../matcher/verify/index.js";
 import { FIXTURES } from "../paths.js";
 
 const DIR = join(FIXTURES, "verify");

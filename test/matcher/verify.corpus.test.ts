@@ -6,7 +6,7 @@ import { readElfFile } from "../../elf/index.js";
 import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
 import { readLivepatchTargets } from "../../lib/livepatch/index.js";
 import { chooseRule } from "../../lib/rules.js";
-import { moduleFileFacts, verifyTargets } from "../../matcher/verify.js";
+import { moduleFileFacts, verifyTargets } from "../../matcher/verify/index.js";
 import { corpusPath } from "../corpus.js";
 
 interface Row {

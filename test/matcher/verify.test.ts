@@ -15,7 +15,7 @@ import {
   type TargetVerdict,
   verifyTargets,
   vmlinuxCallSites,
-} from "../../matcher/verify.js";
+} from "../../matcher/verify/index.js";
 import { FIXTURES } from "../paths.js";
 
 const DIR = join(FIXTURES, "verify");

@@ -1,0 +1,67 @@
+// --expect: does a target reach the symbol a match report decided for it (compared by address,
+// else by position and type)?
+import { type Flag, flag } from "../../lib/flags.js";
+import type { KernelSymbol } from "../../lib/kernel-table.js";
+import type { LivepatchTarget } from "../../lib/livepatch/index.js";
+import { resolve } from "../sympos.js";
+import { describe, hex } from "./symbol-view.js";
+import type { Context } from "./target.js";
+import type { ExpectationCheck } from "./types.js";
+
+export function expectation(
+  ctx: Context,
+  target: LivepatchTarget,
+  symbol: KernelSymbol | null,
+): { check: ExpectationCheck | null; flags: Flag[] } {
+  if (ctx.expected === null) return { check: null, flags: [] };
+  const exp = ctx.expected.find(
+    (e) => e.role === target.role && e.objname === target.objname && e.oldName === target.oldName,
+  );
+  if (exp === undefined) {
+    return {
+      check: null,
+      flags: [
+        flag(
+          "EXPECT_MISSING",
+          "warning",
+          `the expected report has no ${target.role} target ${target.objname}:${target.oldName}`,
+        ),
+      ],
+    };
+  }
+  let agrees: boolean;
+  let by: string;
+  if (symbol !== null && symbol.address !== null && exp.address !== null) {
+    agrees = symbol.address === exp.address;
+    by = "address";
+  } else if (symbol !== null) {
+    // no addresses to compare: the symbol the report's pair reaches here, by position (and type)
+    const theirs = resolve(ctx.table, exp.objname, exp.oldName, exp.oldSympos, ctx.choice.rule);
+    const pos = exp.position ?? (theirs.ok ? theirs.symbol.position : null);
+    agrees = pos !== null && pos === symbol.position && (exp.type === null || exp.type === symbol.type);
+    by = exp.type !== null ? "position and type" : "position";
+  } else {
+    agrees = false;
+    by = "resolution";
+  }
+  const check: ExpectationCheck = {
+    source: exp.source,
+    expectedAddress: exp.address,
+    expectedSympos: exp.oldSympos,
+    agrees,
+    by,
+  };
+  if (agrees) return { check, flags: [] };
+  const expectedText = exp.address !== null ? hex(exp.address) : `${exp.oldName},${exp.oldSympos}`;
+  const got = symbol === null ? "does not resolve" : `resolves to ${describe(symbol)}`;
+  return {
+    check,
+    flags: [
+      flag(
+        "EXPECT_MISMATCH",
+        "error",
+        `${target.oldName},${target.oldSympos} ${got}, but ${exp.source} expects ${expectedText} (compared by ${by})`,
+      ),
+    ],
+  };
+}

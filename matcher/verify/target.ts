@@ -1,0 +1,231 @@
+// One target checked as the kernel would: its lookup now (or when its module loads), the refusals
+// after it, and the hazards and expectations around it.
+import { type Flag, flag } from "../../lib/flags.js";
+import type { KernelObject, KernelTable } from "../../lib/kernel-table.js";
+import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.js";
+import type { RuleChoice } from "../../lib/rules.js";
+import { llvmHash, stripLlvmSuffix } from "../../lib/symbol-name.js";
+import { candidatesByRule, type ResolveResult, resolve } from "../sympos.js";
+import { expectation } from "./expectation.js";
+import type { ModuleFileFacts } from "./module-file.js";
+import { noFtraceLocation, refusal } from "./refusal.js";
+import { describe, view } from "./symbol-view.js";
+import type { OnLoadCheck, TargetVerdict, VerifyOutcome } from "./types.js";
+import type { VmlinuxCallSites } from "./vmlinux-call-sites.js";
+
+function failureFlag(
+  outcome: Exclude<VerifyOutcome, "resolved" | "not-loaded">,
+  message: string,
+  prefix = "",
+): Flag {
+  const code =
+    outcome === "ambiguous"
+      ? "AMBIGUOUS"
+      : outcome === "position-not-found"
+        ? "POSITION_NOT_FOUND"
+        : "NOT_FOUND";
+  return flag(code, "error", `${prefix}${message}`);
+}
+
+/** What every target's check reads: the kernel's table, its rule, and the optional inputs. */
+export interface Context {
+  readonly table: KernelTable;
+  readonly choice: RuleChoice;
+  readonly modules: ReadonlyMap<string, ModuleFileFacts>;
+  /** Per loaded module object: does the --module-file describe the loaded module? */
+  readonly moduleMatchesLoaded: ReadonlyMap<string, boolean>;
+  readonly expected: readonly ExpectedTarget[] | null;
+  readonly vmlinuxCalls: VmlinuxCallSites | null;
+}
+
+/** `.llvm.<hash>` names of the same base in the object when the target's own hash is missing. */
+function rebuiltHint(obj: KernelObject | undefined, target: LivepatchTarget): Flag | null {
+  if (obj === undefined || llvmHash(target.oldName) === null) return null;
+  const base = stripLlvmSuffix(target.oldName);
+  const others: string[] = [];
+  const promoted = obj.indexBy("verify:llvm-base", (n) => (llvmHash(n) === null ? null : stripLlvmSuffix(n)));
+  for (const p of promoted.get(base) ?? []) others.push(obj.nameAt(p));
+  if (others.length === 0) return null;
+  return flag(
+    "KERNEL_REBUILT",
+    "error",
+    `'${target.oldName}' is not in the kernel, but ${others.map((n) => `'${n}'`).join(", ")} is: the ThinLTO hash differs, so the running kernel was built from different sources than the livepatch was made for (rebuild the livepatch against this kernel)`,
+  );
+}
+
+function initHazard(facts: ModuleFileFacts, target: LivepatchTarget, rule: RuleChoice): Flag | null {
+  const obj = facts.initTable.objects.get(facts.objname);
+  if (obj === undefined) return null;
+  const matches = candidatesByRule(facts.initTable, facts.objname, target.oldName, rule.rule);
+  const init = matches.filter((s) => s.init);
+  if (init.length === 0) return null;
+  return flag(
+    "INIT_SYMBOL_HAZARD",
+    "warning",
+    `'${target.oldName}' also names ${init.length} symbol(s) in init sections of ${facts.path}: while ${facts.objname}'s init runs (when it loads after the patch) they count too, ${matches.length} match(es) instead of ${matches.length - init.length}, so old_sympos may select a different symbol then`,
+  );
+}
+
+export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdict {
+  const flags: Flag[] = [...target.flags];
+  const rule = ctx.choice.rule;
+  const facts = ctx.modules.get(target.objname) ?? null;
+  if (target.kernelMessage !== null && flags.some((f) => f.code === "BAD_KLP_SYM_NAME")) {
+    // the kernel rejects the name before any lookup
+    return {
+      target,
+      outcome: "not-found",
+      symbol: null,
+      matches: [],
+      kernelMessage: target.kernelMessage,
+      onLoad: null,
+      expected: null,
+      flags,
+    };
+  }
+  const r = resolve(ctx.table, target.objname, target.oldName, target.oldSympos, rule);
+  for (const note of r.notes) flags.push(flag("UNRELIABLE_QUERY", "warning", note));
+  const obj = ctx.table.objects.get(target.objname);
+  const matches = r.matches.map(view);
+
+  if (!r.ok && r.outcome === "not-loaded") {
+    let onLoad: OnLoadCheck | null = null;
+    if (facts === null) {
+      flags.push(
+        flag(
+          "NOT_LOADED",
+          "warning",
+          `${target.objname} is not loaded in ${ctx.table.source.path}${ctx.table.source.kind === "kallsyms" ? "" : ` (a ${ctx.table.source.kind} holds no module symbols)`}: the kernel resolves this target only when ${target.objname} loads; give --module-file ${target.objname}.ko to check it against the module's symbols`,
+        ),
+      );
+    } else {
+      const lr = resolve(facts.initTable, target.objname, target.oldName, target.oldSympos, rule);
+      const prefix = `when ${target.objname} loads (${facts.path}, init-time symbol list): `;
+      if (lr.ok) {
+        const idx = lr.symbol.position;
+        let kernelMessage: string | null = null;
+        if (target.role === "function") {
+          const traceOk = facts.traceable[idx];
+          if (!"tTW".includes(lr.symbol.type) || traceOk === false) {
+            kernelMessage = noFtraceLocation(target.oldName);
+            flags.push(
+              flag(
+                "FTRACE_REFUSED",
+                "error",
+                `${prefix}resolves to ${lr.symbol.type} ${lr.symbol.name}, which ftrace cannot attach to: "${kernelMessage}"`,
+              ),
+            );
+          }
+        }
+        onLoad = { moduleFile: facts.path, outcome: "resolved", symbol: view(lr.symbol), kernelMessage };
+        flags.push(
+          flag(
+            "NOT_LOADED",
+            "info",
+            `${target.objname} is not loaded: ${prefix}resolves to symbol #${idx + 1} ${lr.symbol.type} ${lr.symbol.name}`,
+          ),
+        );
+      } else if (lr.outcome !== "not-loaded") {
+        onLoad = { moduleFile: facts.path, outcome: lr.outcome, symbol: null, kernelMessage: lr.message };
+        flags.push(failureFlag(lr.outcome, lr.message, prefix));
+      }
+      const hazard = initHazard(facts, target, ctx.choice);
+      if (hazard !== null) flags.push(hazard);
+    }
+    // nothing to compare until the module loads: an expectation is neither met nor broken
+    return {
+      target,
+      outcome: "not-loaded",
+      symbol: null,
+      matches,
+      kernelMessage: null,
+      onLoad,
+      expected: null,
+      flags,
+    };
+  }
+
+  if (!r.ok) {
+    flags.push(
+      failureFlag(r.outcome as Exclude<VerifyOutcome, "resolved" | "not-loaded">, describeFailure(r, target)),
+    );
+    if (r.outcome === "not-found") {
+      const hint = rebuiltHint(obj, target);
+      if (hint !== null) flags.push(hint);
+    }
+    if (facts !== null) {
+      const hazard = initHazard(facts, target, ctx.choice);
+      if (hazard !== null) flags.push(hazard);
+    }
+    const exp = expectation(ctx, target, null);
+    flags.push(...exp.flags);
+    return {
+      target,
+      outcome: r.outcome as VerifyOutcome,
+      symbol: null,
+      matches,
+      kernelMessage: target.kernelMessage ?? r.message,
+      onLoad: null,
+      expected: exp.check,
+      flags,
+    };
+  }
+
+  // resolved
+  let kernelMessage = target.kernelMessage;
+  if (target.role === "function" && obj !== undefined) {
+    const loadedMatches = facts !== null && ctx.moduleMatchesLoaded.get(target.objname) === true;
+    const traceIndex = loadedMatches ? (facts.coreToInit[r.symbol.position] ?? null) : null;
+    const refused = refusal(
+      target,
+      obj,
+      r.symbol,
+      r,
+      loadedMatches ? facts : null,
+      traceIndex,
+      ctx.vmlinuxCalls,
+    );
+    if (refused !== null) {
+      kernelMessage ??= refused.message;
+      flags.push(refused.flag);
+    }
+  }
+  if (target.oldSympos === 1 && r.matches.length === 1) {
+    flags.push(
+      flag(
+        "SYMPOS_ONE_UNIQUE",
+        "info",
+        `old_sympos 1 on a unique name works, but tools write 0 for unique names and cumulative patches compare old_sympos exactly (klp_find_func), so 0 and 1 are different functions there`,
+      ),
+    );
+  }
+  if (facts !== null) {
+    const hazard = initHazard(facts, target, ctx.choice);
+    if (hazard !== null) flags.push(hazard);
+  }
+  const exp = expectation(ctx, target, r.symbol);
+  flags.push(...exp.flags);
+  return {
+    target,
+    outcome: "resolved",
+    symbol: view(r.symbol),
+    matches,
+    kernelMessage,
+    onLoad: null,
+    expected: exp.check,
+    flags,
+  };
+}
+
+function describeFailure(r: Extract<ResolveResult, { ok: false }>, target: LivepatchTarget): string {
+  const listed = r.matches.slice(0, 8).map(describe).join("; ");
+  const more = r.matches.length > 8 ? `; … ${r.matches.length - 8} more` : "";
+  switch (r.outcome) {
+    case "ambiguous":
+      return `'${target.oldName}' matches ${r.matches.length} symbols in ${target.objname} and old_sympos is 0: the kernel refuses with "${r.message}" (${listed}${more})`;
+    case "position-not-found":
+      return `old_sympos ${target.oldSympos} but '${target.oldName}' matches only ${r.matches.length} symbol(s) in ${target.objname}: "${r.message}" (${listed}${more})`;
+    default:
+      return `'${target.oldName}' is not in ${target.objname}: "${r.message}"`;
+  }
+}
