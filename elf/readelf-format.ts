@@ -27,7 +27,12 @@ import { relocationTypeName } from "./relocation-types.js";
 import { missingSymbolError } from "./relocations.js";
 import { relrOffsets } from "./relr.js";
 import { SectionHeader, type SectionLookup, SectionTable } from "./section-header.js";
-import { extendedSectionIndex, type SymbolTableShape, symbolTableShape } from "./symbols.js";
+import {
+  extendedIndexEntries,
+  extendedSectionIndex,
+  type SymbolTableShape,
+  symbolTableShape,
+} from "./symbols.js";
 import type { ElfFile, ElfRelocationSection, ElfSection, ElfSymbol } from "./types.js";
 import { type SymbolVersion, symbolVersions } from "./versions.js";
 
@@ -175,17 +180,33 @@ function versionSuffix(v: SymbolVersion, inSymbolTable: boolean): string {
   return v.hidden ? `@${v.name}` : `@@${v.name}`;
 }
 
-/** Per-file lookup tables of the padded type/bind/visibility columns, by their numbers. */
-function columnTexts(file: ElfFile) {
+/**
+ * " TYPE    BIND   VIS     " for every (st_info, st_other) pair in a symbol table, by
+ * st_info << 8 | st_other: encoded before the lines are written, so writing them never takes a path
+ * of its own for a pair not seen before.
+ */
+function symbolColumns(file: ElfFile, l: Layout, shape: SymbolTableShape): Uint8Array[] {
   const { machine, osabi } = file.header;
-  const types: string[] = [];
-  const binds: string[] = [];
-  for (let i = 0; i < 16; i++) {
-    types.push(symbolTypeName(machine, osabi, i).padEnd(7, " "));
-    binds.push(symbolBindName(osabi, i).padEnd(6, " "));
+  const infoAt = shape.start + (l.is64 ? 4 : 12);
+  const bytes = l.bytes;
+  const present = new Uint8Array(0x10000);
+  for (let i = 0; i < shape.count; i++) {
+    const o = infoAt + i * shape.entrySize;
+    present[(bytes[o]! << 8) | bytes[o + 1]!] = 1;
   }
-  const visibilities = [0, 1, 2, 3].map((v) => symbolVisibilityName(v).padEnd(7, " "));
-  return { types, binds, visibilities };
+  const keys: number[] = [];
+  for (let key = 0; key < 0x10000; key++) if (present[key] !== 0) keys.push(key);
+  const columns: Uint8Array[] = new Array(0x10000);
+  for (const key of keys) columns[key] = encodeColumns(machine, osabi, key >> 8, key & 0xff);
+  return columns;
+}
+
+function encodeColumns(machine: number, osabi: number, info: number, other: number): Uint8Array {
+  const type = symbolTypeName(machine, osabi, info & 0xf).padEnd(7, " ");
+  const bind = symbolBindName(osabi, info >> 4).padEnd(6, " ");
+  const visibility = symbolVisibilityName(other & 3).padEnd(7, " ");
+  const note = (other & ~3) !== 0 ? ` [${otherNote(machine, other)}] ` : "";
+  return ASCII.encode(` ${type} ${bind} ${visibility}${note} `);
 }
 
 /** What writing the lines of one symbol table needs, gathered once per table. */
@@ -196,16 +217,20 @@ interface SymbolLineContext {
   readonly sections: SectionLookup;
   readonly shape: SymbolTableShape;
   readonly versions: readonly (SymbolVersion | null)[] | null;
-  readonly types: readonly string[];
-  readonly binds: readonly string[];
-  readonly visibilities: readonly string[];
-  /** " TYPE    BIND   VIS     " by (st_info << 8 | st_other), encoded on first use. */
-  readonly columns: Map<number, Uint8Array>;
+  /** " TYPE    BIND   VIS     " by st_info << 8 | st_other, for every pair in the table. */
+  readonly columns: readonly Uint8Array[];
   /** Ndx texts of the indexes that are not plain section numbers (UND, ABS, COM, …), padded. */
   readonly specialNdx: Map<number, Uint8Array>;
   /** The symbol names / section names need no escaping (no control characters in their tables). */
   readonly namesPrintable: boolean;
   readonly sectionNamesPrintable: boolean;
+  /** The reader's own section table (section names as bytes), null for another ElfFile implementation. */
+  readonly sectionTable: SectionTable | null;
+  /** Where the section-name table ends in the file. */
+  readonly sectionNamesEnd: number;
+  /** Where this table's SHT_SYMTAB_SHNDX entries lie (count 0 when it has none). */
+  readonly extendedStart: number;
+  readonly extendedCount: number;
 }
 
 /** Writes one symbol table in `readelf -sW` layout, header lines included. */
@@ -214,6 +239,9 @@ export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSec
   const sections = sectionLookupOf(file);
   const shape = symbolTableShape(l, sections, table);
   const count = shape.count;
+  const sectionTable = sections instanceof SectionTable ? sections : null;
+  const sectionNames = sectionTable?.nameTable ?? null;
+  const extended = extendedIndexEntries(l, sections, shape);
   const context: SymbolLineContext = {
     out,
     file,
@@ -221,12 +249,14 @@ export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSec
     sections,
     shape,
     versions: table.type === SHT_DYNSYM ? symbolVersions(file, table) : null,
-    ...columnTexts(file),
-    columns: new Map(),
+    columns: symbolColumns(file, l, shape),
     specialNdx: new Map(),
     namesPrintable: withoutControlCharacters(l, shape.names),
-    sectionNamesPrintable:
-      sections instanceof SectionTable && withoutControlCharacters(l, sections.nameTable),
+    sectionNamesPrintable: sectionTable !== null && withoutControlCharacters(l, sectionNames),
+    sectionTable,
+    sectionNamesEnd: sectionNames === null ? 0 : sectionNames.start + sectionNames.size,
+    extendedStart: extended.start,
+    extendedCount: extended.count,
   };
   out.text(`\nSymbol table '${table.name}' contains ${count} ${count === 1 ? "entry" : "entries"}:\n`);
   out.text(
@@ -234,30 +264,40 @@ export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSec
       ? "   Num:    Value          Size Type    Bind   Vis      Ndx Name\n"
       : "   Num:    Value  Size Type    Bind   Vis      Ndx Name\n",
   );
-  // One call per line: a small function is optimized (and re-optimized) quickly, a long loop body late.
+  // One call per line: a small function is optimized sooner than a long loop body.
   for (let i = 0; i < count; i++) writeSymbolLine(context, i);
 }
 
-/** Symbol i's line: "   Num: Value Size Type Bind Vis Ndx Name". */
+/**
+ * Symbol i's line: "   Num: Value Size Type Bind Vis Ndx Name".
+ *
+ * Written so that the same operations run for every kind of symbol, choosing values rather than
+ * branching to code of their own: the optimizing compiler drops code that has not run yet and, on
+ * reaching it, throws the optimized function away. In a gcc object, 40,000 section symbols come
+ * before the first function symbol, and the 32,000th section needs an extended index.
+ */
 function writeSymbolLine(c: SymbolLineContext, i: number): void {
-  const { out, l, shape, sections } = c;
+  // Every field of c is read on every line, whichever the kind of symbol (see above).
+  const { out, l, shape, sections, versions, specialNdx, sectionTable } = c;
+  const { namesPrintable, sectionNamesPrintable, sectionNamesEnd, extendedStart, extendedCount } = c;
   const { view, bytes, is64, littleEndian: le } = l;
+  const names = shape.names;
   const o = shape.start + i * shape.entrySize;
   const nameOffset = view.getUint32(o, le);
   const info = bytes[o + (is64 ? 4 : 12)]!;
   const other = bytes[o + (is64 ? 5 : 13)]!;
-  let shndx = view.getUint16(o + (is64 ? 6 : 14), le);
+  const rawShndx = view.getUint16(o + (is64 ? 6 : 14), le);
   const shnum = sections.count;
+  // SHN_XINDEX: the index is the symbol's entry in SHT_SYMTAB_SHNDX (read for every symbol).
+  const hasExtended = i < extendedCount;
+  const extendedShndx = hasExtended ? view.getUint32(extendedStart + i * 4, le) : 0;
+  const extendedValid = hasExtended && extendedShndx < shnum;
+  const isExtended = rawShndx === SHN_XINDEX;
+  // Throws, saying what is wrong with the extended index.
+  if (isExtended && !extendedValid) extendedSectionIndex(l, sections, shape, i);
+  const shndx = isExtended ? extendedShndx : rawShndx;
   // " TYPE    BIND   VIS     " depends only on st_info and st_other.
-  const columnsKey = (info << 8) | other;
-  let columns = c.columns.get(columnsKey);
-  if (columns === undefined) {
-    const note = (other & ~3) !== 0 ? ` [${otherNote(c.file.header.machine, other)}] ` : "";
-    columns = ASCII.encode(
-      ` ${c.types[info & 0xf]} ${c.binds[info >> 4]} ${c.visibilities[other & 3]}${note} `,
-    );
-    c.columns.set(columnsKey, columns);
-  }
+  const columns = c.columns[(info << 8) | other]!;
   // Everything up to the name goes into one reserved stretch: Num (up to 10 digits), Value (16),
   // Size (up to 18), the columns, Ndx (up to 24) and the separators.
   const b = out.room(80 + columns.length);
@@ -284,31 +324,38 @@ function writeSymbolLine(c: SymbolLineContext, i: number): void {
     p = putHexMinimal(b, p, sizeHi, sizeLo);
   }
   p = putBytes(b, p, columns);
-  if (shndx === SHN_XINDEX) {
-    // readelf prints the index found in SHT_SYMTAB_SHNDX as a plain number, whatever its range.
-    out.commit(p);
-    shndx = extendedSectionIndex(l, sections, shape, i);
-    out.decimal(shndx, 4);
-    out.byte(0x20);
+  // readelf prints an extended index as a plain number, whatever its range.
+  if (isExtended || (shndx !== SHN_UNDEF && shndx < SHN_LORESERVE && shndx < shnum)) {
+    p = putDecimal(b, p, shndx, 4);
   } else {
-    if (shndx !== SHN_UNDEF && shndx < SHN_LORESERVE && shndx < shnum) p = putDecimal(b, p, shndx, 4);
-    else {
-      let ndx = c.specialNdx.get(shndx);
-      if (ndx === undefined) {
-        ndx = ASCII.encode(sectionIndexText(c.file, shndx).padStart(4, " "));
-        c.specialNdx.set(shndx, ndx);
-      }
-      p = putBytes(b, p, ndx);
+    let ndx = specialNdx.get(shndx);
+    if (ndx === undefined) {
+      ndx = ASCII.encode(sectionIndexText(c.file, shndx).padStart(4, " "));
+      specialNdx.set(shndx, ndx);
     }
-    b[p++] = 0x20;
-    out.commit(p);
+    p = putBytes(b, p, ndx);
   }
-  if (nameOffset === 0 && (info & 0xf) === STT_SECTION && shndx < shnum) {
-    // readelf shows an unnamed section symbol by its section's name.
-    writeSectionNameAt(out, l, sections, shndx, c.sectionNamesPrintable);
-  } else {
-    writeTableName(out, l, shape, nameOffset, i, c.namesPrintable);
-    const version = c.versions?.[i];
+  b[p++] = 0x20;
+  out.commit(p);
+  // readelf shows an unnamed section symbol by its section's name.
+  const sectionName = nameOffset === 0 && (info & 0xf) === STT_SECTION && shndx < shnum;
+  if (sectionName && sectionTable === null) writeSectionName(out, l, sections.section(shndx));
+  else {
+    const sectionNameStart = sectionName ? sectionTable!.nameStart(shndx) : -1;
+    const inTable = nameOffset < names.size;
+    if (!sectionName && !inTable && nameOffset !== 0) writeTableName(out, l, shape, nameOffset, i); // throws
+    const tableNameStart = names.start + nameOffset;
+    const tableEnd = names.start + names.size;
+    const begin = sectionName ? sectionNameStart : inTable ? tableNameStart : -1;
+    if (begin >= 0) {
+      const limit = sectionName ? sectionNamesEnd : tableEnd;
+      const nul = bytes.indexOf(0, begin);
+      // Throws: the name runs past the end of its table.
+      if (nul < 0 || nul >= limit) writeTableName(out, l, shape, nameOffset, i);
+      if (sectionName ? sectionNamesPrintable : namesPrintable) out.copy(bytes, begin, nul);
+      else writeEscaped(out, bytes, begin, nul);
+    }
+    const version = versions === null || sectionName ? null : versions[i];
     if (version) out.text(versionSuffix(version, true));
   }
   out.byte(0x0a);

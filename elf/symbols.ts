@@ -134,16 +134,7 @@ export function extendedSectionIndex(
   i: number,
 ): number {
   const table = shape.table;
-  if (shape.shndxTable === null) {
-    shape.shndxTable = undefined;
-    for (const s of sections.symbolSections) {
-      if (sections.type(s) === SHT_SYMTAB_SHNDX && sections.link(s) === table.index) {
-        shape.shndxTable = sections.section(s);
-        break;
-      }
-    }
-  }
-  const indexes = shape.shndxTable;
+  const indexes = extendedIndexSection(sections, shape);
   if (!indexes) {
     throw new ElfFormatError(
       l.path,
@@ -165,6 +156,35 @@ export function extendedSectionIndex(
     );
   }
   return shndx;
+}
+
+/** The SHT_SYMTAB_SHNDX section whose sh_link names the table (looked up once per table), if any. */
+function extendedIndexSection(sections: SectionLookup, shape: SymbolTableShape): ElfSection | undefined {
+  if (shape.shndxTable === null) {
+    shape.shndxTable = undefined;
+    for (const s of sections.symbolSections) {
+      if (sections.type(s) === SHT_SYMTAB_SHNDX && sections.link(s) === shape.table.index) {
+        shape.shndxTable = sections.section(s);
+        break;
+      }
+    }
+  }
+  return shape.shndxTable;
+}
+
+/**
+ * Where a symbol table's extended section indexes (its SHT_SYMTAB_SHNDX entries) lie in the file,
+ * for readers that take them in bulk; count is 0 when the table has none. Entries are not checked:
+ * extendedSectionIndex is the checked read of one.
+ */
+export function extendedIndexEntries(
+  l: Layout,
+  sections: SectionLookup,
+  shape: SymbolTableShape,
+): { readonly start: number; readonly count: number } {
+  const data = extendedIndexSection(sections, shape)?.data;
+  if (!data) return { start: 0, count: 0 };
+  return { start: data.byteOffset - l.bytes.byteOffset, count: Math.floor(data.length / 4) };
 }
 
 export function readSymbolTable(
