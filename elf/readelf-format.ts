@@ -180,25 +180,59 @@ function versionSuffix(v: SymbolVersion, inSymbolTable: boolean): string {
   return v.hidden ? `@${v.name}` : `@@${v.name}`;
 }
 
+/** The column texts a symbol table's lines are made of, encoded once for every value it holds. */
+interface SymbolTableTexts {
+  /** " TYPE    BIND   VIS     " by st_info << 8 | st_other. */
+  readonly columns: readonly Uint8Array[];
+  /** The Ndx column by st_shndx: UND, ABS, COM, … padded to 4; empty for a section number. */
+  readonly ndx: readonly Uint8Array[];
+}
+
+const NO_TEXT = new Uint8Array(0);
+
 /**
- * " TYPE    BIND   VIS     " for every (st_info, st_other) pair in a symbol table, by
- * st_info << 8 | st_other: encoded before the lines are written, so writing them never takes a path
- * of its own for a pair not seen before.
+ * The texts for every (st_info, st_other) pair and st_shndx value in a symbol table, encoded before
+ * its lines are written: writing a line then never takes a path of its own for a value not seen before
+ * (see writeSymbolLine).
  */
-function symbolColumns(file: ElfFile, l: Layout, shape: SymbolTableShape): Uint8Array[] {
+function symbolTableTexts(
+  file: ElfFile,
+  l: Layout,
+  shape: SymbolTableShape,
+  shnum: number,
+): SymbolTableTexts {
   const { machine, osabi } = file.header;
-  const infoAt = shape.start + (l.is64 ? 4 : 12);
-  const bytes = l.bytes;
-  const present = new Uint8Array(0x10000);
-  for (let i = 0; i < shape.count; i++) {
-    const o = infoAt + i * shape.entrySize;
-    present[(bytes[o]! << 8) | bytes[o + 1]!] = 1;
-  }
-  const keys: number[] = [];
-  for (let key = 0; key < 0x10000; key++) if (present[key] !== 0) keys.push(key);
+  const { pairs, indexes } = valuesPresent(l, shape);
   const columns: Uint8Array[] = new Array(0x10000);
-  for (const key of keys) columns[key] = encodeColumns(machine, osabi, key >> 8, key & 0xff);
-  return columns;
+  for (const key of keysOf(pairs)) columns[key] = encodeColumns(machine, osabi, key >> 8, key & 0xff);
+  const ndx: Uint8Array[] = new Array(0x10000);
+  for (const key of keysOf(indexes)) {
+    const isNumber = key === SHN_XINDEX || (key !== SHN_UNDEF && key < SHN_LORESERVE && key < shnum);
+    ndx[key] = isNumber ? NO_TEXT : ASCII.encode(sectionIndexText(file, key).padStart(4, " "));
+  }
+  return { columns, ndx };
+}
+
+/** Which (st_info << 8 | st_other) pairs and which st_shndx values a symbol table holds (1 = present). */
+function valuesPresent(l: Layout, shape: SymbolTableShape): { pairs: Uint8Array; indexes: Uint8Array } {
+  const { view, bytes, littleEndian: le } = l;
+  const infoAt = shape.start + (l.is64 ? 4 : 12);
+  const shndxAt = shape.start + (l.is64 ? 6 : 14);
+  const pairs = new Uint8Array(0x10000);
+  const indexes = new Uint8Array(0x10000);
+  for (let i = 0; i < shape.count; i++) {
+    const o = i * shape.entrySize;
+    pairs[(bytes[infoAt + o]! << 8) | bytes[infoAt + o + 1]!] = 1;
+    indexes[view.getUint16(shndxAt + o, le)] = 1;
+  }
+  return { pairs, indexes };
+}
+
+/** The positions of the non-zero bytes. */
+function keysOf(present: Uint8Array): number[] {
+  const keys: number[] = [];
+  for (let key = 0; key < present.length; key++) if (present[key] !== 0) keys.push(key);
+  return keys;
 }
 
 function encodeColumns(machine: number, osabi: number, info: number, other: number): Uint8Array {
@@ -217,10 +251,7 @@ interface SymbolLineContext {
   readonly sections: SectionLookup;
   readonly shape: SymbolTableShape;
   readonly versions: readonly (SymbolVersion | null)[] | null;
-  /** " TYPE    BIND   VIS     " by st_info << 8 | st_other, for every pair in the table. */
-  readonly columns: readonly Uint8Array[];
-  /** Ndx texts of the indexes that are not plain section numbers (UND, ABS, COM, …), padded. */
-  readonly specialNdx: Map<number, Uint8Array>;
+  readonly texts: SymbolTableTexts;
   /** The symbol names / section names need no escaping (no control characters in their tables). */
   readonly namesPrintable: boolean;
   readonly sectionNamesPrintable: boolean;
@@ -249,8 +280,7 @@ export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSec
     sections,
     shape,
     versions: table.type === SHT_DYNSYM ? symbolVersions(file, table) : null,
-    columns: symbolColumns(file, l, shape),
-    specialNdx: new Map(),
+    texts: symbolTableTexts(file, l, shape, sections.count),
     namesPrintable: withoutControlCharacters(l, shape.names),
     sectionNamesPrintable: sectionTable !== null && withoutControlCharacters(l, sectionNames),
     sectionTable,
@@ -278,7 +308,7 @@ export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSec
  */
 function writeSymbolLine(c: SymbolLineContext, i: number): void {
   // Every field of c is read on every line, whichever the kind of symbol (see above).
-  const { out, l, shape, sections, versions, specialNdx, sectionTable } = c;
+  const { out, l, shape, sections, versions, texts, sectionTable } = c;
   const { namesPrintable, sectionNamesPrintable, sectionNamesEnd, extendedStart, extendedCount } = c;
   const { view, bytes, is64, littleEndian: le } = l;
   const names = shape.names;
@@ -297,7 +327,7 @@ function writeSymbolLine(c: SymbolLineContext, i: number): void {
   if (isExtended && !extendedValid) extendedSectionIndex(l, sections, shape, i);
   const shndx = isExtended ? extendedShndx : rawShndx;
   // " TYPE    BIND   VIS     " depends only on st_info and st_other.
-  const columns = c.columns[(info << 8) | other]!;
+  const columns = texts.columns[(info << 8) | other]!;
   // Everything up to the name goes into one reserved stretch: Num (up to 10 digits), Value (16),
   // Size (up to 18), the columns, Ndx (up to 24) and the separators.
   const b = out.room(80 + columns.length);
@@ -324,17 +354,11 @@ function writeSymbolLine(c: SymbolLineContext, i: number): void {
     p = putHexMinimal(b, p, sizeHi, sizeLo);
   }
   p = putBytes(b, p, columns);
-  // readelf prints an extended index as a plain number, whatever its range.
-  if (isExtended || (shndx !== SHN_UNDEF && shndx < SHN_LORESERVE && shndx < shnum)) {
-    p = putDecimal(b, p, shndx, 4);
-  } else {
-    let ndx = specialNdx.get(shndx);
-    if (ndx === undefined) {
-      ndx = ASCII.encode(sectionIndexText(c.file, shndx).padStart(4, " "));
-      specialNdx.set(shndx, ndx);
-    }
-    p = putBytes(b, p, ndx);
-  }
+  // Ndx: the section number (readelf prints an extended index as a number, whatever its range), or
+  // a name. Both writes run for every symbol; the second writes nothing after a number.
+  const ndxText = texts.ndx[rawShndx]!;
+  const numberEnd = putDecimal(b, p, shndx, 4);
+  p = putBytes(b, ndxText.length === 0 ? numberEnd : p, ndxText);
   b[p++] = 0x20;
   out.commit(p);
   // readelf shows an unnamed section symbol by its section's name.
