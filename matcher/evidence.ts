@@ -5,6 +5,7 @@ import type { ElfFile } from "../elf/types.js";
 import type { Flag } from "../lib/flags.js";
 import type { KernelObject, KernelSymbol, KernelTable } from "../lib/kernel-table.js";
 import { VMLINUX } from "../lib/kernel-table.js";
+import { KSYM_NAME_LEN } from "../lib/livepatch/klp-names.js";
 import { raise, raiseAs } from "../lib/report/flag-codes.js";
 import type { CandidateReport, Decision, EvidenceItem, TargetPair } from "../lib/report/match-report.js";
 import type { LookupRule } from "../lib/rules.js";
@@ -822,7 +823,7 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
  * The pair from positionOf under the era's rule, then checked the way the kernel will look it
  * up (resolve must land on the very symbol); what the lookup implies is flagged on the way.
  */
-function checkedPair(
+export function checkedPair(
   ctx: IdentifyContext,
   objname: string,
   symbol: KernelSymbol,
@@ -848,6 +849,16 @@ function checkedPair(
   for (const note of pos.notes) {
     if (note.includes("unreliable")) flags.push(raise("LTO_NAME_UNRELIABLE", `${query.name}: ${note}`));
     else if (query.reference) flags.push(raise("NAME_TOO_LONG", `${query.name}: ${note}`));
+  }
+  // kernel/livepatch/core.c klp_init_func(): strlen(old_name) >= KSYM_NAME_LEN → -EINVAL
+  if (!query.reference && pos.oldName.length >= KSYM_NAME_LEN) {
+    flags.push(
+      raise(
+        "NAME_TOO_LONG",
+        `${query.name}: old_name is ${pos.oldName.length} characters: klp_init_func() refuses names of KSYM_NAME_LEN (${KSYM_NAME_LEN}) or more`,
+      ),
+    );
+    return null;
   }
   if (!query.reference && check.warning !== null) {
     flags.push(raise("TARGET_REFUSED", `${query.name}: the kernel would refuse it: ${check.warning}`));

@@ -3,6 +3,7 @@
 // and globals nobody exported (design note §1).
 import type { KernelTable } from "../lib/kernel-table.js";
 import { VMLINUX } from "../lib/kernel-table.js";
+import { parseKlpSymName } from "../lib/livepatch/klp-names.js";
 import { raise } from "../lib/report/flag-codes.js";
 import type { ReferenceReport } from "../lib/report/match-report.js";
 import { isSpecialStatic, isStubSymbol } from "../lib/symbol-name.js";
@@ -39,6 +40,18 @@ function definingObject(table: KernelTable, name: string): string | null {
 
 export function klpSymName(objname: string, name: string, sympos: number): string {
   return `.klp.sym.${objname}.${name},${sympos}`;
+}
+
+/**
+ * The `.klp.sym` name, or null when the kernel's parser would not read back these very parts (a
+ * name over 511 characters or holding ',', an objname holding '.'): NAME_TOO_LONG says why.
+ */
+function expressibleKlpSym(objname: string, name: string, sympos: number): string | null {
+  const sym = klpSymName(objname, name, sympos);
+  const back = parseKlpSymName(sym);
+  return back !== null && back.objname === objname && back.name === name && back.sympos === sympos
+    ? sym
+    : null;
 }
 
 interface PendingReference {
@@ -124,7 +137,7 @@ export function objectReferences(
       oldName: id.target?.oldName ?? origName,
       oldSympos: id.target?.oldSympos ?? 0,
       address: id.target?.address ?? null,
-      klpSym: id.target === null ? null : klpSymName(home, id.target.oldName, id.target.oldSympos),
+      klpSym: id.target === null ? null : expressibleKlpSym(home, id.target.oldName, id.target.oldSympos),
       scope: local ? "local" : "global",
       usedBy: users,
       decision: id.decision,

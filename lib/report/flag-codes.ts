@@ -68,7 +68,7 @@ export const FLAG_CODES = {
     severity: "error",
     raisedBy: ["match", "verify"],
     meaning:
-      "a name longer than the kernel takes: an old_name of KSYM_NAME_LEN (512; 128 before 6.1) or more, which klp_init_func() refuses (verify), or a .klp.sym reference name longer than the kernel parses (511; 127 before 6.1), holding ',', or whose objname holds '.' (match)",
+      "a name longer than the kernel takes: an old_name of KSYM_NAME_LEN (512; 128 before 6.1) or more, which klp_init_func() refuses, or a .klp.sym reference name longer than the kernel parses (511; 127 before 6.1), holding ',', or whose objname holds '.' (match)",
   },
   LTO_RULE_ASSUMED: {
     severity: "warning",
