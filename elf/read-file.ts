@@ -29,7 +29,14 @@ export function compressionOf(bytes: Uint8Array): Compression {
 
 /** Reads and parses an ELF file; compressed files (.ko.xz, .ko.zst, .ko.gz) are decompressed first. */
 export async function readElfFile(path: string): Promise<ElfFile> {
-  const raw = await readFile(path);
+  return elfFromFileContents(path, await readFile(path));
+}
+
+/**
+ * Parses the contents of the file at `path` as readElfFile does once it has read them
+ * (decompressing them first when they are compressed), for callers that read the file themselves.
+ */
+export async function elfFromFileContents(path: string, raw: Uint8Array): Promise<ElfFile> {
   const bytes = await decompress(path, raw);
   const kind = bytes === raw ? null : compressionOf(raw);
   try {
