@@ -11,7 +11,7 @@ import type { CandidateReport, Decision, EvidenceItem, TargetPair } from "../lib
 import type { LookupRule } from "../lib/rules.js";
 import { isSpecialStatic, isStubSymbol, llvmHash, stripLlvmSuffix } from "../lib/symbol-name.js";
 import { candidateKey, candidatePositions, kindOfType, nearMisses, type SymbolKind } from "./candidates.js";
-import { positionOf, resolve, sameSymbol } from "./sympos.js";
+import { klpSymNotes, positionOf, resolve, sameSymbol } from "./sympos.js";
 
 const STT_OBJECT = 1;
 const STT_FUNC = 2;
@@ -509,6 +509,8 @@ export interface IdentifyContext {
   readonly blocks: ReadonlyMap<string, FileBlock> | null;
   /** Init-time symbol lists of modules given with --module-file (for INIT_SYMBOL_HAZARD). */
   readonly initLists: ReadonlyMap<string, KernelObject>;
+  /** The longest `.klp.sym` name the target kernel parses (klpSymNameMax); null or absent: unknown. */
+  readonly klpSymNameMax?: number | null;
 }
 
 export interface Identified {
@@ -848,7 +850,10 @@ export function checkedPair(
   }
   for (const note of pos.notes) {
     if (note.includes("unreliable")) flags.push(raise("LTO_NAME_UNRELIABLE", `${query.name}: ${note}`));
-    else if (query.reference) flags.push(raise("NAME_TOO_LONG", `${query.name}: ${note}`));
+  }
+  if (query.reference) {
+    for (const note of klpSymNotes(objname, pos.oldName, ctx.klpSymNameMax ?? null))
+      flags.push(raise("NAME_TOO_LONG", `${query.name}: ${note}`));
   }
   // kernel/livepatch/core.c klp_init_func(): strlen(old_name) >= KSYM_NAME_LEN → -EINVAL
   if (!query.reference && pos.oldName.length >= KSYM_NAME_LEN) {

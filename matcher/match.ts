@@ -25,7 +25,7 @@ import {
   type ObjectVerdict,
   type ReferenceReport,
 } from "../lib/report/match-report.js";
-import { chooseRule, type RuleChoice } from "../lib/rules.js";
+import { chooseRule, parseKernelVersion, type RuleChoice } from "../lib/rules.js";
 import { readSymvers, type Symvers } from "../lib/symvers.js";
 import { diffObjects, type FunctionChange, type ObjectDiff } from "./diff.js";
 import {
@@ -38,6 +38,7 @@ import {
   targetView,
 } from "./evidence.js";
 import { objectReferences, tableKnowsExports } from "./references.js";
+import { klpSymNameMax } from "./sympos.js";
 
 export interface MatchOptions {
   /** An orig object file, or the orig build tree. */
@@ -167,6 +168,8 @@ interface RunContext {
   readonly blocks: ReadonlyMap<string, FileBlock> | null;
   readonly initLists: ReadonlyMap<string, KernelObject>;
   readonly symvers: Symvers | null;
+  /** The longest .klp.sym name the kernel parses, when --kernel tells its version. */
+  readonly klpSymNameMax: number | null;
 }
 
 function viewOf(run: RunContext, objname: string): TargetView | null {
@@ -196,6 +199,7 @@ function matchObject(
     view: (o) => viewOf(run, o),
     blocks: run.blocks,
     initLists: run.initLists,
+    klpSymNameMax: run.klpSymNameMax,
   };
   const flags: Flag[] = [];
   if (diff.verdict === "unsupported") {
@@ -341,7 +345,16 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     const t = await readModule(ko, { list: "init" });
     for (const [name, obj] of t.objects) initLists.set(name, obj);
   }
-  const run: RunContext = { table, choice, views: new Map(), blocks, initLists, symvers };
+  const version = opts.kernel !== undefined ? parseKernelVersion(opts.kernel) : null;
+  const run: RunContext = {
+    table,
+    choice,
+    views: new Map(),
+    blocks,
+    initLists,
+    symvers,
+    klpSymNameMax: klpSymNameMax(version),
+  };
 
   const paired: TreePairs = tree
     ? await pairTrees(opts.orig, opts.patched)

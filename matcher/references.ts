@@ -10,6 +10,7 @@ import { isSpecialStatic, isStubSymbol } from "../lib/symbol-name.js";
 import type { Symvers } from "../lib/symvers.js";
 import type { FunctionChange, SymbolReference } from "./diff.js";
 import { type IdentifyContext, identify } from "./evidence.js";
+import { KLP_SYM_NAME_MAX } from "./sympos.js";
 
 /** True when some object of the table exports the name (`__ksymtab_<name>`), or Module.symvers lists it. */
 export function isExported(table: KernelTable, symvers: Symvers | null, name: string): boolean {
@@ -44,11 +45,16 @@ export function klpSymName(objname: string, name: string, sympos: number): strin
 
 /**
  * The `.klp.sym` name, or null when the kernel's parser would not read back these very parts (a
- * name over 511 characters or holding ',', an objname holding '.'): NAME_TOO_LONG says why.
+ * name longer than the kernel parses or holding ',', an objname holding '.'): NAME_TOO_LONG says why.
  */
-function expressibleKlpSym(objname: string, name: string, sympos: number): string | null {
+function expressibleKlpSym(
+  objname: string,
+  name: string,
+  sympos: number,
+  nameMax: number | null,
+): string | null {
   const sym = klpSymName(objname, name, sympos);
-  const back = parseKlpSymName(sym);
+  const back = parseKlpSymName(sym, nameMax ?? KLP_SYM_NAME_MAX);
   return back !== null && back.objname === objname && back.name === name && back.sympos === sympos
     ? sym
     : null;
@@ -137,7 +143,10 @@ export function objectReferences(
       oldName: id.target?.oldName ?? origName,
       oldSympos: id.target?.oldSympos ?? 0,
       address: id.target?.address ?? null,
-      klpSym: id.target === null ? null : expressibleKlpSym(home, id.target.oldName, id.target.oldSympos),
+      klpSym:
+        id.target === null
+          ? null
+          : expressibleKlpSym(home, id.target.oldName, id.target.oldSympos, ctx.klpSymNameMax ?? null),
       scope: local ? "local" : "global",
       usedBy: users,
       decision: id.decision,

@@ -220,14 +220,24 @@ export function positionOf(table: KernelTable, symbol: KernelSymbol, rule: Looku
   };
 }
 
-/** Limits of `.klp.sym.<objname>.<name>,<sympos>` references (design note §1). */
-export function klpSymNotes(objname: string, name: string): string[] {
+/** The longest `.klp.sym` name the kernel parses: 511 from 6.1, 127 before; null when the version is unknown. */
+export function klpSymNameMax(version: readonly [number, number, number] | null): number | null {
+  if (version === null) return null;
+  const [major, minor] = version;
+  return major > 6 || (major === 6 && minor >= 1) ? KLP_SYM_NAME_MAX : KLP_SYM_NAME_MAX_OLD;
+}
+
+/**
+ * Limits of `.klp.sym.<objname>.<name>,<sympos>` references (design note §1), for a kernel
+ * parsing names of up to `nameMax` characters (null: unknown, both eras' limits apply).
+ */
+export function klpSymNotes(objname: string, name: string, nameMax: number | null = null): string[] {
   const notes: string[] = [];
   if (name.length > KLP_SYM_NAME_MAX) {
     notes.push(`name is ${name.length} characters: longer than .klp.sym allows (${KLP_SYM_NAME_MAX})`);
-  } else if (name.length > KLP_SYM_NAME_MAX_OLD) {
+  } else if (name.length > KLP_SYM_NAME_MAX_OLD && nameMax !== KLP_SYM_NAME_MAX) {
     notes.push(
-      `name is ${name.length} characters: longer than .klp.sym allows before 6.1 (${KLP_SYM_NAME_MAX_OLD})`,
+      `name is ${name.length} characters: longer than .klp.sym allows before 6.1 (${KLP_SYM_NAME_MAX_OLD})${nameMax === null ? "; the kernel's version was not given" : ""}`,
     );
   }
   if (name.includes(",")) notes.push("name contains ',': a .klp.sym reference cannot express it");

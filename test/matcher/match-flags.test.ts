@@ -19,7 +19,7 @@ import {
   targetView,
 } from "../../matcher/evidence.js";
 import { matchPatch } from "../../matcher/match.js";
-import { resolve } from "../../matcher/sympos.js";
+import { klpSymNameMax, klpSymNotes, resolve } from "../../matcher/sympos.js";
 import { FIXTURES } from "../paths.js";
 
 const F = join(FIXTURES, "match-flags");
@@ -60,7 +60,7 @@ describe("LTO_NAME_UNRELIABLE: a dotted old_name in a 6.2–6.10.6 clang-LTO ker
   const ltoMap = async () =>
     tempFile(
       "System.map",
-      `${await readFile(MAP, "utf8")}0000000000403030 b stats.llvm.4185502697106095882\n`,
+      `${await readFile(MAP, "utf8")}0000000000404000 b stats.llvm.4185502697106095882\n`,
     );
   const run = async (kernel: string, systemMap: string) =>
     fn(await matchPatch({ ...pair, systemMap, kernel }), (n) => n === "scale.constprop.0");
@@ -117,6 +117,38 @@ describe("NAME_TOO_LONG: names the livepatch core can't take", () => {
     expect(r.flags[0]!.message).toContain("longer than .klp.sym allows (511)");
     // a short static of the same object is expressed as usual
     expect(ref(report, (n) => n === "counter").klpSym).toBe(".klp.sym.vmlinux.counter,0");
+  });
+
+  it("a 200-character static: within the 511 of 6.1+, past the 127 of older kernels", async () => {
+    const mid = async (kernel?: string) =>
+      ref(await matchPatch({ ...pair, systemMap: MAP, ...(kernel !== undefined ? { kernel } : {}) }), (n) =>
+        n.startsWith("mid_var_"),
+      );
+    const name = (await mid("6.12")).name;
+    expect(name.length).toBe(200);
+    // 6.12 parses %511[^,]: the reference is fine
+    const modern = await mid("6.12");
+    expect(modern.klpSym).toBe(`.klp.sym.vmlinux.${name},0`);
+    expect(modern.flags).toEqual([]);
+    // 5.15 parses %127[^,]: the name would be cut, so no reference
+    const old = await mid("5.15");
+    expect(old.klpSym).toBeNull();
+    expect(codes(old.flags)).toEqual([["NAME_TOO_LONG", "error"]]);
+    expect(old.flags[0]!.message).toContain("longer than .klp.sym allows before 6.1 (127)");
+    // no version: the older limit is flagged, and the name stays for a 6.1+ kernel
+    const unknown = await mid();
+    expect(codes(unknown.flags)).toEqual([["NAME_TOO_LONG", "error"]]);
+    expect(unknown.flags[0]!.message).toContain("the kernel's version was not given");
+    expect(unknown.klpSym).toBe(`.klp.sym.vmlinux.${name},0`);
+  });
+
+  it("klpSymNameMax: 511 from 6.1, 127 before, null unknown", () => {
+    expect([klpSymNameMax([6, 1, 0]), klpSymNameMax([7, 0, 0]), klpSymNameMax([6, 0, 19])]).toEqual([
+      511, 511, 127,
+    ]);
+    expect(klpSymNameMax(null)).toBeNull();
+    expect(klpSymNotes("vmlinux", "a".repeat(200), 511)).toEqual([]);
+    expect(klpSymNotes("vmlinux", "a".repeat(512), 511).join()).toMatch(/allows \(511\)/);
   });
 
   it("a module whose name holds '.': .klp.sym.%55[^.] would read another object, so no reference", async () => {
