@@ -220,20 +220,37 @@ function checkSectionHeaders(
 ): { symbolSections: number[]; relocationSections: number[] } {
   const view = l.view;
   const le = l.littleEndian;
-  const entrySize = l.is64 ? 64 : 40;
+  const is64 = l.is64;
+  const entrySize = is64 ? 64 : 40;
+  const offsetAt = SECTION_FIELD_OFFSETS.OFFSET[is64 ? 0 : 1]!;
+  const sizeAt = SECTION_FIELD_OFFSETS.SIZE[is64 ? 0 : 1]!;
+  // The high halves of 64-bit fields, the low halves (or the 32-bit fields).
+  const hi = le ? 4 : 0;
+  const lo = le ? 0 : 4;
+  const length = l.bytes.length;
+  const namesSize = names === null ? 0 : names.size;
   // When the table ends in a NUL, every name offset inside it starts a terminated name: no need to
   // look for each name's end (80,000 of them in a -ffunction-sections object).
-  const namesEndInNul = names !== null && names.size > 0 && l.bytes[names.start + names.size - 1] === 0;
+  const namesEndInNul = names !== null && namesSize > 0 && l.bytes[names.start + namesSize - 1] === 0;
   const symbolSections: number[] = [];
   const relocationSections: number[] = [];
+  // Fields are read inline: this loop runs once per section before anything else can be done.
   for (let i = 0; i < shnum; i++) {
     const o = shoff + i * entrySize;
     const nameOffset = view.getUint32(o, le);
     const type = view.getUint32(o + 4, le);
-    if (names !== null && (nameOffset !== 0 || i !== 0) && !(namesEndInNul && nameOffset < names.size)) {
+    if (names !== null && (nameOffset !== 0 || i !== 0) && !(namesEndInNul && nameOffset < namesSize)) {
       if (stringEnd(l, names, nameOffset) < 0) throw stringError(l, names, nameOffset, `section [${i}]`);
     }
-    if (hasData(i, type)) checkDataExtent(l, i, o);
+    if (hasData(i, type)) {
+      const offset = is64
+        ? view.getUint32(o + offsetAt + hi, le) * 0x100000000 + view.getUint32(o + offsetAt + lo, le)
+        : view.getUint32(o + offsetAt, le);
+      const size = is64
+        ? view.getUint32(o + sizeAt + hi, le) * 0x100000000 + view.getUint32(o + sizeAt + lo, le)
+        : view.getUint32(o + sizeAt, le);
+      if (offset > length || size > length - offset) checkDataExtent(l, i, o);
+    }
     if (isSymbolSection(type)) symbolSections.push(i);
     else if (isRelocationSection(type)) relocationSections.push(i);
   }
@@ -254,7 +271,7 @@ function noSections(l: Layout, h: ElfHeader): ReadSections {
   };
 }
 
-/** Throws unless section i's data (header at `at`) lies inside the file. */
+/** Throws unless section i's data (header at `at`) lies inside the file, saying where it lies. */
 function checkDataExtent(l: Layout, i: number, at: number): void {
   const offsetAt = at + SECTION_FIELD_OFFSETS.OFFSET[l.is64 ? 0 : 1]!;
   const sizeAt = at + SECTION_FIELD_OFFSETS.SIZE[l.is64 ? 0 : 1]!;
