@@ -202,37 +202,44 @@ function symbolTableTexts(
   shnum: number,
 ): SymbolTableTexts {
   const { machine, osabi } = file.header;
-  const { pairs, indexes } = valuesPresent(l, shape);
+  const { pairs, names } = valuesPresent(l, shape, shnum);
   const columns: Uint8Array[] = new Array(0x10000);
-  for (const key of keysOf(pairs)) columns[key] = encodeColumns(machine, osabi, key >> 8, key & 0xff);
-  const ndx: Uint8Array[] = new Array(0x10000);
-  for (const key of keysOf(indexes)) {
-    const isNumber = key === SHN_XINDEX || (key !== SHN_UNDEF && key < SHN_LORESERVE && key < shnum);
-    ndx[key] = isNumber ? NO_TEXT : ASCII.encode(sectionIndexText(file, key).padStart(4, " "));
-  }
+  for (const key of pairs) columns[key] = encodeColumns(machine, osabi, key >> 8, key & 0xff);
+  const ndx: Uint8Array[] = new Array(0x10000).fill(NO_TEXT);
+  for (const key of names) ndx[key] = ASCII.encode(sectionIndexText(file, key).padStart(4, " "));
   return { columns, ndx };
 }
 
-/** Which (st_info << 8 | st_other) pairs and which st_shndx values a symbol table holds (1 = present). */
-function valuesPresent(l: Layout, shape: SymbolTableShape): { pairs: Uint8Array; indexes: Uint8Array } {
+/**
+ * The (st_info << 8 | st_other) pairs a symbol table holds, and its st_shndx values that are shown by
+ * name rather than number (UND, ABS, COM, …), each once.
+ */
+function valuesPresent(
+  l: Layout,
+  shape: SymbolTableShape,
+  shnum: number,
+): { pairs: number[]; names: number[] } {
   const { view, bytes, littleEndian: le } = l;
   const infoAt = shape.start + (l.is64 ? 4 : 12);
   const shndxAt = shape.start + (l.is64 ? 6 : 14);
-  const pairs = new Uint8Array(0x10000);
-  const indexes = new Uint8Array(0x10000);
+  const seen = new Uint8Array(0x20000);
+  const pairs: number[] = [];
+  const names: number[] = [];
   for (let i = 0; i < shape.count; i++) {
     const o = i * shape.entrySize;
-    pairs[(bytes[infoAt + o]! << 8) | bytes[infoAt + o + 1]!] = 1;
-    indexes[view.getUint16(shndxAt + o, le)] = 1;
+    const pair = (bytes[infoAt + o]! << 8) | bytes[infoAt + o + 1]!;
+    if (seen[pair] === 0) {
+      seen[pair] = 1;
+      pairs.push(pair);
+    }
+    const shndx = view.getUint16(shndxAt + o, le);
+    const isNumber = shndx === SHN_XINDEX || (shndx !== SHN_UNDEF && shndx < SHN_LORESERVE && shndx < shnum);
+    if (!isNumber && seen[0x10000 + shndx] === 0) {
+      seen[0x10000 + shndx] = 1;
+      names.push(shndx);
+    }
   }
-  return { pairs, indexes };
-}
-
-/** The positions of the non-zero bytes. */
-function keysOf(present: Uint8Array): number[] {
-  const keys: number[] = [];
-  for (let key = 0; key < present.length; key++) if (present[key] !== 0) keys.push(key);
-  return keys;
+  return { pairs, names };
 }
 
 function encodeColumns(machine: number, osabi: number, info: number, other: number): Uint8Array {
