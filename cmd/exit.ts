@@ -27,6 +27,12 @@ export function inputErrorLine(error: unknown): string | null {
   return null;
 }
 
+/** Some fs errors (EISDIR from a read) carry no path: add it, so the one-line error names the file. */
+export function namingFile(error: unknown, path: string): unknown {
+  if (error instanceof Error && "code" in error && !("path" in error)) Object.assign(error, { path });
+  return error;
+}
+
 interface NodeFileError extends Error {
   code: string;
   path: string;

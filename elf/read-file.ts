@@ -29,7 +29,15 @@ export function compressionOf(bytes: Uint8Array): Compression {
 
 /** Reads and parses an ELF file; compressed files (.ko.xz, .ko.zst, .ko.gz) are decompressed first. */
 export async function readElfFile(path: string): Promise<ElfFile> {
-  return elfFromFileContents(path, await readFile(path));
+  let raw: Uint8Array;
+  try {
+    raw = await readFile(path);
+  } catch (error) {
+    // some fs errors (EISDIR) carry no path: add it, so the one-line error names the file
+    if (error instanceof Error && "code" in error && !("path" in error)) Object.assign(error, { path });
+    throw error;
+  }
+  return elfFromFileContents(path, raw);
 }
 
 /**

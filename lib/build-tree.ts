@@ -1,7 +1,8 @@
 // Which kernel object (vmlinux or a module) each object file of a kernel build tree ends up in:
 // Kbuild writes `<module>.mod` listing a module's objects, and `modules.order` lists the modules.
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
+import { readInputText } from "./input-files.js";
 import { normalizeModuleName, VMLINUX } from "./kernel-table.js";
 
 export interface ObjectHome {
@@ -37,7 +38,7 @@ function toPosix(path: string): string {
 async function modFiles(root: string): Promise<string[]> {
   const order = join(root, "modules.order");
   if (await exists(order)) {
-    const lines = (await readFile(order, "utf8")).split(/\r?\n/).filter((l) => l.trim() !== "");
+    const lines = (await readInputText(order)).split(/\r?\n/).filter((l) => l.trim() !== "");
     // modules.order lists `dir/name.o` (≥5.16) or `kernel/dir/name.ko` (older): the .mod sits beside
     const mods = lines.map((l) =>
       join(
@@ -79,7 +80,7 @@ export async function readBuildTree(root: string): Promise<BuildTreeMap> {
   for (const mod of await modFiles(root)) {
     const objname = normalizeModuleName(basename(mod, ".mod"));
     const from = toPosix(relative(root, mod));
-    const text = await readFile(mod, "utf8");
+    const text = await readInputText(mod);
     for (const token of text.split(/\s+/)) {
       if (!token.endsWith(".o")) continue;
       // paths are from the root; older kernels wrote them relative to the .mod's directory

@@ -6,6 +6,7 @@ export * from "./diff-report.js";
 export * from "./disassemble.js";
 export { type Flag, failsAt, flag, isSeverity, SEVERITIES, type Severity, worstSeverity } from "./flags.js";
 export { InputError } from "./input-error.js";
+export * from "./input-files.js";
 export * from "./kallsyms.js";
 export * from "./kernel-symbols.js";
 export * from "./kernel-table.js";

@@ -1,8 +1,8 @@
 // Reads kernel symbol tables in nm text form — /proc/kallsyms (with `[module]` tags) and
 // System.map — by scanning the bytes once into a column store, without a string per line.
-import { readFile } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
 import { InputError } from "./input-error.js";
+import { readInputFile } from "./input-files.js";
 import { type KernelTable, type KernelTableKind, objectsOf, SymbolStore, VMLINUX } from "./kernel-table.js";
 
 export interface TextTableOptions {
@@ -22,7 +22,7 @@ const CLOSE = 93; // ]
 
 /** Reads `path` (`-` = stdin), gunzipping when the bytes start with the gzip magic. */
 export async function readTextBytes(path: string): Promise<Buffer> {
-  const raw = path === "-" ? await readStdin() : await readFile(path);
+  const raw = path === "-" ? await readStdin() : await readInputFile(path);
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
     try {
       return gunzipSync(raw);

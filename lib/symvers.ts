@@ -1,7 +1,8 @@
 // Module.symvers: the kernel build's list of exported symbols, one per line:
 // `<crc>\t<symbol>\t<module or vmlinux>\t<EXPORT_SYMBOL[_GPL]>[\t<namespace>]` (scripts/mod/modpost.c).
-import { readFile } from "node:fs/promises";
+
 import { InputError } from "./input-error.js";
+import { readInputText } from "./input-files.js";
 
 export interface SymversEntry {
   readonly name: string;
@@ -35,5 +36,5 @@ export function parseSymvers(text: string, path: string): Symvers {
 }
 
 export async function readSymvers(path: string): Promise<Symvers> {
-  return parseSymvers(await readFile(path, "utf8"), path);
+  return parseSymvers(await readInputText(path), path);
 }

@@ -2,15 +2,14 @@
 // symbol with evidence, emit the (objname, old_name, old_sympos) that resolve() confirms, and the
 // .klp.sym references — all as one report value.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
-import { dirname, join, relative, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { readElfFile } from "../elf/index.js";
 import type { ElfFile } from "../elf/types.js";
 import { readBuildTree } from "../lib/build-tree.js";
 import { type Flag, worstSeverity } from "../lib/flags.js";
 import { InputError } from "../lib/input-error.js";
+import { fileSha256, pairTreeObjects, readInputFile, toolVersion } from "../lib/input-files.js";
 import { type KernelSymbolSources, loadKernelSymbols } from "../lib/kernel-symbols.js";
 import { type KernelObject, type KernelTable, normalizeModuleName, VMLINUX } from "../lib/kernel-table.js";
 import { readModule } from "../lib/module-symbols.js";
@@ -72,69 +71,18 @@ export interface TreePairs {
   readonly onlyPatched: readonly string[];
 }
 
-const TOOL_VERSION = findVersion();
-
-function findVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg)) {
-      const json = JSON.parse(readFileSync(pkg, "utf8")) as { name?: string; version?: string };
-      if (json.name === "klpmatch") return json.version ?? "0.0.0";
-    }
-    dir = dirname(dir);
-  }
-  return "0.0.0";
-}
-
-function toPosix(path: string): string {
-  return sep === "/" ? path : path.split(sep).join("/");
-}
-
-/** Object files of a build tree that can hold kernel code: not module glue, not vmlinux.o. */
-function isKernelObject(name: string): boolean {
-  return name.endsWith(".o") && !name.endsWith(".mod.o") && name !== "vmlinux.o" && !name.startsWith(".tmp");
-}
-
-async function listObjects(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true });
-    for (const e of entries) {
-      if (e.isDirectory()) {
-        if (e.name !== ".git" && e.name !== "node_modules") await walk(join(dir, e.name));
-      } else if (e.isFile() && isKernelObject(e.name)) out.push(toPosix(relative(root, join(dir, e.name))));
-    }
-  };
-  await walk(root);
-  return out.sort();
-}
-
 /** Pairs the objects of two trees by relative path; byte-identical pairs are left out. */
 export async function pairTrees(origDir: string, patchedDir: string): Promise<TreePairs> {
-  const [orig, patched] = await Promise.all([listObjects(origDir), listObjects(patchedDir)]);
-  const inPatched = new Set(patched);
-  const inOrig = new Set(orig);
+  const { both, onlyOrig, onlyPatched } = await pairTreeObjects(origDir, patchedDir);
   const pairs: ObjectPair[] = [];
-  for (const rel of orig) {
-    if (!inPatched.has(rel)) continue;
+  for (const rel of both) {
     const a = join(origDir, rel);
     const b = join(patchedDir, rel);
     const [sa, sb] = await Promise.all([stat(a), stat(b)]);
-    if (sa.size === sb.size && (await readFile(a)).equals(await readFile(b))) continue;
+    if (sa.size === sb.size && (await readInputFile(a)).equals(await readInputFile(b))) continue;
     pairs.push({ orig: a, patched: b, relative: rel });
   }
-  return {
-    pairs,
-    onlyOrig: orig.filter((r) => !inPatched.has(r)),
-    onlyPatched: patched.filter((r) => !inOrig.has(r)),
-  };
-}
-
-async function sha256(path: string): Promise<string> {
-  return createHash("sha256")
-    .update(await readFile(path))
-    .digest("hex");
+  return { pairs, onlyOrig, onlyPatched };
 }
 
 function objectVerdict(
@@ -408,7 +356,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     ...(opts.moduleFiles ?? []).map((m): [string, string] => ["module", m]),
   ];
   for (const [role, path] of sources) {
-    if (path !== undefined && path !== "-") inputs.push({ role, path, sha256: await sha256(path) });
+    if (path !== undefined && path !== "-") inputs.push({ role, path, sha256: await fileSha256(path) });
   }
 
   const flags: Flag[] = [];
@@ -433,7 +381,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   objects.sort((a, b) => (a.orig < b.orig ? -1 : a.orig > b.orig ? 1 : 0));
   return {
     schemaVersion: MATCH_SCHEMA_VERSION,
-    tool: { name: "klpmatch", version: TOOL_VERSION },
+    tool: { name: "klpmatch", version: toolVersion() },
     inputs,
     kernel: {
       source: table.source.kind,

@@ -1,9 +1,9 @@
 // klpmatch match: each changed function of an orig/patched build to its kernel symbol, with the
 // (objname, old_name, old_sympos) the kernel resolves back to it; reports and CI exit codes.
-import { readFile } from "node:fs/promises";
 import type { CommandModule } from "yargs";
 import { failsAt } from "../../lib/flags.js";
 import { InputError } from "../../lib/input-error.js";
+import { readInputText } from "../../lib/input-files.js";
 import {
   emitReport,
   parseFailOn,
@@ -109,9 +109,7 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         throw new InputError("--fail-on-change", "needs --baseline");
       }
       const baseline =
-        argv.baseline === undefined
-          ? null
-          : parseBaseline(await readFile(argv.baseline, "utf8"), argv.baseline);
+        argv.baseline === undefined ? null : parseBaseline(await readInputText(argv.baseline), argv.baseline);
       const progress = progressBar();
       let report: MatchReport = await matchPatch({
         orig: argv.orig,

@@ -2,7 +2,7 @@
 import { writeSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { CommandModule } from "yargs";
-import { EXIT_OK, runAction } from "../exit.js";
+import { EXIT_OK, namingFile, runAction } from "../exit.js";
 
 interface SymbolsArgs {
   files: string[];
@@ -51,7 +51,7 @@ interface PrintOptions {
 
 async function printSymbols(paths: readonly string[], opts: PrintOptions): Promise<number> {
   // The files are read while the ELF code loads: a 13 MB object takes about as long to read.
-  const contents = paths.map((path) => settled(readFile(path)));
+  const contents = paths.map(settled);
   // Loaded here, not at start-up, so other commands don't pay for the ELF code and vice versa.
   const [{ elfFromFileContents }, format] = await Promise.all([
     import("../../elf/read-file.js"),
@@ -72,10 +72,10 @@ async function printSymbols(paths: readonly string[], opts: PrintOptions): Promi
 }
 
 /** A read whose failure is kept for later, so it is not an unhandled rejection in the meantime. */
-function settled(read: Promise<Uint8Array>): Promise<{ bytes: Uint8Array } | { error: unknown }> {
-  return read.then(
+function settled(path: string): Promise<{ bytes: Uint8Array } | { error: unknown }> {
+  return readFile(path).then(
     (bytes) => ({ bytes }),
-    (error: unknown) => ({ error }),
+    (error: unknown) => ({ error: namingFile(error, path) }),
   );
 }
 

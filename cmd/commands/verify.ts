@@ -1,9 +1,9 @@
 // klpmatch verify: checks a built livepatch module's targets (or a target list) against a kernel's
 // symbols the way the kernel will when the patch loads.
-import { readFile } from "node:fs/promises";
 import type { CommandModule } from "yargs";
 import { readElfFile } from "../../elf/index.js";
 import { InputError } from "../../lib/input-error.js";
+import { readInputText } from "../../lib/input-files.js";
 import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
 import {
   KSYM_NAME_LEN,
@@ -128,7 +128,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         inputs.push(await inputFile("livepatch", argv.patch));
       } else {
         const path = argv.targets as string;
-        targets = parseTargetList(path, await readFile(path, "utf8"));
+        targets = parseTargetList(path, await readInputText(path));
         inputs.push(await inputFile("targets", path));
       }
 
@@ -157,7 +157,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       const expected =
         argv.expect === undefined
           ? undefined
-          : parseExpectReport(argv.expect, await readFile(argv.expect, "utf8"));
+          : parseExpectReport(argv.expect, await readInputText(argv.expect));
       if (argv.expect !== undefined) inputs.push(await inputFile("expect", argv.expect));
 
       const result = verifyTargets(targets, {

@@ -1,11 +1,7 @@
 // The `verify` report: its data (what the JSON holds) and each format's rendering.
-import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Flag, Severity } from "../flags.js";
 import { failsAt, worstSeverity } from "../flags.js";
+import { fileSha256, toolVersion } from "../input-files.js";
 import type { KernelTable } from "../kernel-table.js";
 import type { LivepatchTargets, TargetOrigin, TargetRole } from "../livepatch/index.js";
 import type { RuleChoice } from "../rules.js";
@@ -123,39 +119,8 @@ export interface VerifyReport {
 // ---------------------------------------------------------------------------------------------
 // Building the report
 
-let cachedVersion: string | null = null;
-
-/** klpmatch's version from its package.json (found upwards from this file, source or dist). */
-export function toolVersion(): string {
-  if (cachedVersion !== null) return cachedVersion;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, "package.json");
-    if (existsSync(candidate)) {
-      try {
-        const pkg = JSON.parse(readFileSync(candidate, "utf8")) as { name?: string; version?: string };
-        if (pkg.name === "klpmatch" && typeof pkg.version === "string") {
-          cachedVersion = pkg.version;
-          return cachedVersion;
-        }
-      } catch {
-        // not ours; keep looking
-      }
-    }
-    dir = dirname(dir);
-  }
-  cachedVersion = "0.0.0";
-  return cachedVersion;
-}
-
 export async function inputFile(role: string, path: string): Promise<VerifyInputFile> {
-  const sha256 =
-    path === "-"
-      ? ""
-      : createHash("sha256")
-          .update(await readFile(path))
-          .digest("hex");
-  return { role, path, sha256 };
+  return { role, path, sha256: path === "-" ? "" : await fileSha256(path) };
 }
 
 /** The plain-data shape of matcher/verify's result (kept structural so lib does not import matcher). */
