@@ -272,6 +272,19 @@ function symbolText(s: VerifySymbolReport | null): string {
   return `${where} ${s.type} ${s.name}`;
 }
 
+/** The columns the text and Markdown tables share: object, name, sympos, origin, outcome, symbol, message. */
+function targetCells(t: VerifyTargetReport): string[] {
+  return [
+    t.objname,
+    t.oldName,
+    String(t.oldSympos),
+    t.origin,
+    outcomeText(t),
+    symbolText(t.symbol ?? t.onLoad?.symbol ?? null),
+    t.kernelMessage ?? t.onLoad?.kernelMessage ?? "",
+  ];
+}
+
 function outcomeText(t: VerifyTargetReport): string {
   if (t.outcome === "not-loaded" && t.onLoad !== null) return `not-loaded (on load: ${t.onLoad.outcome})`;
   return t.outcome;
@@ -306,15 +319,7 @@ function renderText(report: VerifyReport): string {
   );
   out.push(`rule: ${report.rule.name} — ${report.rule.why}`);
   out.push("");
-  const rows = report.targets.map((t) => [
-    t.objname,
-    t.oldName,
-    String(t.oldSympos),
-    t.origin,
-    outcomeText(t),
-    symbolText(t.symbol ?? t.onLoad?.symbol ?? null),
-    t.kernelMessage ?? t.onLoad?.kernelMessage ?? "",
-  ]);
+  const rows = report.targets.map(targetCells);
   out.push(
     textTable(
       ["OBJECT", "NAME", "SYMPOS", "ORIGIN", "OUTCOME", "SYMBOL", "KERNEL WOULD PRINT"],
@@ -350,16 +355,7 @@ function renderMarkdown(report: VerifyReport): string {
   out.push(
     markdownTable(
       ["object", "old_name", "old_sympos", "origin", "outcome", "symbol", "kernel would print", "flags"],
-      report.targets.map((t) => [
-        t.objname,
-        t.oldName,
-        String(t.oldSympos),
-        t.origin,
-        outcomeText(t),
-        symbolText(t.symbol ?? t.onLoad?.symbol ?? null),
-        t.kernelMessage ?? t.onLoad?.kernelMessage ?? "",
-        t.flags.map((f) => f.code).join(", "),
-      ]),
+      report.targets.map((t) => [...targetCells(t), t.flags.map((f) => f.code).join(", ")]),
     ).trimEnd(),
   );
   const flags = [
