@@ -111,11 +111,21 @@ function describeHeader(h: ElfFile["header"]): string {
 }
 
 export function diffObjects(orig: ElfFile, patched: ElfFile): ObjectDiff {
+  return diffSides(modelPair(orig, patched));
+}
+
+/** Both objects modelled and correlated, once: the diff and an explanation work on the same models. */
+export function modelPair(orig: ElfFile, patched: ElfFile): Sides {
   checkPair(orig, patched);
   const o = modelObject(orig);
   const p = modelObject(patched);
-  const correlation = correlate(o, p);
-  const sides: Sides = { orig: o, patched: p, correlation };
+  return { orig: o, patched: p, correlation: correlate(o, p) };
+}
+
+export function diffSides(sides: Sides): ObjectDiff {
+  const { orig: o, patched: p, correlation } = sides;
+  const orig = o.file;
+  const patched = p.file;
   const { twinOfOrig, twinOfPatched } = correlation;
   const reasons: Record<string, string[]> = {};
   const unsupported: string[] = [];

@@ -2,10 +2,9 @@
 // were correlated, the relocation differences and the decisions about it.
 import type { ElfFile } from "../elf/types.js";
 import { correlationKey } from "../lib/symbol-name.js";
-import { modelObject, type Unit } from "./bundle.js";
+import type { Unit } from "./bundle.js";
 import { compareUnits, describeRelocation, type Sides } from "./compare.js";
-import { correlate } from "./correlate.js";
-import { diffObjects, type ObjectDiff } from "./diff.js";
+import { diffSides, modelPair, type ObjectDiff } from "./diff.js";
 
 export type ExplainedStatus = "changed" | "new" | "deleted" | "unchanged" | "line-only";
 
@@ -39,11 +38,9 @@ export interface PartExplanation {
 
 /** null when no function of either object has that name (exactly, or once numbers and hashes are dropped). */
 export function explainFunction(orig: ElfFile, patched: ElfFile, name: string): FunctionExplanation | null {
-  const diff = diffObjects(orig, patched);
-  const o = modelObject(orig);
-  const p = modelObject(patched);
-  const correlation = correlate(o, p);
-  const sides: Sides = { orig: o, patched: p, correlation };
+  const sides = modelPair(orig, patched);
+  const diff = diffSides(sides);
+  const { orig: o, patched: p, correlation } = sides;
   const find = (units: readonly Unit[]): Unit | undefined =>
     units.find((u) => u.kind === "function" && u.name === name) ??
     units.find((u) => u.kind === "function" && correlationKey(u.name) === correlationKey(name));
