@@ -66,10 +66,6 @@ export function cloneBase(name: string): string {
   return m ? noLlvm.slice(0, m.index) : noLlvm;
 }
 
-export function hasCloneSuffix(name: string): boolean {
-  return CLONE_SUFFIX.test(stripLlvmSuffix(name));
-}
-
 /**
  * The key two builds of one file share for the same symbol: `.llvm.<hash>` removed and every
  * `.` followed by digits skipped (`foo.isra.2` ~ `foo.isra.5`, `__func__.50450` ~ `__func__.50453`),
@@ -79,11 +75,6 @@ export function correlationKey(name: string): string {
   let key = stripLlvmSuffix(name).replace(/\.\d+/g, "");
   if (key.startsWith("__UNIQUE_ID_")) key = key.replace(/\d+$/, "");
   return key;
-}
-
-/** gcc names a function-scope static `var.N`; the counter is not stable between builds. */
-export function isGccStaticLocal(name: string): boolean {
-  return /^[A-Za-z_$][\w$]*\.\d+$/.test(name);
 }
 
 /**
@@ -116,9 +107,4 @@ export function isSpecialStatic(name: string): boolean {
   // clang names a function-scope static `func.var`: the part after the last dot is the variable.
   const variable = lastDot >= 0 ? base.slice(lastDot + 1) : base;
   return SPECIAL_STATIC_BASES.has(variable) || SPECIAL_STATIC_BASES.has(base);
-}
-
-/** True when the two names are the same function built differently (other clone numbering). */
-export function sameCloneBase(a: string, b: string): boolean {
-  return a !== b && cloneBase(a) === cloneBase(b);
 }
