@@ -111,7 +111,7 @@ function isAltinstrAux(t: RelocTarget): boolean {
   return t.kind === "section" && t.section.name === ".altinstr_aux";
 }
 
-export function targetsEqual(sides: Sides, a: RelocTarget, b: RelocTarget): boolean {
+function targetsEqual(sides: Sides, a: RelocTarget, b: RelocTarget): boolean {
   switch (a.kind) {
     case "symbol": {
       if (b.kind !== "symbol") return false;
@@ -140,7 +140,7 @@ export function targetsEqual(sides: Sides, a: RelocTarget, b: RelocTarget): bool
 }
 
 /** A target as both sides can name it: orig symbols by their patched twin's name. */
-export function describeTarget(sides: Sides | null, t: RelocTarget, side: "orig" | "patched"): string {
+function describeTarget(sides: Sides | null, t: RelocTarget, side: "orig" | "patched"): string {
   switch (t.kind) {
     case "symbol": {
       if (sides && side === "orig") {
@@ -217,11 +217,7 @@ function relocationFields(relocs: readonly Reloc[], base: bigint): Set<number> {
 }
 
 /** Runs of differing bytes [from, to) (a length difference is one more run), masked positions skipped. */
-export function differingRanges(
-  a: Uint8Array,
-  b: Uint8Array,
-  masked: Set<number> | null,
-): [number, number][] {
+function differingRanges(a: Uint8Array, b: Uint8Array, masked: Set<number> | null): [number, number][] {
   const ranges: [number, number][] = [];
   const n = Math.min(a.length, b.length);
   let i = 0;
@@ -238,7 +234,7 @@ export function differingRanges(
   return ranges;
 }
 
-export function describeRanges(ranges: readonly (readonly [number, number])[]): string {
+function describeRanges(ranges: readonly (readonly [number, number])[]): string {
   // Runs a few bytes apart read as one change (an instruction's operands).
   const merged: [number, number][] = [];
   for (const [from, to] of ranges) {

@@ -44,11 +44,11 @@ const PER_FUNCTION_TABLES: ReadonlySet<string> = new Set([
 ]);
 
 /** Sections of statics kpatch never correlates (pr_debug descriptors, WARN_ONCE flags). */
-export function isSpecialStaticSection(name: string): boolean {
+function isSpecialStaticSection(name: string): boolean {
   return name === "__dyndbg" || name === "__verbose" || name === ".data.once";
 }
 
-export function isPerFunctionTable(name: string): boolean {
+function isPerFunctionTable(name: string): boolean {
   return PER_FUNCTION_TABLES.has(name) || name.startsWith(".kpatch.");
 }
 
@@ -71,7 +71,7 @@ export function isAlwaysCarried(section: ElfSection): boolean {
  * UBSAN check-site descriptors (`.data..Lubsan_data12`, `.data.rel.local..Lubsan_type3`): source
  * locations and type names the sanitizer handler prints; kpatch carries them like WARN_ONCE flags.
  */
-export function isUbsanData(name: string): boolean {
+function isUbsanData(name: string): boolean {
   return /^\.data(\.rel(\.ro)?(\.local)?)?\.\.Lubsan_/.test(name);
 }
 
