@@ -2,7 +2,7 @@
 // once `.llvm.<hash>` is ignored on both sides — nothing else is stripped — and, when there are
 // none, the near misses that say the orig build is not the running kernel's.
 import type { KernelObject } from "../lib/kernel-table.js";
-import { cloneBase, isStubSymbol, stripLlvmSuffix } from "../lib/symbol-name.js";
+import { cloneBase, coldParent, isStubSymbol, stripLlvmSuffix } from "../lib/symbol-name.js";
 
 /** The comparison key of a candidate: the name with `.llvm.<hash>` removed, nothing more (clang `func.var` kept). */
 export function candidateKey(name: string): string {
@@ -58,7 +58,7 @@ export function nearMisses(obj: KernelObject, origName: string, limit = 20): num
   return [...found]
     .filter((p) => {
       const n = obj.nameAt(p);
-      return candidateKey(n) !== key && !/\.cold(\.\d+)?$/.test(n) && !isStubSymbol(n);
+      return candidateKey(n) !== key && coldParent(n) === null && !isStubSymbol(n);
     })
     .sort((a, b) => a - b)
     .slice(0, limit);
