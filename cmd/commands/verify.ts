@@ -6,8 +6,6 @@ import { InputError } from "../../lib/input-error.js";
 import { readInputText } from "../../lib/input-files.js";
 import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
 import {
-  KSYM_NAME_LEN,
-  KSYM_NAME_LEN_BEFORE_6_1,
   type LivepatchTargets,
   parseExpectReport,
   parseTargetList,
@@ -22,6 +20,7 @@ import {
   verifyFails,
 } from "../../lib/report/verify-report.js";
 import { chooseRule, LOOKUP_RULES, parseKernelVersion } from "../../lib/rules.js";
+import { KLP_SYM_NAME_MAX, klpSymNameMax } from "../../matcher/sympos.js";
 import {
   type ModuleFileFacts,
   moduleFileFacts,
@@ -44,13 +43,6 @@ interface VerifyArgs {
   "fail-on": string;
   out?: string;
   lenient?: boolean;
-}
-
-/** The .klp.sym name limit of the kernel named by --kernel (6.1 raised KSYM_NAME_LEN to 512). */
-function klpSymNameMax(kernel: string | undefined): number {
-  const v = kernel === undefined ? null : parseKernelVersion(kernel);
-  const before61 = v !== null && (v[0] < 6 || (v[0] === 6 && v[1] < 1));
-  return (before61 ? KSYM_NAME_LEN_BEFORE_6_1 : KSYM_NAME_LEN) - 1;
 }
 
 export const verifyCommand: CommandModule<object, VerifyArgs> = {
@@ -122,8 +114,9 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
 
       let targets: LivepatchTargets;
       if (argv.patch !== undefined) {
+        const version = argv.kernel === undefined ? null : parseKernelVersion(argv.kernel);
         targets = readLivepatchTargets(await readElfFile(argv.patch), {
-          nameMax: klpSymNameMax(argv.kernel),
+          nameMax: klpSymNameMax(version) ?? KLP_SYM_NAME_MAX,
         });
         inputs.push(await inputFile("livepatch", argv.patch));
       } else {
