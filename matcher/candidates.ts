@@ -26,15 +26,18 @@ export function kindOfType(type: string): SymbolKind {
 export function candidatePositions(obj: KernelObject, origName: string, mayHaveLlvmNames = true): number[] {
   const key = candidateKey(origName);
   const exact = obj.positionsOf(key);
-  const extra = mayHaveLlvmNames ? (llvmIndex(obj).get(key) ?? []) : [];
+  const extra = mayHaveLlvmNames ? (llvmStrippedIndex(obj).get(key) ?? []) : [];
   const all = extra.length === 0 ? [...exact] : [...new Set([...exact, ...extra])].sort((a, b) => a - b);
   // __pfx_/__cfi_ stubs never compare equal to a function name, but guard anyway
   return all.filter((p) => !isStubSymbol(obj.nameAt(p)));
 }
 
-/** Positions of the `.llvm.` names by their stripped key; such names are few (≈1k of 100k+). */
-function llvmIndex(obj: KernelObject): ReadonlyMap<string, readonly number[]> {
-  return obj.indexBy("candidates:llvm", (n) => {
+/**
+ * Positions of the `.llvm.` names by their stripped key; such names are few (≈1k of 100k+).
+ * One index per object: sympos.ts's `.llvm.` rules build this same one (id "clean:llvm").
+ */
+export function llvmStrippedIndex(obj: KernelObject): ReadonlyMap<string, readonly number[]> {
+  return obj.indexBy("clean:llvm", (n) => {
     const k = stripLlvmSuffix(n);
     return k === n ? null : k;
   });

@@ -8,6 +8,7 @@ import { normalizeModuleName, VMLINUX } from "../lib/kernel-table.js";
 import { type LookupRule, RULES, type RuleChoice } from "../lib/rules.js";
 import { stripLlvmSuffix } from "../lib/symbol-name.js";
 import type { SymposCandidate, SymposReport, SymposSelection } from "../lib/sympos-report.js";
+import { llvmStrippedIndex } from "./candidates.js";
 
 export type ResolveFailure = "not-found" | "ambiguous" | "position-not-found" | "not-loaded";
 
@@ -42,6 +43,7 @@ export function effectiveRule(objname: string, rule: LookupRule): LookupRule {
   return objname === VMLINUX ? rule : "exact";
 }
 
+/** "clean:llvm" is the index candidates.ts's llvmStrippedIndex builds: same id, same key. */
 function llvmIndexId(rule: LookupRule): string {
   return rule === "first-dot" ? "clean:first-dot" : "clean:llvm";
 }
@@ -258,11 +260,7 @@ export interface SymposQueryOptions {
 /** The symbols of one object whose names differ from `name` only by `.llvm.<hash>`. */
 function llvmVariantPositions(obj: KernelObject, name: string): number[] {
   const base = stripLlvmSuffix(name);
-  const promoted = obj.indexBy("clean:llvm", (n) => {
-    const c = stripLlvmSuffix(n);
-    return c === n ? null : c;
-  });
-  return [...obj.positionsOf(base), ...(promoted.get(base) ?? [])].sort((a, b) => a - b);
+  return [...obj.positionsOf(base), ...(llvmStrippedIndex(obj).get(base) ?? [])].sort((a, b) => a - b);
 }
 
 /** Every candidate of `query` with the pair reaching it, and the selected one verified by resolve. */
