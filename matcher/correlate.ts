@@ -17,6 +17,11 @@ export interface Correlation {
   }[];
 }
 
+/** kpatch is_special_static: WARN_ONCE flags live in .data.once; pr_debug descriptors in __dyndbg/__verbose. */
+export function isSpecialStaticSection(name: string): boolean {
+  return name === "__dyndbg" || name === "__verbose" || name === ".data.once";
+}
+
 /**
  * Statics the compiler or kernel macros create (`__warned`, `__func__`, `_rs`, `CSWTCH`, …): not
  * correlated at all, compared by name in relocations. `__UNIQUE_ID_<name><N>` is the exception: it
@@ -24,9 +29,7 @@ export interface Correlation {
  */
 export function isUncorrelatedStatic(unit: Unit): boolean {
   if (unit.kind !== "object") return false;
-  // kpatch is_special_static: WARN_ONCE flags live in .data.once; pr_debug descriptors in __dyndbg.
-  const section = unit.section.name;
-  if (section === ".data.once" || section === "__dyndbg" || section === "__verbose") return true;
+  if (isSpecialStaticSection(unit.section.name)) return true;
   return isSpecialStatic(unit.name) && !unit.name.startsWith("__UNIQUE_ID_");
 }
 

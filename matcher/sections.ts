@@ -5,6 +5,7 @@ import type { ElfSection } from "../elf/types.js";
 import { correlationKey } from "../lib/symbol-name.js";
 import { isIgnoredSection, type ObjectModel, sectionRole } from "./bundle.js";
 import { relocationsEqual, type Sides } from "./compare.js";
+import { isSpecialStaticSection } from "./correlate.js";
 
 /**
  * Tables whose entries describe places in functions (bug, exception, jump-label, alternatives,
@@ -42,11 +43,6 @@ const PER_FUNCTION_TABLES: ReadonlySet<string> = new Set([
   ".ibt_endbr_seal",
   ".static_call.text",
 ]);
-
-/** Sections of statics kpatch never correlates (pr_debug descriptors, WARN_ONCE flags). */
-function isSpecialStaticSection(name: string): boolean {
-  return name === "__dyndbg" || name === "__verbose" || name === ".data.once";
-}
 
 function isPerFunctionTable(name: string): boolean {
   return PER_FUNCTION_TABLES.has(name) || name.startsWith(".kpatch.");
