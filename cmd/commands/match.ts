@@ -11,8 +11,7 @@ import {
   type ReportFormat,
   useColor,
 } from "../../lib/report/common.js";
-import { raise } from "../../lib/report/flag-codes.js";
-import { compareWithBaseline, parseBaseline } from "../../lib/report/match-baseline.js";
+import { compareWithBaseline, parseBaseline, withBaselineChanged } from "../../lib/report/match-baseline.js";
 import { renderMatchReport } from "../../lib/report/match-render.js";
 import { allFlags, type MatchReport } from "../../lib/report/match-report.js";
 import { LOOKUP_RULES } from "../../lib/rules.js";
@@ -126,15 +125,7 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
       });
       const comparison = baseline === null ? null : compareWithBaseline(baseline, report, argv.baseline!);
       if (comparison?.changed && argv["fail-on-change"]) {
-        const flag = raise(
-          "BASELINE_CHANGED",
-          `${comparison.lines.removed} decision(s) of ${argv.baseline} changed or went, ${comparison.lines.added} new`,
-        );
-        report = {
-          ...report,
-          flags: [...report.flags, flag],
-          summary: { ...report.summary, errors: report.summary.errors + 1, worst: "error" },
-        };
+        report = withBaselineChanged(report, comparison, argv.baseline!);
       }
       const format = argv.format as ReportFormat;
       const toTerminal = argv.out === undefined && process.stdout.isTTY === true;

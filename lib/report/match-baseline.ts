@@ -2,6 +2,7 @@
 // whether any decided pair changed (for --fail-on-change).
 import { createTwoFilesPatch } from "diff";
 import { InputError } from "../input-error.js";
+import { raise } from "./flag-codes.js";
 import { decisionLines } from "./match-lines.js";
 import { MATCH_SCHEMA_VERSION, type MatchReport } from "./match-report.js";
 
@@ -53,5 +54,22 @@ export function compareWithBaseline(
       added: after.filter((l) => !setBefore.has(l)).length,
       removed: before.filter((l) => !setAfter.has(l)).length,
     },
+  };
+}
+
+/** The report with a BASELINE_CHANGED error added (--fail-on-change when a decision changed). */
+export function withBaselineChanged(
+  report: MatchReport,
+  comparison: BaselineComparison,
+  baselinePath: string,
+): MatchReport {
+  const flag = raise(
+    "BASELINE_CHANGED",
+    `${comparison.lines.removed} decision(s) of ${baselinePath} changed or went, ${comparison.lines.added} new`,
+  );
+  return {
+    ...report,
+    flags: [...report.flags, flag],
+    summary: { ...report.summary, errors: report.summary.errors + 1, worst: "error" },
   };
 }
