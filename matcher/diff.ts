@@ -300,8 +300,7 @@ export function diffSides(sides: Sides): ObjectDiff {
     if (ou.role === "init") {
       unsupported.push(`changed init section ${section}: ${ou.name}`);
     } else if (ou.role === "data" || isWritable(ou.section)) {
-      // kpatch allows .data.once / .data.unlikely: they hold only WARN_ONCE-style flags.
-      if (section === ".data.once" || section === ".data.unlikely") continue;
+      if (isOnceFlagSection(section)) continue;
       unsupported.push(`data section ${section} changed: ${ou.name} (${why.join("; ")})`);
     } else if (section === ".rodata" || carried.units.has(pu)) {
       why.push("read-only: carried with the patched code that uses it");
@@ -320,7 +319,7 @@ export function diffSides(sides: Sides): ObjectDiff {
     if (isAlwaysCarried(change.patched)) continue;
     const carriedUnitInside = p.unitsIn(change.patched).some((u) => carried.units.has(u));
     if (carried.sections.has(change.patched) || carriedUnitInside) {
-      if (/^\.(data|bss)/.test(name) && name !== ".data.once" && name !== ".data.unlikely") {
+      if (/^\.(data|bss)/.test(name) && !isOnceFlagSection(name)) {
         unsupported.push(
           `data section ${name} selected for inclusion: it changed (${change.reasons.join("; ")})`,
         );
@@ -371,6 +370,11 @@ export function diffSides(sides: Sides): ObjectDiff {
     lineOnly,
     renamed,
   };
+}
+
+/** kpatch allows changes in .data.once / .data.unlikely: they hold only WARN_ONCE-style flags. */
+function isOnceFlagSection(name: string): boolean {
+  return name === ".data.once" || name === ".data.unlikely";
 }
 
 /** Moving between .text/.text.hot/.text.unlikely is a change; any other section move is not patchable. */
