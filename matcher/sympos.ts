@@ -145,20 +145,11 @@ export function resolve(
   const matches = positionsByRule(obj, oldName, rule).map((p) => obj.at(p));
   // the kernel prints objname, which is NULL for vmlinux, as "(null)" in the ambiguity message…
   const ambiguityObject = objname === VMLINUX ? "(null)" : objname;
-  if (matches.length === 0) {
-    return {
-      ok: false,
-      outcome: "not-found",
-      message: `symbol '${oldName}' not found in symbol table`,
-      matches,
-      notes,
-    };
-  }
   // the walk stops at the sympos-th match (or the second one when sympos is 0); the address kept is
-  // that of the last match visited, and address 0 reads as "not found"
+  // that of the last match visited, and address 0 reads as "not found" (as no match at all does)
   const stop = oldSympos > 0 ? Math.min(oldSympos, matches.length) : Math.min(2, matches.length);
-  const reached = matches[stop - 1]!;
-  if (reached.address === 0n) {
+  const reached = matches[stop - 1];
+  if (reached === undefined || reached.address === 0n) {
     return {
       ok: false,
       outcome: "not-found",
