@@ -1,6 +1,6 @@
 // How every command ends: exit codes and the one-line error for bad input.
 import { ElfFormatError } from "../elf/errors.js";
-import { InputError } from "../lib/input-error.js";
+import { fileErrorText, InputError } from "../lib/input-error.js";
 
 export const EXIT_OK = 0;
 /** Something at or above --fail-on was flagged. */
@@ -11,19 +11,7 @@ export const EXIT_INPUT = 2;
 /** The one line printed for an error, or null when the error is not an input error (a bug). */
 export function inputErrorLine(error: unknown): string | null {
   if (error instanceof ElfFormatError || error instanceof InputError) return error.message;
-  if (isNodeFileError(error)) {
-    const what =
-      error.code === "ENOENT"
-        ? "no such file or directory"
-        : error.code === "EACCES"
-          ? "permission denied"
-          : error.code === "EISDIR"
-            ? "is a directory, expected a file"
-            : error.code === "ENOTDIR"
-              ? "not a directory"
-              : error.code;
-    return `${error.path}: ${what}`;
-  }
+  if (isNodeFileError(error)) return `${error.path}: ${fileErrorText(error.code)}`;
   return null;
 }
 

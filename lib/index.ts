@@ -5,7 +5,7 @@ export * from "./build-tree.js";
 export * from "./diff-report.js";
 export * from "./disassemble.js";
 export { type Flag, failsAt, flag, isSeverity, SEVERITIES, type Severity, worstSeverity } from "./flags.js";
-export { InputError } from "./input-error.js";
+export { fileErrorText, InputError } from "./input-error.js";
 export * from "./input-files.js";
 export * from "./kallsyms.js";
 export * from "./kernel-symbols.js";

@@ -12,3 +12,15 @@ export class InputError extends Error {
     this.reason = reason;
   }
 }
+
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  ENOENT: "no such file or directory",
+  EACCES: "permission denied",
+  EISDIR: "is a directory, expected a file",
+  ENOTDIR: "not a directory",
+};
+
+/** What an fs error code means, in the words of the one-line errors (the code itself if unlisted). */
+export function fileErrorText(code: string): string {
+  return FILE_ERRORS[code] ?? code;
+}

@@ -5,23 +5,20 @@ import { existsSync, readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { InputError } from "./input-error.js";
+import { fileErrorText, InputError } from "./input-error.js";
 
-const FILE_ERRORS: Readonly<Record<string, string>> = {
-  ENOENT: "no such file or directory",
-  EACCES: "permission denied",
-  EISDIR: "is a directory, expected a file",
-  ENOTDIR: "not a directory",
-};
+/** An fs error as an InputError naming `path`; other errors unchanged. */
+function asInputError(error: unknown, path: string): unknown {
+  const code = (error as { code?: string }).code;
+  return code === undefined ? error : new InputError(path, fileErrorText(code));
+}
 
 /** The file's contents; a file that can't be read is an InputError naming it and why. */
 export async function readInputFile(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code !== undefined) throw new InputError(path, FILE_ERRORS[code] ?? code);
-    throw error;
+    throw asInputError(error, path);
   }
 }
 
@@ -79,9 +76,7 @@ export async function listKernelObjects(root: string): Promise<string[]> {
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code !== undefined) throw new InputError(dir, FILE_ERRORS[code] ?? code);
-      throw error;
+      throw asInputError(error, dir);
     }
     for (const e of entries) {
       if (e.isDirectory()) {
