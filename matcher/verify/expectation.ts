@@ -1,8 +1,9 @@
 // --expect: does a target reach the symbol a match report decided for it (compared by address,
 // else by position and type)?
-import { type Flag, flag } from "../../lib/flags.js";
+import type { Flag } from "../../lib/flags.js";
 import type { KernelSymbol } from "../../lib/kernel-table.js";
 import type { LivepatchTarget } from "../../lib/livepatch/index.js";
+import { raise } from "../../lib/report/flag-codes.js";
 import { resolve } from "../sympos.js";
 import { describe, hex } from "./symbol-view.js";
 import type { Context } from "./target.js";
@@ -21,9 +22,8 @@ export function expectation(
     return {
       check: null,
       flags: [
-        flag(
+        raise(
           "EXPECT_MISSING",
-          "warning",
           `the expected report has no ${target.role} target ${target.objname}:${target.oldName}`,
         ),
       ],
@@ -57,9 +57,8 @@ export function expectation(
   return {
     check,
     flags: [
-      flag(
+      raise(
         "EXPECT_MISMATCH",
-        "error",
         `${target.oldName},${target.oldSympos} ${got}, but ${exp.source} expects ${expectedText} (compared by ${by})`,
       ),
     ],

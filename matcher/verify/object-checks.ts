@@ -1,8 +1,9 @@
 // What klp_init_object()/klp_init_func() refuse before any lookup: an object name too long or
 // given twice, two functions that get the same sysfs entry.
-import { type Flag, flag } from "../../lib/flags.js";
+import type { Flag } from "../../lib/flags.js";
 import { VMLINUX } from "../../lib/kernel-table.js";
 import type { LivepatchTarget, LivepatchTargets } from "../../lib/livepatch/index.js";
+import { raise } from "../../lib/report/flag-codes.js";
 
 // include/linux/module.h: MODULE_NAME_LEN = 64 - sizeof(unsigned long) (56 on 64-bit kernels)
 const MODULE_NAME_LEN = 56;
@@ -17,9 +18,8 @@ export function objectProblem(targets: LivepatchTargets, o: number): { flag: Fla
   if (objname !== VMLINUX && objname.length >= MODULE_NAME_LEN) {
     return {
       message: "(no message: klp_enable_patch() returns -EINVAL)",
-      flag: flag(
+      flag: raise(
         "OBJNAME_TOO_LONG",
-        "error",
         `objs[${o}].name '${objname}' has ${objname.length} characters: klp_init_object() refuses module names of ${MODULE_NAME_LEN} or more`,
       ),
     };
@@ -28,9 +28,8 @@ export function objectProblem(targets: LivepatchTargets, o: number): { flag: Fla
     const message = `sysfs: cannot create duplicate filename '/kernel/livepatch/${targets.moduleName ?? "<patch>"}/${objname}'`;
     return {
       message,
-      flag: flag(
+      flag: raise(
         "DUPLICATE_OBJECT",
-        "error",
         `objs[${o}] names '${objname}' again: klp_init_object() fails with -EEXIST ("${message}")`,
       ),
     };
@@ -57,9 +56,8 @@ export function duplicateFlags(
     const message = `sysfs: cannot create duplicate filename '/kernel/livepatch/${moduleName ?? "<patch>"}/${t.objname}/${entry}'`;
     out.set(t, {
       message,
-      flag: flag(
+      flag: raise(
         "DUPLICATE_TARGET",
-        "error",
         `${t.source} names the same function as ${first.source} (sysfs entry ${entry}): klp_init_func() fails with -EEXIST ("${message}")`,
       ),
     });

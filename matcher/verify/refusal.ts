@@ -1,9 +1,10 @@
 // Why the kernel refuses a function target whose lookup succeeded: the kallsyms size lookup fails
 // (a per-CPU symbol), or ftrace has no location for it (data, freed init text, noinstr or entry
 // code, a function its vmlinux or module file records no call site for).
-import { type Flag, flag } from "../../lib/flags.js";
+import type { Flag } from "../../lib/flags.js";
 import { type KernelObject, type KernelSymbol, VMLINUX } from "../../lib/kernel-table.js";
 import type { LivepatchTarget } from "../../lib/livepatch/index.js";
+import { raise } from "../../lib/report/flag-codes.js";
 import { isStubSymbol } from "../../lib/symbol-name.js";
 import type { ResolveResult } from "../sympos.js";
 import type { ModuleFileFacts } from "./module-file.js";
@@ -87,9 +88,8 @@ export function refusal(
       const message = sizeLookupFailed(target.oldName);
       return {
         message,
-        flag: flag(
+        flag: raise(
           "SIZE_LOOKUP_FAILED",
-          "error",
           `position reaches ${describe(symbol)}, an absolute (per-CPU) symbol outside the kernel image: klp_init_object_loaded() fails with "${message}"`,
         ),
       };
@@ -101,9 +101,8 @@ export function refusal(
     const message = noFtraceLocation(target.oldName);
     return {
       message,
-      flag: flag(
+      flag: raise(
         "FTRACE_REFUSED",
-        "error",
         `resolves to ${describe(symbol)}, but ${why}: ftrace refuses it with "${message}"`,
       ),
     };
@@ -118,5 +117,5 @@ export function refusal(
   if (why === null) return null;
   // kernel/livepatch/patch.c klp_patch_func(): no ftrace location → this message, -EINVAL
   const message = noFtraceLocation(target.oldName);
-  return { message, flag: flag("FTRACE_REFUSED", "error", `${why}: ftrace refuses it with "${message}"`) };
+  return { message, flag: raise("FTRACE_REFUSED", `${why}: ftrace refuses it with "${message}"`) };
 }

@@ -1,8 +1,9 @@
 // One target checked as the kernel would: its lookup now (or when its module loads), the refusals
 // after it, and the hazards and expectations around it.
-import { type Flag, flag } from "../../lib/flags.js";
+import type { Flag } from "../../lib/flags.js";
 import type { KernelObject, KernelTable } from "../../lib/kernel-table.js";
 import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.js";
+import { raise, raiseAs } from "../../lib/report/flag-codes.js";
 import type { RuleChoice } from "../../lib/rules.js";
 import { llvmHash, stripLlvmSuffix } from "../../lib/symbol-name.js";
 import { candidatesByRule, type ResolveResult, resolve } from "../sympos.js";
@@ -24,7 +25,7 @@ function failureFlag(
       : outcome === "position-not-found"
         ? "POSITION_NOT_FOUND"
         : "NOT_FOUND";
-  return flag(code, "error", `${prefix}${message}`);
+  return raise(code, `${prefix}${message}`);
 }
 
 /** What every target's check reads: the kernel's table, its rule, and the optional inputs. */
@@ -46,9 +47,8 @@ function rebuiltHint(obj: KernelObject | undefined, target: LivepatchTarget): Fl
   const promoted = obj.indexBy("verify:llvm-base", (n) => (llvmHash(n) === null ? null : stripLlvmSuffix(n)));
   for (const p of promoted.get(base) ?? []) others.push(obj.nameAt(p));
   if (others.length === 0) return null;
-  return flag(
+  return raise(
     "KERNEL_REBUILT",
-    "error",
     `'${target.oldName}' is not in the kernel, but ${others.map((n) => `'${n}'`).join(", ")} is: the ThinLTO hash differs, so the running kernel was built from different sources than the livepatch was made for (rebuild the livepatch against this kernel)`,
   );
 }
@@ -59,9 +59,8 @@ function initHazard(facts: ModuleFileFacts, target: LivepatchTarget, rule: RuleC
   const matches = candidatesByRule(facts.initTable, facts.objname, target.oldName, rule.rule);
   const init = matches.filter((s) => s.init);
   if (init.length === 0) return null;
-  return flag(
+  return raise(
     "INIT_SYMBOL_HAZARD",
-    "warning",
     `'${target.oldName}' also names ${init.length} symbol(s) in init sections of ${facts.path}: while ${facts.objname}'s init runs (when it loads after the patch) they count too, ${matches.length} match(es) instead of ${matches.length - init.length}, so old_sympos may select a different symbol then`,
   );
 }
@@ -84,7 +83,7 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
     };
   }
   const r = resolve(ctx.table, target.objname, target.oldName, target.oldSympos, rule);
-  for (const note of r.notes) flags.push(flag("UNRELIABLE_QUERY", "warning", note));
+  for (const note of r.notes) flags.push(raise("UNRELIABLE_QUERY", note));
   const obj = ctx.table.objects.get(target.objname);
   const matches = r.matches.map(view);
 
@@ -92,9 +91,8 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
     let onLoad: OnLoadCheck | null = null;
     if (facts === null) {
       flags.push(
-        flag(
+        raise(
           "NOT_LOADED",
-          "warning",
           `${target.objname} is not loaded in ${ctx.table.source.path}${ctx.table.source.kind === "kallsyms" ? "" : ` (a ${ctx.table.source.kind} holds no module symbols)`}: the kernel resolves this target only when ${target.objname} loads; give --module-file ${target.objname}.ko to check it against the module's symbols`,
         ),
       );
@@ -109,9 +107,8 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
           if (!"tTW".includes(lr.symbol.type) || traceOk === false) {
             kernelMessage = noFtraceLocation(target.oldName);
             flags.push(
-              flag(
+              raise(
                 "FTRACE_REFUSED",
-                "error",
                 `${prefix}resolves to ${lr.symbol.type} ${lr.symbol.name}, which ftrace cannot attach to: "${kernelMessage}"`,
               ),
             );
@@ -119,7 +116,7 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
         }
         onLoad = { moduleFile: facts.path, outcome: "resolved", symbol: view(lr.symbol), kernelMessage };
         flags.push(
-          flag(
+          raiseAs(
             "NOT_LOADED",
             "info",
             `${target.objname} is not loaded: ${prefix}resolves to symbol #${idx + 1} ${lr.symbol.type} ${lr.symbol.name}`,
@@ -192,9 +189,8 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
   }
   if (target.oldSympos === 1 && r.matches.length === 1) {
     flags.push(
-      flag(
+      raise(
         "SYMPOS_ONE_UNIQUE",
-        "info",
         `old_sympos 1 on a unique name works, but tools write 0 for unique names and cumulative patches compare old_sympos exactly (klp_find_func), so 0 and 1 are different functions there`,
       ),
     );

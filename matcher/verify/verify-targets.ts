@@ -1,9 +1,10 @@
 // Verification of a livepatch's targets against a kernel's symbols before loading it: what the
 // livepatch core (kernel/livepatch/core.c) and ftrace would do with each (objname, old_name,
 // old_sympos), and the first message the kernel would print for the patch as a whole.
-import { type Flag, flag } from "../../lib/flags.js";
+import type { Flag } from "../../lib/flags.js";
 import type { KernelTable } from "../../lib/kernel-table.js";
 import type { ExpectedTarget, LivepatchTargets } from "../../lib/livepatch/index.js";
+import { raise, raiseAs } from "../../lib/report/flag-codes.js";
 import type { RuleChoice } from "../../lib/rules.js";
 import type { ModuleFileFacts } from "./module-file.js";
 import { duplicateFlags, objectProblem } from "./object-checks.js";
@@ -37,9 +38,8 @@ export function verifyTargets(targets: LivepatchTargets, opts: VerifyOptions): V
     moduleMatchesLoaded.set(m.objname, same);
     if (!same) {
       flags.push(
-        flag(
+        raise(
           "MODULE_FILE_MISMATCH",
-          "warning",
           `${m.path}: its symbols (${m.core.length} kept after init) differ from the loaded ${m.objname} in ${opts.table.source.path} (${loaded.count}): not the module that is loaded; its call sites are not used`,
         ),
       );
@@ -49,10 +49,10 @@ export function verifyTargets(targets: LivepatchTargets, opts: VerifyOptions): V
     const problem = objectProblem(targets, o);
     if (problem !== null) flags.push(problem.flag);
   });
-  if (opts.choice.assumed) flags.push(flag("LTO_RULE_ASSUMED", "warning", opts.choice.why));
+  if (opts.choice.assumed) flags.push(raise("LTO_RULE_ASSUMED", opts.choice.why));
   if (opts.table.addressesHidden) {
     flags.push(
-      flag(
+      raiseAs(
         "HIDDEN_ADDRESSES",
         "info",
         `${opts.table.source.path} hides addresses (kptr_restrict): positions are checked, addresses and text ranges are not`,
@@ -81,9 +81,8 @@ export function verifyTargets(targets: LivepatchTargets, opts: VerifyOptions): V
         !targets.targets.some((t) => t.role === e.role && t.objname === e.objname && t.oldName === e.oldName)
       ) {
         flags.push(
-          flag(
+          raise(
             "EXPECT_UNCOVERED",
-            "warning",
             `${e.source}: ${e.role} ${e.objname}:${e.oldName},${e.oldSympos} is expected but no target names it`,
           ),
         );
