@@ -109,13 +109,18 @@ function ruleNotes(objname: string, query: string, rule: LookupRule): string[] {
 
 const FUNCTION_TYPES = new Set(["t", "T", "W"]);
 
+/** kallsyms letters of defined code: the only symbols ftrace can attach to. */
+export function isFunctionType(type: string): boolean {
+  return FUNCTION_TYPES.has(type);
+}
+
 /** What the kernel prints when it refuses a resolved target later, or null. */
 export function refusalOf(symbol: KernelSymbol): string | null {
   // per-CPU symbols are absolute offsets outside the kernel image: klp_init_object_loaded()'s
   // kallsyms_lookup_size_offset() fails on them (oracle gcc-smp-percpu p02)
   if (symbol.type === "A" || symbol.type === "a") return `kallsyms size lookup failed for '${symbol.name}'`;
   // ftrace can only attach to a function's call site (oracle g33: a data symbol)
-  if (!FUNCTION_TYPES.has(symbol.type)) return `failed to find location for function '${symbol.name}'`;
+  if (!isFunctionType(symbol.type)) return `failed to find location for function '${symbol.name}'`;
   // init text is freed after boot (vmlinux) or after the module's init, its call sites with it (oracle g34)
   if (symbol.init) return `failed to find location for function '${symbol.name}'`;
   return null;

@@ -6,7 +6,7 @@ import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.
 import { raise, raiseAs } from "../../lib/report/flag-codes.js";
 import type { RuleChoice } from "../../lib/rules.js";
 import { llvmHash, stripLlvmSuffix } from "../../lib/symbol-name.js";
-import { candidatesByRule, type ResolveResult, resolve } from "../sympos.js";
+import { candidatesByRule, isFunctionType, type ResolveResult, resolve } from "../sympos.js";
 import { expectation } from "./expectation.js";
 import type { ModuleFileFacts } from "./module-file.js";
 import { noFtraceLocation, refusal } from "./refusal.js";
@@ -104,7 +104,7 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
         let kernelMessage: string | null = null;
         if (target.role === "function") {
           const traceOk = facts.traceable[idx];
-          if (!"tTW".includes(lr.symbol.type) || traceOk === false) {
+          if (!isFunctionType(lr.symbol.type) || traceOk === false) {
             kernelMessage = noFtraceLocation(target.oldName);
             flags.push(
               raise(
