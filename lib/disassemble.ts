@@ -61,6 +61,27 @@ export async function disassembleFunction(path: string, symbol: string): Promise
   return { ok: false, reason: `disassembly unavailable (${tried.join("; ")})` };
 }
 
+/**
+ * Several functions of one object (a function and its split parts) one after the other, each
+ * under a `<name>:` line; null when no name is given, the first failure when one can't be read.
+ */
+export async function disassembleFunctions(
+  path: string,
+  names: readonly (string | null)[],
+): Promise<Disassembly | null> {
+  const wanted = names.filter((n): n is string => n !== null);
+  if (wanted.length === 0) return null;
+  const lines: string[] = [];
+  let tool = "";
+  for (const name of wanted) {
+    const d = await disassembleFunction(path, name);
+    if (!d.ok) return d;
+    tool = d.tool;
+    lines.push(maskHashes(`<${name}>:`), ...d.lines);
+  }
+  return { ok: true, tool, lines };
+}
+
 function firstLine(text: string): string {
   return (
     text

@@ -12,7 +12,7 @@ import {
   renderTreeJson,
   renderTreeText,
 } from "../../lib/diff-report.js";
-import { type Disassembly, disassembleFunction, maskHashes } from "../../lib/disassemble.js";
+import { type Disassembly, disassembleFunctions } from "../../lib/disassemble.js";
 import { InputError } from "../../lib/input-error.js";
 import { diffObjects, diffTrees } from "../../matcher/diff.js";
 import { explainFunction, type FunctionExplanation } from "../../matcher/explain.js";
@@ -42,22 +42,9 @@ async function disassembleBoth(
   origPath: string,
   patchedPath: string,
 ): Promise<{ orig: Disassembly | null; patched: Disassembly | null }> {
-  const side = async (path: string, names: (string | null)[]): Promise<Disassembly | null> => {
-    const wanted = names.filter((n): n is string => n !== null);
-    if (wanted.length === 0) return null;
-    const lines: string[] = [];
-    let tool = "";
-    for (const name of wanted) {
-      const d = await disassembleFunction(path, name);
-      if (!d.ok) return d;
-      tool = d.tool;
-      lines.push(maskHashes(`<${name}>:`), ...d.lines);
-    }
-    return { ok: true, tool, lines };
-  };
   const [orig, patched] = await Promise.all([
-    side(origPath, [e.origName, ...e.parts.map((p) => p.origName)]),
-    side(patchedPath, [e.patchedName, ...e.parts.map((p) => p.patchedName)]),
+    disassembleFunctions(origPath, [e.origName, ...e.parts.map((p) => p.origName)]),
+    disassembleFunctions(patchedPath, [e.patchedName, ...e.parts.map((p) => p.patchedName)]),
   ]);
   return { orig, patched };
 }
