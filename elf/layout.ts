@@ -134,6 +134,7 @@ export function u64Small(l: Layout, offset: number): bigint {
   return l.view.getBigUint64(offset, le);
 }
 
+/** `0x…`; a negative value (a relocation addend) as `-0x…`. */
 export function hex(value: number | bigint): string {
-  return `0x${value.toString(16)}`;
+  return value < 0 ? `-0x${(-value).toString(16)}` : `0x${value.toString(16)}`;
 }

@@ -1,12 +1,9 @@
 // The JSON form of `klpmatch symbols`: the same data as the readelf layout, 64-bit values as "0x…".
 import { SHT_DYNSYM, SHT_SYMTAB, STT_SECTION } from "./constants.js";
+import { hex } from "./layout.js";
 import { type SymbolsListingOptions, sectionIndexLabel } from "./readelf-format.js";
 import type { ElfFile, ElfRelocationSection, ElfSymbol } from "./types.js";
 import { symbolVersions } from "./versions.js";
-
-function hex(value: bigint): string {
-  return value < 0n ? `-0x${(-value).toString(16)}` : `0x${value.toString(16)}`;
-}
 
 export interface SymbolJson {
   index: number;
