@@ -1,8 +1,8 @@
 // Which kernel object (vmlinux or a module) each object file of a kernel build tree ends up in:
 // Kbuild writes `<module>.mod` listing a module's objects, and `modules.order` lists the modules.
 import { readdir, stat } from "node:fs/promises";
-import { basename, dirname, join, relative, sep } from "node:path";
-import { readInputText } from "./input-files.js";
+import { basename, dirname, join, relative } from "node:path";
+import { readInputText, toPosix } from "./input-files.js";
 import { normalizeModuleName, VMLINUX } from "./kernel-table.js";
 
 export interface ObjectHome {
@@ -28,10 +28,6 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function toPosix(path: string): string {
-  return sep === "/" ? path : path.split(sep).join("/");
 }
 
 /** Every `*.mod` under the root (or those modules.order names, when it exists). */

@@ -57,7 +57,8 @@ export function toolVersion(): string {
   return cachedVersion;
 }
 
-function toPosix(path: string): string {
+/** A relative path with `/` separators, as reports and tree maps key them. */
+export function toPosix(path: string): string {
   return sep === "/" ? path : path.split(sep).join("/");
 }
 
