@@ -272,7 +272,7 @@ interface SymbolLineContext {
 }
 
 /** Writes one symbol table in `readelf -sW` layout, header lines included. */
-export function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSection): void {
+function writeSymbolTable(out: OutputBuffer, file: ElfFile, table: ElfSection): void {
   const l = layoutOf(file);
   const sections = sectionLookupOf(file);
   const shape = symbolTableShape(l, sections, table);
@@ -470,7 +470,7 @@ function writeRelocationHeading(out: OutputBuffer, l: Layout, section: ElfSectio
 }
 
 /** Writes one relocation section in `readelf -rW` layout, header lines included. */
-export function writeRelocationSection(
+function writeRelocationSection(
   out: OutputBuffer,
   file: ElfFile,
   rs: ElfRelocationSection,
@@ -592,7 +592,7 @@ export function writeRelocationSection(
 }
 
 /** Writes a SHT_RELR section as readelf 2.40 does: its entry count, then every address it relocates. */
-export function writeRelrSection(out: OutputBuffer, file: ElfFile, section: ElfSection): void {
+function writeRelrSection(out: OutputBuffer, file: ElfFile, section: ElfSection): void {
   const offsets = relrOffsets(file, section);
   const is64 = file.header.class === 64;
   const count = section.data!.length / (is64 ? 8 : 4);
@@ -606,7 +606,7 @@ export function writeRelrSection(out: OutputBuffer, file: ElfFile, section: ElfS
 }
 
 /** Writes every relocation section (REL, RELA and RELR, in section order) in `readelf -rW` layout. */
-export function writeRelocations(out: OutputBuffer, file: ElfFile): void {
+function writeRelocations(out: OutputBuffer, file: ElfFile): void {
   const sections = file.relocationSections();
   const c = relocationsContext(file);
   const relr = c.sections.relocationSections
@@ -633,11 +633,7 @@ export interface SymbolsListingOptions {
 }
 
 /** Writes what `readelf -sW [-rW]` prints for one file (without the "File:" line). */
-export function writeSymbolsListing(
-  out: OutputBuffer,
-  file: ElfFile,
-  opts: SymbolsListingOptions = {},
-): void {
+function writeSymbolsListing(out: OutputBuffer, file: ElfFile, opts: SymbolsListingOptions = {}): void {
   if (opts.relocs) writeRelocations(out, file);
   const sections = sectionLookupOf(file);
   for (const i of sections.symbolSections) {
