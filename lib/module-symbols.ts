@@ -33,6 +33,7 @@ export interface ModuleSymbolLists {
 }
 
 /** Section names that go to the module's init memory, freed after init (kernel/module/main.c: ".init*"). */
+// kernel/module/main.c module_init_section(): the weak default is strstarts(name, ".init")
 function isInitSection(section: ElfSection): boolean {
   return section.name.startsWith(".init");
 }
