@@ -10,7 +10,7 @@ export {
   symbolTypeName,
   symbolVisibilityName,
 } from "./names.js";
-export { compressionOf, decompress, readElfFile } from "./read-file.js";
+export { cachedElfReader, compressionOf, decompress, readElfFile } from "./read-file.js";
 export {
   formatRelocations,
   formatSymbolsListing,

@@ -111,3 +111,16 @@ function toolError(path: string, tool: string, error: unknown): ElfFormatError {
   }
   return new ElfFormatError(path, `running '${tool} -dc' failed: ${(error as Error).message}`);
 }
+
+/** An ELF reader that parses each path once: for runs that use one file in several ways. */
+export function cachedElfReader(): (path: string) => Promise<ElfFile> {
+  const parsed = new Map<string, Promise<ElfFile>>();
+  return (path) => {
+    let file = parsed.get(path);
+    if (file === undefined) {
+      file = readElfFile(path);
+      parsed.set(path, file);
+    }
+    return file;
+  };
+}

@@ -1,5 +1,6 @@
 // Loads the running kernel's symbols from whatever the user has: /proc/kallsyms, System.map,
 // vmlinux, module .ko files — merged into one table (vmlinux from the best source, plus modules).
+import type { ElfFile } from "../elf/types.js";
 import { InputError } from "./input-error.js";
 import { readKallsyms } from "./kallsyms.js";
 import type { KernelObject, KernelTable } from "./kernel-table.js";
@@ -17,6 +18,8 @@ export interface KernelSymbolSources {
   /** Which list of a module .ko: kept after init ("core", default) or at init time. */
   readonly moduleList?: ModuleReadOptions["list"];
   readonly kallsymsAll?: boolean;
+  /** How vmlinux and .ko files are read: pass a cachedElfReader() to share their parse with the caller. */
+  readonly readElf?: (path: string) => Promise<ElfFile>;
 }
 
 /**
@@ -32,6 +35,7 @@ export async function loadKernelSymbols(opts: KernelSymbolSources): Promise<Kern
       await readVmlinux(
         opts.vmlinux,
         opts.kallsymsAll !== undefined ? { kallsymsAll: opts.kallsymsAll } : {},
+        opts.readElf,
       ),
     );
   }
@@ -42,7 +46,7 @@ export async function loadKernelSymbols(opts: KernelSymbolSources): Promise<Kern
       ...(opts.moduleList !== undefined ? { list: opts.moduleList } : {}),
       ...(opts.kallsymsAll !== undefined ? { kallsymsAll: opts.kallsymsAll } : {}),
     };
-    tables.push(await readModule(ko, moduleOpts));
+    tables.push(await readModule(ko, moduleOpts, opts.readElf));
   }
   const first = tables[0];
   if (first === undefined) {

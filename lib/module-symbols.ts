@@ -110,8 +110,12 @@ function isCoreSymbol(
   return !isInitSection(section);
 }
 
-export async function readModule(path: string, opts: ModuleReadOptions = {}): Promise<KernelTable> {
-  const elf = await readElfFile(path);
+export async function readModule(
+  path: string,
+  opts: ModuleReadOptions = {},
+  readElf: (path: string) => Promise<ElfFile> = readElfFile,
+): Promise<KernelTable> {
+  const elf = await readElf(path);
   const lists = moduleSymbolLists(elf, opts);
   const list = opts.list === "init" ? lists.init : lists.core;
   return {

@@ -187,8 +187,12 @@ export function kallsymsSymbols(map: readonly SymbolEntry[], opts: KallsymsBuild
 
 export interface VmlinuxReadOptions extends KallsymsBuildOptions {}
 
-export async function readVmlinux(path: string, opts: VmlinuxReadOptions = {}): Promise<KernelTable> {
-  const elf = await readElfFile(path);
+export async function readVmlinux(
+  path: string,
+  opts: VmlinuxReadOptions = {},
+  readElf: (path: string) => Promise<ElfFile> = readElfFile,
+): Promise<KernelTable> {
+  const elf = await readElf(path);
   if (elf.header.type !== ET_EXEC && elf.header.type !== ET_DYN) {
     throw new InputError(
       path,

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { readElfFile } from "../elf/index.js";
+import { cachedElfReader, readElfFile } from "../elf/index.js";
 import type { ElfFile } from "../elf/types.js";
 import { readBuildTree } from "../lib/build-tree.js";
 import { type Flag, worstSeverity } from "../lib/flags.js";
@@ -263,13 +263,17 @@ function summarize(
 }
 
 /** Loads the kernel's symbols the way `match` needs them. */
-export async function loadMatchTable(opts: MatchOptions): Promise<KernelTable> {
+export async function loadMatchTable(
+  opts: MatchOptions,
+  readElf: (path: string) => Promise<ElfFile> = readElfFile,
+): Promise<KernelTable> {
   if (opts.table !== undefined) return opts.table;
   const sources: KernelSymbolSources = {
     ...(opts.kallsyms !== undefined ? { kallsyms: opts.kallsyms } : {}),
     ...(opts.systemMap !== undefined ? { systemMap: opts.systemMap } : {}),
     ...(opts.vmlinux !== undefined ? { vmlinux: opts.vmlinux } : {}),
     ...(opts.moduleFiles !== undefined ? { moduleFiles: opts.moduleFiles } : {}),
+    readElf,
   };
   return loadKernelSymbols(sources);
 }
@@ -281,16 +285,18 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     throw new InputError(opts.patched, `--orig and --patched must both be object files or both build trees`);
   }
   const tree = origStat.isDirectory();
-  const table = await loadMatchTable(opts);
+  // vmlinux and .ko files serve the table, file blocks and init lists: parse each once
+  const readElf = cachedElfReader();
+  const table = await loadMatchTable(opts, readElf);
   const choice = chooseRule(table, {
     ...(opts.rule !== undefined ? { rule: opts.rule } : {}),
     ...(opts.kernel !== undefined ? { kernel: opts.kernel } : {}),
   });
   const symvers = opts.symvers !== undefined ? await readSymvers(opts.symvers) : null;
-  const blocks = opts.vmlinux !== undefined ? fileBlocks(await readElfFile(opts.vmlinux)) : null;
+  const blocks = opts.vmlinux !== undefined ? fileBlocks(await readElf(opts.vmlinux)) : null;
   const initLists = new Map<string, KernelObject>();
   for (const ko of opts.moduleFiles ?? []) {
-    const t = await readModule(ko, { list: "init" });
+    const t = await readModule(ko, { list: "init" }, readElf);
     for (const [name, obj] of t.objects) initLists.set(name, obj);
   }
   const version = opts.kernel !== undefined ? parseKernelVersion(opts.kernel) : null;

@@ -1,7 +1,7 @@
 // klpmatch verify: checks a built livepatch module's targets (or a target list) against a kernel's
 // symbols the way the kernel will when the patch loads.
 import type { CommandModule } from "yargs";
-import { readElfFile } from "../../elf/index.js";
+import { cachedElfReader, readElfFile } from "../../elf/index.js";
 import { InputError } from "../../lib/input-error.js";
 import { readInputText } from "../../lib/input-files.js";
 import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
@@ -125,7 +125,10 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         inputs.push(await inputFile("targets", path));
       }
 
+      // vmlinux serves the table and its ftrace call sites: parse it once
+      const readElf = cachedElfReader();
       const table = await loadKernelSymbols({
+        readElf,
         ...(argv.kallsyms !== undefined ? { kallsyms: argv.kallsyms } : {}),
         ...(argv["system-map"] !== undefined ? { systemMap: argv["system-map"] } : {}),
         ...(argv.vmlinux !== undefined ? { vmlinux: argv.vmlinux } : {}),
@@ -135,12 +138,11 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       if (argv["system-map"] !== undefined) inputs.push(await inputFile("system-map", argv["system-map"]));
       if (argv.vmlinux !== undefined) inputs.push(await inputFile("vmlinux", argv.vmlinux));
 
-      // a second read of vmlinux: its recorded ftrace call sites decide which functions ftrace can patch
-      const vmlinuxCalls =
-        argv.vmlinux === undefined ? null : vmlinuxCallSites(await readElfFile(argv.vmlinux));
+      // vmlinux's recorded ftrace call sites decide which functions ftrace can patch
+      const vmlinuxCalls = argv.vmlinux === undefined ? null : vmlinuxCallSites(await readElf(argv.vmlinux));
       const modules: ModuleFileFacts[] = [];
       for (const ko of argv["module-file"] ?? []) {
-        modules.push(moduleFileFacts(await readElfFile(ko)));
+        modules.push(moduleFileFacts(await readElf(ko)));
         inputs.push(await inputFile("module", ko));
       }
       const choice = chooseRule(table, {
