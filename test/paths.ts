@@ -4,5 +4,6 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
-export const CLI = join(ROOT, "dist", "cmd", "klpmatch.js");
+/** The CLI as the package ships it: one CommonJS bundle (package.json bin). */
+export const CLI = join(ROOT, "dist", "klpmatch.cjs");
 export const FIXTURES = join(ROOT, "fixtures");
