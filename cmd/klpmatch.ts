@@ -1,79 +1,12 @@
 #!/usr/bin/env node
-// The klpmatch command line: parses arguments and hands each command to its module.
-// Only the invoked command's module is evaluated: start-up time is most of a small run. The package
-// ships this file bundled into one CommonJS file (dist/klpmatch.cjs, see package.json's build): Node 20
-// loads that in a third of the time it takes to resolve and link the ES modules one by one.
-import type { CommandModule } from "yargs";
+// klpmatch's entry point: `symbols` in its plain form runs without yargs; everything else goes to the
+// yargs program in cli.ts. The package ships both bundled, each into one CommonJS file (dist/bin/, see
+// bundle.mjs): Node 20 loads such a file in a fraction of the time it takes to
+// resolve and link ES modules one by one, and a `symbols` run compiles none of the other commands.
 import { runSymbolsWithoutYargs } from "./commands/symbols.js";
-import { EXIT_INPUT } from "./exit.js";
 
-interface CommandEntry {
-  readonly describe: string;
-  readonly load: () => Promise<CommandModule<object, never>>;
-}
-
-const COMMANDS: Readonly<Record<string, CommandEntry>> = {
-  match: {
-    describe:
-      "Match each changed function to its kernel symbol: objname, old_name, old_sympos, with evidence",
-    load: async () => (await import("./commands/match.js")).matchCommand as CommandModule<object, never>,
-  },
-  diff: {
-    describe: "Find the changed, new and deleted functions between an orig and a patched build",
-    load: async () => (await import("./commands/diff.js")).diffCommand as CommandModule<object, never>,
-  },
-  sympos: {
-    describe: "List a name's kernel symbols with the (old_name, old_sympos) that reaches each",
-    load: async () => (await import("./commands/sympos.js")).symposCommand as CommandModule<object, never>,
-  },
-  verify: {
-    describe: "Check a built livepatch module's targets against a kernel before loading it",
-    load: async () => (await import("./commands/verify.js")).verifyCommand as CommandModule<object, never>,
-  },
-  symbols: {
-    describe: "Print ELF symbol tables like readelf -sW (--relocs: relocations like readelf -rW; --json)",
-    load: async () => (await import("./commands/symbols.js")).symbolsCommand as CommandModule<object, never>,
-  },
-};
-
-const args = process.argv.slice(2);
-
-// `symbols` is compared with readelf run for run: its plain form skips loading yargs (~0.1 s).
-// No top-level await: the CommonJS bundle has none.
-void runSymbolsWithoutYargs(args).then((done) => (done ? undefined : runWithYargs()));
-
-async function runWithYargs(): Promise<void> {
-  const { default: yargs } = await import("yargs");
-
-  let cli = yargs(args)
-    .scriptName("klpmatch")
-    .usage(
-      "$0 <command> [options]\n\nMatch a livepatch's changed functions to the running kernel's symbols.",
-    );
-  for (const [name, entry] of Object.entries(COMMANDS)) {
-    // any argument naming a command loads it (options may come before the command)
-    if (args.includes(name)) {
-      cli = cli.command({ ...(await entry.load()), describe: entry.describe });
-    } else {
-      // listed in the help only: a command that is run was named in the arguments, so it was loaded
-      cli = cli.command(name, entry.describe);
-    }
-  }
-
-  await cli
-    .demandCommand(1, "name a command")
-    .strict()
-    .help()
-    .version()
-    // yargs lays out the help text on every command run, in case it must print it; wrapping that
-    // text costs ~20 ms, so only help that is asked for is wrapped to the terminal
-    .wrap(
-      args.includes("--help") || args.includes("-h") ? Math.min(110, process.stdout.columns ?? 110) : null,
-    )
-    .fail((message, error) => {
-      if (error) throw error;
-      process.stderr.write(`klpmatch: ${message}\nRun 'klpmatch --help' for usage.\n`);
-      process.exit(EXIT_INPUT);
-    })
-    .parseAsync();
-}
+// `symbols` is compared with readelf run for run: yargs alone takes longer to load than listing a
+// 2 MB module. No top-level await: the CommonJS bundle has none.
+void runSymbolsWithoutYargs(process.argv.slice(2)).then(async (done) => {
+  if (!done) await (await import("./cli.js")).runCli(process.argv.slice(2));
+});

@@ -1,5 +1,5 @@
 // readElfFile: reads an ELF file from disk, decompressing .xz / .zst / .gz modules on the way.
-import { readFile } from "node:fs/promises";
+import { readFile } from "node:fs";
 import { ElfFormatError } from "./errors.js";
 import { readElf } from "./file.js";
 import type { ElfFile } from "./types.js";
@@ -31,13 +31,20 @@ export function compressionOf(bytes: Uint8Array): Compression {
 export async function readElfFile(path: string): Promise<ElfFile> {
   let raw: Uint8Array;
   try {
-    raw = await readFile(path);
+    raw = await readBytes(path);
   } catch (error) {
     // some fs errors (EISDIR) carry no path: add it, so the one-line error names the file
     if (error instanceof Error && "code" in error && !("path" in error)) Object.assign(error, { path });
     throw error;
   }
   return elfFromFileContents(path, raw);
+}
+
+/** The file's bytes. node:fs, not node:fs/promises: the CLI would load a module for it. */
+function readBytes(path: string): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    readFile(path, (error, bytes) => (error ? reject(error) : resolve(bytes)));
+  });
 }
 
 /**

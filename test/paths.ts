@@ -5,5 +5,5 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 /** The CLI as the package ships it: one CommonJS bundle (package.json bin). */
-export const CLI = join(ROOT, "dist", "klpmatch.cjs");
+export const CLI = join(ROOT, "dist", "bin", "klpmatch.js");
 export const FIXTURES = join(ROOT, "fixtures");

@@ -1,0 +1,32 @@
+// npm run bundle: the CLI as the package ships it, dist/bin/klpmatch.js (the entry: dispatch and the
+// yargs-free `symbols`) and dist/bin/cli.js (the yargs program with every command), each one CommonJS
+// file. Node 20 loads one such file far sooner than it resolves and links ES modules one by one (and
+// `require("node:fs")` skips the ESM facade that loads Node's stream modules); a `symbols` run
+// compiles a quarter of the code.
+import { writeFileSync } from "node:fs";
+import { build } from "esbuild";
+
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20.19",
+  format: "cjs",
+  // yargs, execa and diff stay packages of their own, loaded by require() (require(esm) is on from
+  // Node 20.19, the package's engines) when a command needs them.
+  packages: "external",
+  supported: { "dynamic-import": false },
+  // CommonJS has no import.meta: the shim gives import.meta.url the bundle file's URL.
+  inject: ["cmd/bundle-import-meta.ts"],
+  define: { "import.meta.url": "bundleImportMetaUrl" },
+  logLevel: "warning",
+};
+
+await build({
+  ...common,
+  entryPoints: ["cmd/klpmatch.ts"],
+  outfile: "dist/bin/klpmatch.js",
+  external: ["./cli.js"],
+});
+await build({ ...common, entryPoints: ["cmd/cli.ts"], outfile: "dist/bin/cli.js" });
+// The package is "type": "module"; these two files are CommonJS.
+writeFileSync("dist/bin/package.json", `${JSON.stringify({ type: "commonjs" })}\n`);

@@ -1,0 +1,70 @@
+// The yargs command line: every command, its options and help. Only the invoked command's module is
+// evaluated: start-up time is most of a small run.
+import type { CommandModule } from "yargs";
+import { EXIT_INPUT } from "./exit.js";
+
+interface CommandEntry {
+  readonly describe: string;
+  readonly load: () => Promise<CommandModule<object, never>>;
+}
+
+const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  match: {
+    describe:
+      "Match each changed function to its kernel symbol: objname, old_name, old_sympos, with evidence",
+    load: async () => (await import("./commands/match.js")).matchCommand as CommandModule<object, never>,
+  },
+  diff: {
+    describe: "Find the changed, new and deleted functions between an orig and a patched build",
+    load: async () => (await import("./commands/diff.js")).diffCommand as CommandModule<object, never>,
+  },
+  sympos: {
+    describe: "List a name's kernel symbols with the (old_name, old_sympos) that reaches each",
+    load: async () => (await import("./commands/sympos.js")).symposCommand as CommandModule<object, never>,
+  },
+  verify: {
+    describe: "Check a built livepatch module's targets against a kernel before loading it",
+    load: async () => (await import("./commands/verify.js")).verifyCommand as CommandModule<object, never>,
+  },
+  symbols: {
+    describe: "Print ELF symbol tables like readelf -sW (--relocs: relocations like readelf -rW; --json)",
+    load: async () => (await import("./commands/symbols.js")).symbolsCommand as CommandModule<object, never>,
+  },
+};
+
+/** Runs the command line `args` (the arguments after the program name) through yargs. */
+export async function runCli(args: readonly string[]): Promise<void> {
+  const { default: yargs } = await import("yargs");
+
+  let cli = yargs([...args])
+    .scriptName("klpmatch")
+    .usage(
+      "$0 <command> [options]\n\nMatch a livepatch's changed functions to the running kernel's symbols.",
+    );
+  for (const [name, entry] of Object.entries(COMMANDS)) {
+    // any argument naming a command loads it (options may come before the command)
+    if (args.includes(name)) {
+      cli = cli.command({ ...(await entry.load()), describe: entry.describe });
+    } else {
+      // listed in the help only: a command that is run was named in the arguments, so it was loaded
+      cli = cli.command(name, entry.describe);
+    }
+  }
+
+  await cli
+    .demandCommand(1, "name a command")
+    .strict()
+    .help()
+    .version()
+    // yargs lays out the help text on every command run, in case it must print it; wrapping that
+    // text costs ~20 ms, so only help that is asked for is wrapped to the terminal
+    .wrap(
+      args.includes("--help") || args.includes("-h") ? Math.min(110, process.stdout.columns ?? 110) : null,
+    )
+    .fail((message, error) => {
+      if (error) throw error;
+      process.stderr.write(`klpmatch: ${message}\nRun 'klpmatch --help' for usage.\n`);
+      process.exit(EXIT_INPUT);
+    })
+    .parseAsync();
+}
