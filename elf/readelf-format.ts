@@ -1,7 +1,7 @@
-// Symbol tables and relocations laid out the way binutils `readelf -sW` / `readelf -rW` print them,
-// so output can be compared with readelf's literally. Fields are read straight from the file's bytes
-// into an OutputBuffer (no per-symbol objects), with the same checks as the ElfSymbol/ElfRelocation
-// decoders, so listing a 13 MB object costs little more than reading it.
+// Symbol tables laid out the way binutils `readelf -sW` prints them (with readelf-relocations.ts, what
+// `readelf -sW -rW` prints), so output can be compared with readelf's literally. Fields are read
+// straight from the file's bytes into an OutputBuffer (no per-symbol objects), with the same checks as
+// the ElfSymbol decoder, so listing a 13 MB object costs little more than reading it.
 import {
   EM_AARCH64,
   EM_PPC64,
@@ -15,25 +15,29 @@ import {
   SHN_UNDEF,
   SHN_XINDEX,
   SHT_DYNSYM,
-  SHT_RELR,
   SHT_SYMTAB,
   STT_SECTION,
 } from "./constants.js";
 import { layoutOf, sectionLookupOf } from "./file.js";
-import { type Layout, type StringTable, stringError } from "./layout.js";
+import type { Layout } from "./layout.js";
 import { symbolBindName, symbolTypeName, symbolVisibilityName } from "./names.js";
 import { OutputBuffer, putBytes, putDecimal, putHex8, putHexMinimal } from "./output-buffer.js";
-import { relocationTypeName } from "./relocation-types.js";
-import { missingSymbolError } from "./relocations.js";
-import { relrOffsets } from "./relr.js";
-import { SectionHeader, type SectionLookup, SectionTable } from "./section-header.js";
+import {
+  versionSuffix,
+  withoutControlCharacters,
+  writeEscaped,
+  writeSectionName,
+  writeTableName,
+} from "./readelf-names.js";
+import { writeRelocations } from "./readelf-relocations.js";
+import { type SectionLookup, SectionTable } from "./section-header.js";
 import {
   extendedIndexEntries,
   extendedSectionIndex,
   type SymbolTableShape,
   symbolTableShape,
 } from "./symbols.js";
-import type { ElfFile, ElfRelocationSection, ElfSection, ElfSymbol } from "./types.js";
+import type { ElfFile, ElfSection, ElfSymbol } from "./types.js";
 import { type SymbolVersion, symbolVersions } from "./versions.js";
 
 const ASCII = new TextEncoder();
@@ -85,115 +89,26 @@ function otherNote(machine: number, other: number): string | null {
   return `<other>: ${rest.toString(16)}`;
 }
 
-/** Writes a NUL-terminated name from a string table, control characters as ^X like readelf. */
-function writeTableName(
-  out: OutputBuffer,
-  l: Layout,
-  shape: SymbolTableShape,
-  nameOffset: number,
-  symbolIndex: number,
-  printable = false,
-): void {
-  const table = shape.names;
-  if (nameOffset >= table.size) {
-    if (nameOffset === 0) return;
-    throw stringError(l, table, nameOffset, `symbol ${symbolIndex} of '${shape.table.name}'`);
-  }
-  const begin = table.start + nameOffset;
-  const nul = l.bytes.indexOf(0, begin);
-  if (nul < 0 || nul >= table.start + table.size) {
-    throw stringError(l, table, nameOffset, `symbol ${symbolIndex} of '${shape.table.name}'`);
-  }
-  if (printable) out.copy(l.bytes, begin, nul);
-  else writeNameBytes(out, l.bytes, begin, nul);
-}
-
-/**
- * Whether a string table's names can be copied as they are: no byte but NUL is a control character.
- * Checked once per table, natively, rather than byte by byte for every name.
- */
-function withoutControlCharacters(l: Layout, table: StringTable | null): boolean {
-  if (table === null) return true;
-  return !/[\x01-\x1f\x7f]/.test(l.buffer.toString("latin1", table.start, table.start + table.size));
-}
-
-/** Bytes of a name with control characters as ^X (DEL as ^?), as readelf prints names. */
-function writeEscaped(out: OutputBuffer, bytes: Uint8Array, begin: number, end: number): void {
-  for (let q = begin; q < end; q++) {
-    const c = bytes[q]!;
-    if (c < 0x20) {
-      out.byte(0x5e);
-      out.byte(c + 0x40);
-    } else if (c === 0x7f) out.text("^?");
-    else out.byte(c);
-  }
-}
-
-/** Name bytes [begin, end) of the file as readelf prints them: control characters as ^X. */
-function writeNameBytes(out: OutputBuffer, bytes: Uint8Array, begin: number, end: number): void {
-  if (!out.copyPrintable(bytes, begin, end)) writeEscaped(out, bytes, begin, end);
-}
-
-/** A section's name, copied from the section-name table when the section is the reader's own. */
-function writeSectionName(out: OutputBuffer, l: Layout, section: ElfSection | undefined): void {
-  if (section instanceof SectionHeader) {
-    const begin = section.nameStart;
-    if (begin >= 0) writeNameBytes(out, l.bytes, begin, section.nameEnd);
-  } else writePrintable(out, section?.name ?? "");
-}
-
-/**
- * Section i's name; for the reader's own files, read from its header without making its object
- * (`printable`: the section-name table has no control characters to escape).
- */
-function writeSectionNameAt(
-  out: OutputBuffer,
-  l: Layout,
-  sections: SectionLookup,
-  i: number,
-  printable: boolean,
-): void {
-  if (sections instanceof SectionTable) {
-    const begin = sections.nameStart(i);
-    if (begin < 0) return;
-    if (printable) out.copy(l.bytes, begin, sections.nameEnd(i));
-    else writeNameBytes(out, l.bytes, begin, sections.nameEnd(i));
-  } else writeSectionName(out, l, sections.section(i));
-}
-
-/** A name given as a string (a section name), control characters as ^X. */
-function writePrintable(out: OutputBuffer, name: string): void {
-  if (!/[\x00-\x1f\x7f]/.test(name)) {
-    out.text(name);
-    return;
-  }
-  for (const ch of name) {
-    const c = ch.charCodeAt(0);
-    if (c < 0x20) out.text(`^${String.fromCharCode(c + 0x40)}`);
-    else if (c === 0x7f) out.text("^?");
-    else out.text(ch);
-  }
-}
-
-function versionSuffix(v: SymbolVersion, inSymbolTable: boolean): string {
-  if (v.needed) return inSymbolTable ? `@${v.name} (${v.index})` : `@${v.name}`;
-  return v.hidden ? `@${v.name}` : `@@${v.name}`;
-}
-
 /** The column texts a symbol table's lines are made of, encoded once for every value it holds. */
 interface SymbolTableTexts {
-  /** " TYPE    BIND   VIS     " by st_info << 8 | st_other. */
+  /**
+   * [st_info << 8 | st_other]: which of `columns` a symbol's type, bind and visibility read; then,
+   * at 0x10000 + st_shndx, which of `ndx` its Ndx column reads (0 for a section number). Typed
+   * arrays, not 65,536-slot arrays of texts: a small table costs nothing to set up.
+   */
+  readonly ids: Uint16Array;
+  /** " TYPE    BIND   VIS     " texts ([0] unused). */
   readonly columns: readonly Uint8Array[];
-  /** The Ndx column by st_shndx: UND, ABS, COM, … padded to 4; empty for a section number. */
+  /** Ndx texts: UND, ABS, COM, … padded to 4; [0] empty, for a section number. */
   readonly ndx: readonly Uint8Array[];
 }
 
-const NO_TEXT = new Uint8Array(0);
+const NDX = 0x10000;
 
 /**
- * The texts for every (st_info, st_other) pair and st_shndx value in a symbol table, encoded before
- * its lines are written: writing a line then never takes a path of its own for a value not seen before
- * (see writeSymbolLine).
+ * The texts for every (st_info, st_other) pair and every st_shndx shown by name (UND, ABS, COM, …) in
+ * a symbol table, encoded before its lines are written: writing a line then never takes a path of its
+ * own for a value not seen before (see writeSymbolLine).
  */
 function symbolTableTexts(
   file: ElfFile,
@@ -202,45 +117,30 @@ function symbolTableTexts(
   shnum: number,
 ): SymbolTableTexts {
   const { machine, osabi } = file.header;
-  const { pairs, names } = valuesPresent(l, shape, shnum);
-  const columns: Uint8Array[] = new Array(0x10000);
-  for (const key of pairs) columns[key] = encodeColumns(machine, osabi, key >> 8, key & 0xff);
-  const ndx: Uint8Array[] = new Array(0x10000).fill(NO_TEXT);
-  for (const key of names) ndx[key] = ASCII.encode(sectionIndexText(file, key).padStart(4, " "));
-  return { columns, ndx };
-}
-
-/**
- * The (st_info << 8 | st_other) pairs a symbol table holds, and its st_shndx values that are shown by
- * name rather than number (UND, ABS, COM, …), each once.
- */
-function valuesPresent(
-  l: Layout,
-  shape: SymbolTableShape,
-  shnum: number,
-): { pairs: number[]; names: number[] } {
   const { view, bytes, littleEndian: le } = l;
   const infoAt = shape.start + (l.is64 ? 4 : 12);
   const shndxAt = shape.start + (l.is64 ? 6 : 14);
-  const seen = new Uint8Array(0x20000);
-  const pairs: number[] = [];
-  const names: number[] = [];
+  const ids = new Uint16Array(2 * NDX);
+  const columns: Uint8Array[] = [NO_TEXT];
+  const ndx: Uint8Array[] = [NO_TEXT];
   for (let i = 0; i < shape.count; i++) {
     const o = i * shape.entrySize;
     const pair = (bytes[infoAt + o]! << 8) | bytes[infoAt + o + 1]!;
-    if (seen[pair] === 0) {
-      seen[pair] = 1;
-      pairs.push(pair);
+    if (ids[pair] === 0) {
+      ids[pair] = columns.length;
+      columns.push(encodeColumns(machine, osabi, pair >> 8, pair & 0xff));
     }
     const shndx = view.getUint16(shndxAt + o, le);
     const isNumber = shndx === SHN_XINDEX || (shndx !== SHN_UNDEF && shndx < SHN_LORESERVE && shndx < shnum);
-    if (!isNumber && seen[0x10000 + shndx] === 0) {
-      seen[0x10000 + shndx] = 1;
-      names.push(shndx);
+    if (!isNumber && ids[NDX + shndx] === 0) {
+      ids[NDX + shndx] = ndx.length;
+      ndx.push(ASCII.encode(sectionIndexText(file, shndx).padStart(4, " ")));
     }
   }
-  return { pairs, names };
+  return { ids, columns, ndx };
 }
+
+const NO_TEXT = new Uint8Array(0);
 
 function encodeColumns(machine: number, osabi: number, info: number, other: number): Uint8Array {
   const type = symbolTypeName(machine, osabi, info & 0xf).padEnd(7, " ");
@@ -334,7 +234,7 @@ function writeSymbolLine(c: SymbolLineContext, i: number): void {
   if (isExtended && !extendedValid) extendedSectionIndex(l, sections, shape, i);
   const shndx = isExtended ? extendedShndx : rawShndx;
   // " TYPE    BIND   VIS     " depends only on st_info and st_other.
-  const columns = texts.columns[(info << 8) | other]!;
+  const columns = texts.columns[texts.ids[(info << 8) | other]!]!;
   // Everything up to the name goes into one reserved stretch: Num (up to 10 digits), Value (16),
   // Size (up to 18), the columns, Ndx (up to 24) and the separators.
   const b = out.room(80 + columns.length);
@@ -363,7 +263,7 @@ function writeSymbolLine(c: SymbolLineContext, i: number): void {
   p = putBytes(b, p, columns);
   // Ndx: the section number (readelf prints an extended index as a number, whatever its range), or
   // a name. Both writes run for every symbol; the second writes nothing after a number.
-  const ndxText = texts.ndx[rawShndx]!;
+  const ndxText = texts.ndx[texts.ids[NDX + rawShndx]!]!;
   const numberEnd = putDecimal(b, p, shndx, 4);
   p = putBytes(b, ndxText.length === 0 ? numberEnd : p, ndxText);
   b[p++] = 0x20;
@@ -390,239 +290,6 @@ function writeSymbolLine(c: SymbolLineContext, i: number): void {
     if (version) out.text(versionSuffix(version, true));
   }
   out.byte(0x0a);
-}
-
-/** What the relocation sections of one file share while they are written. */
-interface RelocationsContext {
-  readonly sections: SectionLookup;
-  /** Padded type names by relocation type, encoded on first use. */
-  readonly typeTexts: Map<number, Uint8Array>;
-  readonly sectionNamesPrintable: boolean;
-  /** Whether a symbol table's names need no escaping, by the table's index. */
-  readonly namesPrintable: Map<number, boolean>;
-}
-
-function relocationsContext(file: ElfFile): RelocationsContext {
-  const sections = sectionLookupOf(file);
-  return {
-    sections,
-    typeTexts: new Map(),
-    sectionNamesPrintable:
-      sections instanceof SectionTable && withoutControlCharacters(layoutOf(file), sections.nameTable),
-    namesPrintable: new Map(),
-  };
-}
-
-/** The name readelf shows for a relocation against an unnamed symbol: a section symbol's section's. */
-function writeUnnamedSymbolName(
-  out: OutputBuffer,
-  file: ElfFile,
-  c: RelocationsContext,
-  type: number,
-  shndx: number,
-): void {
-  if (type === STT_SECTION && shndx < c.sections.count) {
-    writeSectionNameAt(out, layoutOf(file), c.sections, shndx, c.sectionNamesPrintable);
-  } else writePrintable(out, unnamedSymbolText(file, type, shndx));
-}
-
-/** The text readelf shows for a relocation against an unnamed symbol that is not a section's. */
-function unnamedSymbolText(file: ElfFile, type: number, shndx: number): string {
-  if (type !== STT_SECTION) return "<null>";
-  if (shndx === SHN_ABS) return "ABS";
-  if (shndx === SHN_COMMON) return "COMMON";
-  if (file.header.machine === EM_X86_64 && shndx === 0xff02) return "LARGE_COMMON";
-  return `<section 0x${shndx.toString(16)}>`;
-}
-
-const RELOCATION_COLUMNS = {
-  rela64: ASCII.encode(
-    "    Offset             Info             Type               Symbol's Value  Symbol's Name + Addend\n",
-  ),
-  rel64: ASCII.encode(
-    "    Offset             Info             Type               Symbol's Value  Symbol's Name\n",
-  ),
-  rela32: ASCII.encode(" Offset     Info    Type                Sym. Value  Symbol's Name + Addend\n"),
-  rel32: ASCII.encode(" Offset     Info    Type                Sym. Value  Symbol's Name\n"),
-};
-
-const HEADING = {
-  start: ASCII.encode("\nRelocation section '"),
-  offset: ASCII.encode("' at offset 0x"),
-  contains: ASCII.encode(" contains "),
-  entry: ASCII.encode(" entry:\n"),
-  entries: ASCII.encode(" entries:\n"),
-};
-
-/** "Relocation section '<name>' at offset 0x<offset> contains <n> entries:", written without strings. */
-function writeRelocationHeading(out: OutputBuffer, l: Layout, section: ElfSection, count: number): void {
-  out.raw(HEADING.start);
-  writeSectionName(out, l, section);
-  out.raw(HEADING.offset);
-  const data = section.data;
-  if (data !== null) {
-    const offset = data.byteOffset - l.bytes.byteOffset;
-    out.hexMinimal(Math.floor(offset / 0x100000000), offset >>> 0);
-  } else out.text(section.offset.toString(16));
-  out.raw(HEADING.contains);
-  out.decimal(count, 0);
-  out.raw(count === 1 ? HEADING.entry : HEADING.entries);
-}
-
-/** Writes one relocation section in `readelf -rW` layout, header lines included. */
-function writeRelocationSection(
-  out: OutputBuffer,
-  file: ElfFile,
-  rs: ElfRelocationSection,
-  c: RelocationsContext = relocationsContext(file),
-): void {
-  const l = layoutOf(file);
-  const is64 = l.is64;
-  const le = l.littleEndian;
-  const view = l.view;
-  const section = rs.section;
-  const count = rs.count;
-  const sections = c.sections;
-  const shape = rs.symtab.index === 0 ? null : symbolTableShape(l, sections, rs.symtab);
-  let namesPrintable = c.namesPrintable.get(rs.symtab.index);
-  if (namesPrintable === undefined) {
-    namesPrintable = shape !== null && withoutControlCharacters(l, shape.names);
-    c.namesPrintable.set(rs.symtab.index, namesPrintable);
-  }
-  const versions = shape && rs.symtab.type === SHT_DYNSYM ? symbolVersions(file, rs.symtab) : null;
-  writeRelocationHeading(out, l, section, count);
-  out.raw(
-    is64
-      ? rs.isRela
-        ? RELOCATION_COLUMNS.rela64
-        : RELOCATION_COLUMNS.rel64
-      : rs.isRela
-        ? RELOCATION_COLUMNS.rela32
-        : RELOCATION_COLUMNS.rel32,
-  );
-  const entrySize = is64 ? (rs.isRela ? 24 : 16) : rs.isRela ? 12 : 8;
-  const start = section.data!.byteOffset - l.bytes.byteOffset;
-  const machine = file.header.machine;
-  for (let i = 0; i < count; i++) {
-    const o = start + i * entrySize;
-    let type: number;
-    let sym: number;
-    let addendHi = 0;
-    let addendLo = 0;
-    if (is64) {
-      out.hex64(view.getUint32(le ? o + 4 : o, le), view.getUint32(le ? o : o + 4, le));
-      sym = view.getUint32(le ? o + 12 : o + 8, le);
-      type = view.getUint32(le ? o + 8 : o + 12, le);
-      out.byte(0x20);
-      out.byte(0x20);
-      out.hex64(sym, type);
-      if (rs.isRela) {
-        addendHi = view.getUint32(le ? o + 20 : o + 16, le);
-        addendLo = view.getUint32(le ? o + 16 : o + 20, le);
-      }
-    } else {
-      out.hex32(view.getUint32(o, le), 8);
-      const rinfo = view.getUint32(o + 4, le);
-      sym = rinfo >>> 8;
-      type = rinfo & 0xff;
-      out.byte(0x20);
-      out.byte(0x20);
-      out.hex32(rinfo, 8);
-      if (rs.isRela) {
-        addendLo = view.getUint32(o + 8, le);
-        addendHi = addendLo & 0x80000000 ? 0xffffffff : 0;
-      }
-    }
-    out.byte(0x20);
-    let typeText = c.typeTexts.get(type);
-    if (typeText === undefined) {
-      const name = relocationTypeName(machine, type);
-      // An unknown type is printed as "unrecognized: %-7x", not padded to the 22-column type field.
-      typeText = ASCII.encode(
-        name === null ? `unrecognized: ${type.toString(16).padEnd(7, " ")}` : name.padEnd(22, " "),
-      );
-      c.typeTexts.set(type, typeText);
-    }
-    out.raw(typeText);
-    const negative = (addendHi & 0x80000000) !== 0;
-    if (negative) {
-      // Two's complement negation of the 64-bit addend, in 32-bit halves.
-      addendLo = (~addendLo + 1) >>> 0;
-      addendHi = (~addendHi + (addendLo === 0 ? 1 : 0)) >>> 0;
-    }
-    if (sym !== 0) {
-      if (!shape || sym >= shape.count) {
-        throw missingSymbolError(l, section, i, sym, rs.symtab, shape ? shape.count : 0);
-      }
-      const so = shape.start + sym * shape.entrySize;
-      out.byte(0x20);
-      let stype: number;
-      let shndx: number;
-      if (is64) {
-        out.hex64(view.getUint32(le ? so + 12 : so + 8, le), view.getUint32(le ? so + 8 : so + 12, le));
-        out.byte(0x20);
-        stype = l.bytes[so + 4]! & 0xf;
-        shndx = view.getUint16(so + 6, le);
-      } else {
-        out.hex32(view.getUint32(so + 4, le), 8);
-        out.text("   ");
-        stype = l.bytes[so + 12]! & 0xf;
-        shndx = view.getUint16(so + 14, le);
-      }
-      const nameOffset = view.getUint32(so, le);
-      if (nameOffset === 0) {
-        if (shndx === SHN_XINDEX) shndx = extendedSectionIndex(l, sections, shape, sym);
-        writeUnnamedSymbolName(out, file, c, stype, shndx);
-      } else {
-        writeTableName(out, l, shape, nameOffset, sym, namesPrintable);
-        const version = versions?.[sym];
-        if (version) out.text(versionSuffix(version, false));
-      }
-      if (rs.isRela) {
-        out.text(negative ? " - " : " + ");
-        out.hexMinimal(addendHi, addendLo);
-      }
-    } else if (rs.isRela) {
-      out.spaces(is64 ? 20 : 12);
-      if (negative) out.byte(0x2d);
-      out.hexMinimal(addendHi, addendLo);
-    }
-    out.byte(0x0a);
-  }
-}
-
-/** Writes a SHT_RELR section as readelf 2.40 does: its entry count, then every address it relocates. */
-function writeRelrSection(out: OutputBuffer, file: ElfFile, section: ElfSection): void {
-  const offsets = relrOffsets(file, section);
-  const is64 = file.header.class === 64;
-  const count = section.data!.length / (is64 ? 8 : 4);
-  writeRelocationHeading(out, layoutOf(file), section, count);
-  out.text(`  ${offsets.length} offsets\n`);
-  for (const offset of offsets) {
-    if (is64) out.hex64(Number(offset >> 32n), Number(offset & 0xffffffffn));
-    else out.hex32(Number(offset), 8);
-    out.byte(0x0a);
-  }
-}
-
-/** Writes every relocation section (REL, RELA and RELR, in section order) in `readelf -rW` layout. */
-function writeRelocations(out: OutputBuffer, file: ElfFile): void {
-  const sections = file.relocationSections();
-  const c = relocationsContext(file);
-  const relr = c.sections.relocationSections
-    .filter((i) => c.sections.type(i) === SHT_RELR)
-    .map((i) => c.sections.section(i));
-  if (sections.length === 0 && relr.length === 0) {
-    out.text("\nThere are no relocations in this file.\n");
-    return;
-  }
-  let next = 0;
-  for (const rs of sections) {
-    while (next < relr.length && relr[next]!.index < rs.section.index)
-      writeRelrSection(out, file, relr[next++]!);
-    writeRelocationSection(out, file, rs, c);
-  }
-  while (next < relr.length) writeRelrSection(out, file, relr[next++]!);
 }
 
 export interface SymbolsListingOptions {

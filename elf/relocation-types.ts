@@ -237,3 +237,8 @@ function tableFor(machine: number): Map<number, string> | undefined {
 export function relocationTypeName(machine: number, type: number): string | null {
   return tableFor(machine)?.get(type) ?? null;
 }
+
+/** Every relocation type the machine's psABI names, by number (empty for an unknown machine). */
+export function relocationTypeNames(machine: number): ReadonlyMap<number, string> {
+  return tableFor(machine) ?? new Map();
+}
