@@ -1,6 +1,7 @@
 // The yargs command line: every command, its options and help. Only the invoked command's module is
 // evaluated: start-up time is most of a small run.
 import type { CommandModule } from "yargs";
+import { toolVersion } from "../lib/input-files.js";
 import { EXIT_INPUT } from "./exit.js";
 
 interface CommandEntry {
@@ -55,7 +56,8 @@ export async function runCli(args: readonly string[]): Promise<void> {
     .demandCommand(1, "name a command")
     .strict()
     .help()
-    .version()
+    // Named, not guessed: yargs would look for a package.json above the bundle's own file.
+    .version(toolVersion())
     // yargs lays out the help text on every command run, in case it must print it; wrapping that
     // text costs ~20 ms, so only help that is asked for is wrapped to the terminal
     .wrap(
