@@ -45,6 +45,26 @@ export function putHex8(b: Uint8Array, p: number, value: number): number {
   return p + 8;
 }
 
+/**
+ * A value as `digits` zero-padded hex digits: 16 for a 64-bit value given as two 32-bit halves, 8 for
+ * its low half alone. One loop for both widths: a caller writing several fields inlines it once per
+ * call site, and the optimizing compiler's time grows with every copy.
+ */
+export function putHexWord(b: Uint8Array, p: number, hi: number, lo: number, digits: 8 | 16): number {
+  let q = p + digits;
+  let v = lo >>> 0;
+  for (let half = digits >> 3; half > 0; half--) {
+    for (let k = 0; k < 4; k++) {
+      const pair = (v & 0xff) << 1;
+      b[--q] = HEX_PAIRS[pair + 1]!;
+      b[--q] = HEX_PAIRS[pair]!;
+      v >>>= 8;
+    }
+    v = hi >>> 0;
+  }
+  return p + digits;
+}
+
 /** A 64-bit value given as two 32-bit halves: hex without leading zeros (at most 16 digits). */
 export function putHexMinimal(b: Uint8Array, p: number, hi: number, lo: number): number {
   let high = hi >>> 0;

@@ -21,7 +21,7 @@ import {
 import { layoutOf, sectionLookupOf } from "./file.js";
 import type { Layout } from "./layout.js";
 import { symbolBindName, symbolTypeName, symbolVisibilityName } from "./names.js";
-import { OutputBuffer, putBytes, putDecimal, putHex8, putHexMinimal } from "./output-buffer.js";
+import { OutputBuffer, putBytes, putDecimal, putHexMinimal, putHexWord } from "./output-buffer.js";
 import {
   versionSuffix,
   withoutControlCharacters,
@@ -241,17 +241,11 @@ function writeSymbolLine(c: SymbolLineContext, i: number): void {
   let p = putDecimal(b, out.length, i, 6);
   b[p++] = 0x3a;
   b[p++] = 0x20;
-  let sizeHi = 0;
-  let sizeLo: number;
-  if (is64) {
-    p = putHex8(b, p, view.getUint32(le ? o + 12 : o + 8, le));
-    p = putHex8(b, p, view.getUint32(le ? o + 8 : o + 12, le));
-    sizeHi = view.getUint32(le ? o + 20 : o + 16, le);
-    sizeLo = view.getUint32(le ? o + 16 : o + 20, le);
-  } else {
-    p = putHex8(b, p, view.getUint32(o + 4, le));
-    sizeLo = view.getUint32(o + 8, le);
-  }
+  const valueHi = is64 ? view.getUint32(le ? o + 12 : o + 8, le) : 0;
+  const valueLo = view.getUint32(is64 ? (le ? o + 8 : o + 12) : o + 4, le);
+  const sizeHi = is64 ? view.getUint32(le ? o + 20 : o + 16, le) : 0;
+  const sizeLo = view.getUint32(is64 ? (le ? o + 16 : o + 20) : o + 8, le);
+  p = putHexWord(b, p, valueHi, valueLo, is64 ? 16 : 8);
   b[p++] = 0x20;
   // readelf's DEC_5: decimal in 5 columns up to 99999, then 0x-prefixed hex.
   if (sizeHi === 0 && sizeLo <= 99999) p = putDecimal(b, p, sizeLo, 5);

@@ -13,7 +13,7 @@ import {
 } from "./constants.js";
 import { layoutOf, sectionLookupOf } from "./file.js";
 import type { Layout } from "./layout.js";
-import { type OutputBuffer, putBytes, putHex8, putHexMinimal } from "./output-buffer.js";
+import { type OutputBuffer, putBytes, putHexMinimal, putHexWord } from "./output-buffer.js";
 import {
   versionSuffix,
   withoutControlCharacters,
@@ -226,23 +226,34 @@ function writeRelocationSection(c: RelocationsContext, rs: ElfRelocationSection)
   const typeTexts = c.typeTexts;
   // Without a symbol, readelf leaves the value and name columns blank before the addend.
   const blank = is64 ? 20 : 12;
+  const digits = is64 ? 16 : 8;
   for (let i = 0; i < count; i++) {
     const o = start + i * entrySize;
     let sym: number;
     let type: number;
+    // r_offset and r_info as hex: 64-bit halves (ELF32: the low halves alone).
+    let offsetHi = 0;
+    let offsetLo: number;
+    let infoHi = 0;
+    let infoLo: number;
     let addendHi = 0;
     let addendLo = 0;
     if (is64) {
+      offsetHi = view.getUint32(le ? o + 4 : o, le);
+      offsetLo = view.getUint32(le ? o : o + 4, le);
       sym = view.getUint32(le ? o + 12 : o + 8, le);
       type = view.getUint32(le ? o + 8 : o + 12, le);
+      infoHi = sym;
+      infoLo = type;
       if (isRela) {
         addendHi = view.getUint32(le ? o + 20 : o + 16, le);
         addendLo = view.getUint32(le ? o + 16 : o + 20, le);
       }
     } else {
-      const info = view.getUint32(o + 4, le);
-      sym = info >>> 8;
-      type = info & 0xff;
+      offsetLo = view.getUint32(o, le);
+      infoLo = view.getUint32(o + 4, le);
+      sym = infoLo >>> 8;
+      type = infoLo & 0xff;
       if (isRela) {
         addendLo = view.getUint32(o + 8, le);
         addendHi = addendLo & 0x80000000 ? 0xffffffff : 0;
@@ -265,20 +276,10 @@ function writeRelocationSection(c: RelocationsContext, rs: ElfRelocationSection)
     // Offset and Info (16 hex digits each in ELF64, 8 in ELF32), the type, the copied symbol text and
     // the addend (at most 40 bytes) go into one reserved stretch.
     let b = out.room(104 + typeColumn.length + textEnd - textStart);
-    let p = out.length;
-    if (is64) {
-      p = putHex8(b, p, view.getUint32(le ? o + 4 : o, le));
-      p = putHex8(b, p, view.getUint32(le ? o : o + 4, le));
-      b[p++] = 0x20;
-      b[p++] = 0x20;
-      p = putHex8(b, p, sym);
-      p = putHex8(b, p, type);
-    } else {
-      p = putHex8(b, p, view.getUint32(o, le));
-      b[p++] = 0x20;
-      b[p++] = 0x20;
-      p = putHex8(b, p, view.getUint32(o + 4, le));
-    }
+    let p = putHexWord(b, out.length, offsetHi, offsetLo, digits);
+    b[p++] = 0x20;
+    b[p++] = 0x20;
+    p = putHexWord(b, p, infoHi, infoLo, digits);
     b[p++] = 0x20;
     p = putBytes(b, p, typeColumn);
     if (sym !== 0) {
@@ -295,13 +296,12 @@ function writeRelocationSection(c: RelocationsContext, rs: ElfRelocationSection)
         b[p++] = 0x20;
         b[p++] = negative ? 0x2d : 0x2b;
         b[p++] = 0x20;
-        p = putHexMinimal(b, p, addendHi, addendLo);
       }
     } else if (isRela) {
       for (const end = p + blank; p < end; p++) b[p] = 0x20;
       if (negative) b[p++] = 0x2d;
-      p = putHexMinimal(b, p, addendHi, addendLo);
     }
+    if (isRela) p = putHexMinimal(b, p, addendHi, addendLo);
     b[p++] = 0x0a;
     out.commit(p);
   }
