@@ -1,7 +1,7 @@
 // Which kernel object (vmlinux or a module) each object file of a kernel build tree ends up in:
 // Kbuild writes `<module>.mod` listing a module's objects, and `modules.order` lists the modules.
 import { readdir, stat } from "node:fs/promises";
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { readInputText, toPosix } from "./input-files.js";
 import { normalizeModuleName, VMLINUX } from "./kernel-table.js";
 
@@ -94,4 +94,67 @@ export async function readBuildTree(root: string): Promise<BuildTreeMap> {
       return modules.get(toPosix(objectPath)) ?? { objname: VMLINUX, from: "no *.mod lists it: vmlinux" };
     },
   };
+}
+
+/** A kernel build's top directory holds one of these (Kbuild writes them there). */
+const BUILD_TOP_FILES = ["modules.order", "Module.symvers", "vmlinux.o", "vmlinux"];
+
+async function isBuildTop(dir: string): Promise<boolean> {
+  for (const name of BUILD_TOP_FILES) if (await exists(join(dir, name))) return true;
+  return (await exists(join(dir, ".config"))) && (await exists(join(dir, "Makefile")));
+}
+
+/** Whether the `.mod` file at `mod` lists the object at `object` (both absolute paths). */
+async function modListsObject(mod: string, object: string): Promise<boolean> {
+  const modDir = dirname(mod);
+  let text: string;
+  try {
+    text = await readInputText(mod);
+  } catch {
+    return false;
+  }
+  for (const token of text.split(/\s+/)) {
+    if (!token.endsWith(".o")) continue;
+    // Older kernels wrote paths relative to the .mod's directory.
+    if (resolve(modDir, token) === object) return true;
+    // Newer ones write them from the build's top: a top the object and the .mod both lie under.
+    const tail = token.replace(/^\.\//, "").split("/").join(sep);
+    if (!object.endsWith(sep + tail)) continue;
+    const top = object.slice(0, object.length - tail.length - 1);
+    if (modDir === top || modDir.startsWith(top + sep)) return true;
+  }
+  return false;
+}
+
+/**
+ * The kernel object one object file of a kernel build ends up in, found without walking the whole
+ * tree: Kbuild writes a module's `<name>.mod` into the directory of the Makefile that builds it,
+ * which is the object's directory or one above it. Looks upwards from the object to the build's top
+ * (where modules.order, Module.symvers, vmlinux(.o), or .config with a Makefile lie): an object no
+ * `.mod` on the way lists is built into vmlinux. null when there is no build top above the object
+ * (a copy taken out of its tree): which object it belongs to is then unknown.
+ */
+export async function findObjectHome(objectPath: string): Promise<ObjectHome | null> {
+  const object = resolve(objectPath);
+  for (let dir = dirname(object); ; dir = dirname(dir)) {
+    let entries: string[];
+    try {
+      entries = (await readdir(dir)).filter((name) => name.endsWith(".mod")).sort();
+    } catch {
+      entries = [];
+    }
+    for (const name of entries) {
+      const mod = join(dir, name);
+      if (await modListsObject(mod, object)) {
+        return { objname: normalizeModuleName(basename(name, ".mod")), from: toPosix(relative(".", mod)) };
+      }
+    }
+    if (await isBuildTop(dir)) {
+      return {
+        objname: VMLINUX,
+        from: `no *.mod up to the build's top ${toPosix(relative(".", dir)) || "."} lists it: vmlinux`,
+      };
+    }
+    if (dirname(dir) === dir) return null;
+  }
 }

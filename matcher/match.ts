@@ -6,7 +6,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { cachedElfReader, readElfFile } from "../elf/index.js";
 import type { ElfFile } from "../elf/types.js";
-import { readBuildTree } from "../lib/build-tree.js";
+import { findObjectHome, readBuildTree } from "../lib/build-tree.js";
 import { type Flag, worstSeverity } from "../lib/flags.js";
 import { InputError } from "../lib/input-error.js";
 import { fileSha256, pairTreeObjects, readInputFile, toolVersion } from "../lib/input-files.js";
@@ -138,6 +138,7 @@ function matchObject(
   diff: ObjectDiff,
   objname: string,
   objnameFrom: string,
+  objnameAssumed: boolean,
 ): { object: ObjectReport; references: ReferenceReport[] } {
   const profile = profileObject(origElf);
   const ctx: IdentifyContext = {
@@ -150,6 +151,14 @@ function matchObject(
     klpSymNameMax: run.klpSymNameMax,
   };
   const flags: Flag[] = [];
+  if (objnameAssumed) {
+    flags.push(
+      raise(
+        "OBJNAME_ASSUMED",
+        `${pair.relative}: no kernel build tree around it says which object it is built into; matched against vmlinux (give --objname)`,
+      ),
+    );
+  }
   if (diff.verdict === "unsupported") {
     flags.push(
       raise(
@@ -328,16 +337,21 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     const [origElf, patchedElf] = await Promise.all([readElfFile(pair.orig), readElfFile(pair.patched)]);
     const diff = diffObjects(origElf, patchedElf);
     let objname: string = VMLINUX;
-    let from = "default: vmlinux";
+    let from = "no kernel build tree around it: vmlinux assumed";
+    let assumed = false;
     if (opts.objname !== undefined) {
       objname = opts.objname === VMLINUX ? VMLINUX : normalizeModuleName(opts.objname);
       from = "--objname";
-    } else if (homes !== null) {
-      const home = homes.homeOf(pair.relative);
-      objname = home.objname;
-      from = home.from;
+    } else {
+      // a tree's objects are looked up in its *.mod files; an object given alone, in the .mod files
+      // of the directories above it
+      const home = homes !== null ? homes.homeOf(pair.relative) : await findObjectHome(pair.orig);
+      if (home !== null) {
+        objname = home.objname;
+        from = home.from;
+      } else assumed = true;
     }
-    const result = matchObject(run, pair, origElf, diff, objname, from);
+    const result = matchObject(run, pair, origElf, diff, objname, from, assumed);
     objects.push(result.object);
     references.push(...result.references);
     inputs.push({

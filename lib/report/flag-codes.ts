@@ -41,6 +41,12 @@ export const FLAG_CODES = {
     raisedBy: ["match"],
     meaning: "the target module is not in the kernel's symbols and no --module-file was given for it",
   },
+  OBJNAME_ASSUMED: {
+    severity: "warning",
+    raisedBy: ["match"],
+    meaning:
+      "an object pair given alone, with no --objname and no kernel build tree around it to tell its module: matched against vmlinux",
+  },
   RESOLVE_MISMATCH: {
     severity: "error",
     raisedBy: ["match"],

@@ -262,6 +262,7 @@ describe("matchPatch flags from the kernel's lookup", () => {
       orig: join(M, "gcc/orig/c.o"),
       patched: join(M, "gcc/patched/c.o"),
       kallsyms: join(M, "gcc/kallsyms.txt"),
+      objname: "vmlinux",
     });
     expect(same.objects[0]!.verdict).toBe("no-change");
     expect(same.objects[0]!.flags.map((f) => f.code)).toEqual(["NO_CHANGE"]);
@@ -293,6 +294,7 @@ describe("matchPatch on a change the diff step refuses", () => {
       orig: join(M, "gcc/no-fentry/orig/b.o"),
       patched: join(M, "gcc/no-fentry/patched/b.o"),
       kallsyms: join(M, "gcc/kallsyms.txt"),
+      objname: "vmlinux",
     });
     const o = report.objects[0]!;
     expect(o.verdict).toBe("unsupported");
@@ -387,5 +389,84 @@ describe("matchPatch against a module .ko (--module-file)", () => {
       "1 init-section symbol(s) named 'helper'",
     );
     expect(fn(report, "a.o", "cmp").flags.map((x) => x.code)).not.toContain("INIT_SYMBOL_HAZARD");
+  });
+});
+
+describe("matchPatch on one object pair without --objname: which object it is built into", () => {
+  const kallsyms = join(M, "module/kallsyms.txt");
+  const objectCodes = (report: MatchReport) => report.objects[0]!.flags.map((x) => x.code);
+
+  it("a module's object: the .mod file beside it names the module", async () => {
+    const report = await matchPatch({
+      orig: join(M, "module/orig/a.o"),
+      patched: join(M, "module/patched/a.o"),
+      kallsyms,
+    });
+    expect(report.objects[0]!.objname).toBe("fixmod");
+    expect(report.objects[0]!.objnameFrom).toMatch(/fixtures\/match\/module\/orig\/fixmod\.mod$/);
+    expect(fn(report, "a.o", "helper").target).toMatchObject({ objname: "fixmod", oldSympos: 1 });
+    expect(objectCodes(report)).not.toContain("OBJNAME_ASSUMED");
+  });
+
+  it("an object in a subdirectory of the module's, listed from the build's top (Kbuild ≥ 5.x)", async () => {
+    const top = await mkdtemp(join(tmpdir(), "klpmatch-objname-"));
+    const { mkdir, copyFile } = await import("node:fs/promises");
+    for (const side of ["orig", "patched"]) {
+      await mkdir(join(top, side, "drivers/fix/sub"), { recursive: true });
+      await copyFile(join(M, "module", side, "a.o"), join(top, side, "drivers/fix/sub/a.o"));
+      await writeFile(join(top, side, "drivers/fix/fix-mod.mod"), "drivers/fix/sub/a.o drivers/fix/b.o\n");
+      await writeFile(join(top, side, "Module.symvers"), "");
+    }
+    const report = await matchPatch({
+      orig: join(top, "orig/drivers/fix/sub/a.o"),
+      patched: join(top, "patched/drivers/fix/sub/a.o"),
+      kallsyms,
+    });
+    // module names use '_' where the .mod file's name has '-'
+    expect(report.objects[0]!.objname).toBe("fix_mod");
+  });
+
+  it("an object no .mod up to the build's top lists is built into vmlinux, with no flag", async () => {
+    const top = await mkdtemp(join(tmpdir(), "klpmatch-objname-"));
+    const { mkdir, copyFile } = await import("node:fs/promises");
+    for (const side of ["orig", "patched"]) {
+      await mkdir(join(top, side, "fs"), { recursive: true });
+      await copyFile(join(M, "gcc", side, "a.o"), join(top, side, "fs/a.o"));
+      // another module's .mod on the way up lists other objects only
+      await writeFile(join(top, side, "other.mod"), "drivers/other/x.o\n");
+      await writeFile(join(top, side, "modules.order"), "drivers/other/other.o\n");
+    }
+    const report = await matchPatch({
+      orig: join(top, "orig/fs/a.o"),
+      patched: join(top, "patched/fs/a.o"),
+      kallsyms: join(M, "gcc/kallsyms.txt"),
+    });
+    expect(report.objects[0]!.objname).toBe("vmlinux");
+    expect(report.objects[0]!.objnameFrom).toMatch(/^no \*\.mod up to the build's top .* lists it: vmlinux$/);
+    expect(objectCodes(report)).not.toContain("OBJNAME_ASSUMED");
+  });
+
+  it("an object outside any build tree: vmlinux, flagged OBJNAME_ASSUMED (a warning)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "klpmatch-objname-"));
+    const { copyFile } = await import("node:fs/promises");
+    await copyFile(join(M, "gcc/orig/a.o"), join(dir, "orig.o"));
+    await copyFile(join(M, "gcc/patched/a.o"), join(dir, "patched.o"));
+    const report = await matchPatch({
+      orig: join(dir, "orig.o"),
+      patched: join(dir, "patched.o"),
+      kallsyms: join(M, "gcc/kallsyms.txt"),
+    });
+    expect(report.objects[0]!.objname).toBe("vmlinux");
+    const flag = report.objects[0]!.flags.find((x) => x.code === "OBJNAME_ASSUMED");
+    expect(flag?.severity).toBe("warning");
+    expect(flag?.message).toContain("give --objname");
+    // --objname says it, and the warning goes
+    const named = await matchPatch({
+      orig: join(dir, "orig.o"),
+      patched: join(dir, "patched.o"),
+      kallsyms: join(M, "gcc/kallsyms.txt"),
+      objname: "vmlinux",
+    });
+    expect(objectCodes(named)).not.toContain("OBJNAME_ASSUMED");
   });
 });
