@@ -10,7 +10,13 @@ export {
   symbolTypeName,
   symbolVisibilityName,
 } from "./names.js";
-export { cachedElfReader, compressionOf, decompress, readElfFile } from "./read-file.js";
+export {
+  type CachedElfReader,
+  cachedElfReader,
+  compressionOf,
+  decompress,
+  readElfFile,
+} from "./read-file.js";
 export {
   formatRelocations,
   formatSymbolsListing,

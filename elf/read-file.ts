@@ -29,15 +29,18 @@ export function compressionOf(bytes: Uint8Array): Compression {
 
 /** Reads and parses an ELF file; compressed files (.ko.xz, .ko.zst, .ko.gz) are decompressed first. */
 export async function readElfFile(path: string): Promise<ElfFile> {
-  let raw: Uint8Array;
+  return elfFromFileContents(path, await readFileNamed(path));
+}
+
+/** The file's bytes; an fs error names the file. */
+async function readFileNamed(path: string): Promise<Uint8Array> {
   try {
-    raw = await readBytes(path);
+    return await readBytes(path);
   } catch (error) {
     // some fs errors (EISDIR) carry no path: add it, so the one-line error names the file
     if (error instanceof Error && "code" in error && !("path" in error)) Object.assign(error, { path });
     throw error;
   }
-  return elfFromFileContents(path, raw);
 }
 
 /** The file's bytes. node:fs, not node:fs/promises: the CLI would load a module for it. */
@@ -119,15 +122,28 @@ function toolError(path: string, tool: string, error: unknown): ElfFormatError {
   return new ElfFormatError(path, `running '${tool} -dc' failed: ${(error as Error).message}`);
 }
 
-/** An ELF reader that parses each path once: for runs that use one file in several ways. */
-export function cachedElfReader(): (path: string) => Promise<ElfFile> {
-  const parsed = new Map<string, Promise<ElfFile>>();
-  return (path) => {
-    let file = parsed.get(path);
-    if (file === undefined) {
-      file = readElfFile(path);
-      parsed.set(path, file);
+/** An ELF reader that reads and parses each path once: for runs that use one file in several ways. */
+export interface CachedElfReader {
+  (path: string): Promise<ElfFile>;
+  /**
+   * The bytes of a file this reader has read, as they are on disk (a compressed module's before
+   * decompression), e.g. to hash them; undefined for a path it has not been asked for.
+   */
+  fileBytes(path: string): Promise<Uint8Array> | undefined;
+}
+
+export function cachedElfReader(): CachedElfReader {
+  const read = new Map<string, { raw: Promise<Uint8Array>; file: Promise<ElfFile> }>();
+  const reader = (path: string): Promise<ElfFile> => {
+    let entry = read.get(path);
+    if (entry === undefined) {
+      const raw = readFileNamed(path);
+      entry = { raw, file: raw.then((bytes) => elfFromFileContents(path, bytes)) };
+      // a failed read is reported through `file`; `raw` alone must not be an unhandled rejection
+      raw.catch(() => {});
+      read.set(path, entry);
     }
-    return file;
+    return entry.file;
   };
+  return Object.assign(reader, { fileBytes: (path: string) => read.get(path)?.raw });
 }

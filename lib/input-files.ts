@@ -27,9 +27,12 @@ export async function readInputText(path: string): Promise<string> {
 }
 
 export async function fileSha256(path: string): Promise<string> {
-  return createHash("sha256")
-    .update(await readInputFile(path))
-    .digest("hex");
+  return bytesSha256(await readInputFile(path));
+}
+
+/** The sha256 of bytes already read (a report's input that was read for other uses too). */
+export function bytesSha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }
 
 let cachedVersion: string | null = null;

@@ -1,7 +1,6 @@
 // The `match` pipeline: diff each orig/patched object pair, find each changed function's kernel
 // symbol with evidence, emit the (objname, old_name, old_sympos) that resolve() confirms, and the
 // .klp.sym references — all as one report value.
-import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { cachedElfReader, readElfFile } from "../elf/index.js";
@@ -9,7 +8,7 @@ import type { ElfFile } from "../elf/types.js";
 import { findObjectHome, readBuildTree } from "../lib/build-tree.js";
 import { type Flag, worstSeverity } from "../lib/flags.js";
 import { InputError } from "../lib/input-error.js";
-import { fileSha256, pairTreeObjects, readInputFile, toolVersion } from "../lib/input-files.js";
+import { bytesSha256, fileSha256, pairTreeObjects, readInputFile, toolVersion } from "../lib/input-files.js";
 import { type KernelSymbolSources, loadKernelSymbols } from "../lib/kernel-symbols.js";
 import { type KernelObject, type KernelTable, normalizeModuleName, VMLINUX } from "../lib/kernel-table.js";
 import { readModule } from "../lib/module-symbols.js";
@@ -357,12 +356,12 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     inputs.push({
       role: "orig",
       path: pair.orig,
-      sha256: createHash("sha256").update(origElf.bytes).digest("hex"),
+      sha256: bytesSha256(origElf.bytes),
     });
     inputs.push({
       role: "patched",
       path: pair.patched,
-      sha256: createHash("sha256").update(patchedElf.bytes).digest("hex"),
+      sha256: bytesSha256(patchedElf.bytes),
     });
     done++;
   }
@@ -376,7 +375,10 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     ...(opts.moduleFiles ?? []).map((m): [string, string] => ["module", m]),
   ];
   for (const [role, path] of sources) {
-    if (path !== undefined && path !== "-") inputs.push({ role, path, sha256: await fileSha256(path) });
+    if (path === undefined || path === "-") continue;
+    // vmlinux and .ko files were read for the table: hash those bytes rather than read them again
+    const read = readElf.fileBytes(path);
+    inputs.push({ role, path, sha256: read ? bytesSha256(await read) : await fileSha256(path) });
   }
 
   const flags: Flag[] = [];

@@ -1,7 +1,7 @@
 // klpmatch verify: checks a built livepatch module's targets (or a target list) against a kernel's
 // symbols the way the kernel will when the patch loads.
 import type { CommandModule } from "yargs";
-import { cachedElfReader, readElfFile } from "../../elf/index.js";
+import { cachedElfReader } from "../../elf/index.js";
 import { InputError } from "../../lib/input-error.js";
 import { readInputText } from "../../lib/input-files.js";
 import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
@@ -112,21 +112,22 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       const format = argv.format as ReportFormat;
       const inputs: VerifyInputFile[] = [];
 
+      // each ELF file is read and parsed once: vmlinux serves the table and its ftrace call sites,
+      // and the report hashes the bytes read
+      const readElf = cachedElfReader();
       let targets: LivepatchTargets;
       if (argv.patch !== undefined) {
         const version = argv.kernel === undefined ? null : parseKernelVersion(argv.kernel);
-        targets = readLivepatchTargets(await readElfFile(argv.patch), {
+        targets = readLivepatchTargets(await readElf(argv.patch), {
           nameMax: klpSymNameMax(version) ?? KLP_SYM_NAME_MAX,
         });
-        inputs.push(await inputFile("livepatch", argv.patch));
+        inputs.push(await inputFile("livepatch", argv.patch, readElf.fileBytes(argv.patch)));
       } else {
         const path = argv.targets as string;
         targets = parseTargetList(path, await readInputText(path));
         inputs.push(await inputFile("targets", path));
       }
 
-      // vmlinux serves the table and its ftrace call sites: parse it once
-      const readElf = cachedElfReader();
       const table = await loadKernelSymbols({
         readElf,
         ...(argv.kallsyms !== undefined ? { kallsyms: argv.kallsyms } : {}),
@@ -136,14 +137,16 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       });
       if (argv.kallsyms !== undefined) inputs.push(await inputFile("kallsyms", argv.kallsyms));
       if (argv["system-map"] !== undefined) inputs.push(await inputFile("system-map", argv["system-map"]));
-      if (argv.vmlinux !== undefined) inputs.push(await inputFile("vmlinux", argv.vmlinux));
+      if (argv.vmlinux !== undefined) {
+        inputs.push(await inputFile("vmlinux", argv.vmlinux, readElf.fileBytes(argv.vmlinux)));
+      }
 
       // vmlinux's recorded ftrace call sites decide which functions ftrace can patch
       const vmlinuxCalls = argv.vmlinux === undefined ? null : vmlinuxCallSites(await readElf(argv.vmlinux));
       const modules: ModuleFileFacts[] = [];
       for (const ko of argv["module-file"] ?? []) {
         modules.push(moduleFileFacts(await readElf(ko)));
-        inputs.push(await inputFile("module", ko));
+        inputs.push(await inputFile("module", ko, readElf.fileBytes(ko)));
       }
       const choice = chooseRule(table, {
         ...(argv.rule !== undefined ? { rule: argv.rule } : {}),

@@ -381,6 +381,19 @@ describe("matchPatch against a module .ko (--module-file)", () => {
     expect(f.candidates.every((c) => c.sizeFits === null && c.address === null)).toBe(true);
   });
 
+  it("the report's inputs hash the module file as it is on disk", async () => {
+    const report = await matchPatch({ ...pair, moduleFiles: [ko] });
+    const { createHash } = await import("node:crypto");
+    const onDisk = createHash("sha256")
+      .update(await readFile(ko))
+      .digest("hex");
+    expect(report.inputs.find((i) => i.role === "module")).toEqual({
+      role: "module",
+      path: ko,
+      sha256: onDisk,
+    });
+  });
+
   it("with the module's kallsyms, decides, and warns of the .ko's init-section symbol of that name", async () => {
     const report = await matchPatch({ ...pair, kallsyms: join(M, "module/kallsyms.txt"), moduleFiles: [ko] });
     const f = fn(report, "a.o", "helper");
