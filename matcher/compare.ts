@@ -57,11 +57,9 @@ export function compareUnits(sides: Sides, o: Unit, p: Unit): UnitDifference | n
     const ob = sides.orig.bytesOf(o);
     const pb = sides.patched.bytesOf(p);
     if (ob && pb) {
-      const masked =
-        o.section.type === 9 /* SHT_REL: addends live in the fields */
-          ? relocationFields(oRel, o.start)
-          : null;
-      byteRanges = differingRanges(ob, pb, masked);
+      // Bytes under relocation fields are compared as they are: RELA objects (the only ones the
+      // diff step takes, see checkPair) keep addends out of them.
+      byteRanges = differingRanges(ob, pb);
       if (byteRanges.length > 0) reasons.push(`bytes at ${describeRanges(byteRanges)}`);
     }
   }
@@ -86,7 +84,7 @@ function compareStubs(o: Unit, p: Unit): string | null {
     if (!ps) continue;
     const ob = stubBytes(o, os);
     const pb = stubBytes(p, ps);
-    if (ob && pb && (ob.length !== pb.length || differingRanges(ob, pb, null).length > 0))
+    if (ob && pb && (ob.length !== pb.length || differingRanges(ob, pb).length > 0))
       return `prefix ${os.name} changed`;
   }
   return null;
@@ -207,27 +205,18 @@ function relocationDifference(
   return { added, removed };
 }
 
-function relocationFields(relocs: readonly Reloc[], base: bigint): Set<number> {
-  const fields = new Set<number>();
-  for (const r of relocs) {
-    const at = Number(r.offset - base);
-    for (let i = 0; i < 4; i++) fields.add(at + i);
-  }
-  return fields;
-}
-
-/** Runs of differing bytes [from, to) (a length difference is one more run), masked positions skipped. */
-function differingRanges(a: Uint8Array, b: Uint8Array, masked: Set<number> | null): [number, number][] {
+/** Runs of differing bytes [from, to) (a length difference is one more run). */
+function differingRanges(a: Uint8Array, b: Uint8Array): [number, number][] {
   const ranges: [number, number][] = [];
   const n = Math.min(a.length, b.length);
   let i = 0;
   while (i < n) {
-    if (a[i] === b[i] || masked?.has(i)) {
+    if (a[i] === b[i]) {
       i++;
       continue;
     }
     const from = i;
-    while (i < n && a[i] !== b[i] && !masked?.has(i)) i++;
+    while (i < n && a[i] !== b[i]) i++;
     ranges.push([from, i]);
   }
   if (a.length !== b.length) ranges.push([n, Math.max(a.length, b.length)]);

@@ -97,6 +97,17 @@ export function checkPair(orig: ElfFile, patched: ElfFile): void {
       `built for ${describeHeader(p)}, but ${orig.path} is ${describeHeader(o)}: not the same object built twice`,
     );
   }
+  // REL entries keep their addends in the bytes they patch, where the diff step does not read them:
+  // it would rewrite section-symbol references to the wrong symbols. Only i386 and 32-bit Arm use
+  // them, and the kernel's livepatch core supports neither (x86: HAVE_LIVEPATCH if X86_64).
+  for (const f of [orig, patched]) {
+    if (f.relocationSections().some((rs) => !rs.isRela)) {
+      throw new InputError(
+        f.path,
+        `${f.header.machineName} object with REL relocations (addends in the code): the diff step reads RELA objects only, and the kernel's livepatch core does not run on ${f.header.machineName}`,
+      );
+    }
+  }
   // e_flags carry ABI choices (ppc64 ELFv1/v2, LoongArch float ABI): kpatch refuses differing headers.
   if (o.flags !== p.flags) {
     throw new InputError(

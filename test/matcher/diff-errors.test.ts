@@ -28,6 +28,20 @@ describe("refused pairs", () => {
     expect(() => diffObjects(o, p)).toThrow(/i386 ELF32/);
   });
 
+  it("i386 objects: REL relocations keep addends in the code, and livepatch does not run on i386", async () => {
+    const o = await readElfFile(join(D, "cross", "i386", "line.orig.o"));
+    const p = await readElfFile(join(D, "cross", "i386", "line.patched.o"));
+    expect(o.relocationSections().some((rs) => !rs.isRela)).toBe(true);
+    expect(() => diffObjects(o, p)).toThrow(InputError);
+    expect(() => diffObjects(o, p)).toThrow(/line\.orig\.o: i386 object with REL relocations/);
+  });
+
+  it("a 32-bit object with RELA relocations (powerpc) is still compared", async () => {
+    const f = await readElfFile(join(FIXTURES, "elf", "sample-powerpc.o"));
+    expect(f.header.class).toBe(32);
+    expect(diffObjects(f, f).verdict).toBe("no-change");
+  });
+
   it("objects of two byte orders", async () => {
     const o = await readElfFile(join(D, "cross", "s390x", "line.orig.o"));
     const p = await readElfFile(join(D, "cross", "ppc64le", "line.patched.o"));
