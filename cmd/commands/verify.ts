@@ -1,32 +1,10 @@
 // klpmatch verify: checks a built livepatch module's targets (or a target list) against a kernel's
 // symbols the way the kernel will when the patch loads.
 import type { CommandModule } from "yargs";
-import { cachedElfReader } from "../../elf/index.js";
-import { InputError } from "../../lib/input-error.js";
-import { readInputText } from "../../lib/input-files.js";
-import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
-import {
-  type LivepatchTargets,
-  parseExpectReport,
-  parseTargetList,
-  readLivepatchTargets,
-} from "../../lib/livepatch/index.js";
 import { emitReport, parseFailOn, REPORT_FORMATS, type ReportFormat } from "../../lib/report/common.js";
-import {
-  buildVerifyReport,
-  inputFile,
-  renderVerifyReport,
-  type VerifyInputFile,
-  verifyFails,
-} from "../../lib/report/verify-report.js";
-import { chooseRule, LOOKUP_RULES, parseKernelVersion } from "../../lib/rules.js";
-import { KLP_SYM_NAME_MAX, klpSymNameMax } from "../../matcher/sympos.js";
-import {
-  type ModuleFileFacts,
-  moduleFileFacts,
-  verifyTargets,
-  vmlinuxCallSites,
-} from "../../matcher/verify/index.js";
+import { renderVerifyReport, verifyFails } from "../../lib/report/verify-report.js";
+import { LOOKUP_RULES, type LookupRule } from "../../lib/rules.js";
+import { verifyPatch } from "../../matcher/verify/index.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 
 interface VerifyArgs {
@@ -99,74 +77,20 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .conflicts("patch", "targets"),
   handler: (argv) =>
     runAction(async () => {
-      if (argv.patch === undefined && argv.targets === undefined) {
-        throw new InputError("verify", "give a livepatch module (PATCH.ko) or --targets FILE");
-      }
-      if (argv.kallsyms === undefined && argv["system-map"] === undefined && argv.vmlinux === undefined) {
-        throw new InputError(
-          "verify",
-          "give the target kernel's symbols: --kallsyms, --system-map or --vmlinux",
-        );
-      }
       const failOn = parseFailOn(argv["fail-on"]);
-      const format = argv.format as ReportFormat;
-      const inputs: VerifyInputFile[] = [];
-
-      // each ELF file is read and parsed once: vmlinux serves the table and its ftrace call sites,
-      // and the report hashes the bytes read
-      const readElf = cachedElfReader();
-      let targets: LivepatchTargets;
-      if (argv.patch !== undefined) {
-        const version = argv.kernel === undefined ? null : parseKernelVersion(argv.kernel);
-        targets = readLivepatchTargets(await readElf(argv.patch), {
-          nameMax: klpSymNameMax(version) ?? KLP_SYM_NAME_MAX,
-        });
-        inputs.push(await inputFile("livepatch", argv.patch, readElf.fileBytes(argv.patch)));
-      } else {
-        const path = argv.targets as string;
-        targets = parseTargetList(path, await readInputText(path));
-        inputs.push(await inputFile("targets", path));
-      }
-
-      const table = await loadKernelSymbols({
-        readElf,
+      const report = await verifyPatch({
+        ...(argv.patch !== undefined ? { patch: argv.patch } : {}),
+        ...(argv.targets !== undefined ? { targets: argv.targets } : {}),
         ...(argv.kallsyms !== undefined ? { kallsyms: argv.kallsyms } : {}),
         ...(argv["system-map"] !== undefined ? { systemMap: argv["system-map"] } : {}),
         ...(argv.vmlinux !== undefined ? { vmlinux: argv.vmlinux } : {}),
+        ...(argv["module-file"] !== undefined ? { moduleFiles: argv["module-file"] } : {}),
+        ...(argv.kernel !== undefined ? { kernel: argv.kernel } : {}),
+        ...(argv.rule !== undefined ? { rule: argv.rule as LookupRule } : {}),
+        ...(argv.expect !== undefined ? { expect: argv.expect } : {}),
         lenient: argv.lenient ?? false,
       });
-      if (argv.kallsyms !== undefined) inputs.push(await inputFile("kallsyms", argv.kallsyms));
-      if (argv["system-map"] !== undefined) inputs.push(await inputFile("system-map", argv["system-map"]));
-      if (argv.vmlinux !== undefined) {
-        inputs.push(await inputFile("vmlinux", argv.vmlinux, readElf.fileBytes(argv.vmlinux)));
-      }
-
-      // vmlinux's recorded ftrace call sites decide which functions ftrace can patch
-      const vmlinuxCalls = argv.vmlinux === undefined ? null : vmlinuxCallSites(await readElf(argv.vmlinux));
-      const modules: ModuleFileFacts[] = [];
-      for (const ko of argv["module-file"] ?? []) {
-        modules.push(moduleFileFacts(await readElf(ko)));
-        inputs.push(await inputFile("module", ko, readElf.fileBytes(ko)));
-      }
-      const choice = chooseRule(table, {
-        ...(argv.rule !== undefined ? { rule: argv.rule } : {}),
-        ...(argv.kernel !== undefined ? { kernel: argv.kernel } : {}),
-      });
-      const expected =
-        argv.expect === undefined
-          ? undefined
-          : parseExpectReport(argv.expect, await readInputText(argv.expect));
-      if (argv.expect !== undefined) inputs.push(await inputFile("expect", argv.expect));
-
-      const result = verifyTargets(targets, {
-        table,
-        choice,
-        modules,
-        vmlinuxCalls,
-        ...(expected !== undefined ? { expected } : {}),
-      });
-      const report = buildVerifyReport(result, targets, table, inputs);
-      await emitReport(renderVerifyReport(report, format, failOn), argv.out);
+      await emitReport(renderVerifyReport(report, argv.format as ReportFormat, failOn), argv.out);
       return verifyFails(report, failOn) ? EXIT_FLAGGED : EXIT_OK;
     }),
 };

@@ -1,0 +1,103 @@
+// The whole verify job, as `klpmatch verify` runs it: a livepatch module's targets (or a target
+// list) read, checked against the kernel's symbols, and the report with every input's sha256.
+import { cachedElfReader } from "../../elf/index.js";
+import { InputError } from "../../lib/input-error.js";
+import { readInputText } from "../../lib/input-files.js";
+import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
+import {
+  type LivepatchTargets,
+  parseExpectReport,
+  parseTargetList,
+  readLivepatchTargets,
+} from "../../lib/livepatch/index.js";
+import {
+  buildVerifyReport,
+  inputFile,
+  type VerifyInputFile,
+  type VerifyReport,
+} from "../../lib/report/verify-report.js";
+import { chooseRule, type LookupRule, parseKernelVersion } from "../../lib/rules.js";
+import { KLP_SYM_NAME_MAX, klpSymNameMax } from "../sympos.js";
+import { type ModuleFileFacts, moduleFileFacts } from "./module-file.js";
+import { verifyTargets } from "./verify-targets.js";
+import { vmlinuxCallSites } from "./vmlinux-call-sites.js";
+
+export interface VerifyPatchOptions {
+  /** The built livepatch module (.ko); or `targets`. */
+  readonly patch?: string;
+  /** A target list (JSON, TSV `objname name sympos`, or a match report); or `patch`. */
+  readonly targets?: string;
+  readonly kallsyms?: string;
+  readonly systemMap?: string;
+  readonly vmlinux?: string;
+  /** Target modules' .ko files, checked as they would be loaded. */
+  readonly moduleFiles?: readonly string[];
+  readonly kernel?: string;
+  readonly rule?: LookupRule;
+  /** A match report whose decisions every target must reach. */
+  readonly expect?: string;
+  /** Skip malformed symbol-table lines (counted) instead of failing. */
+  readonly lenient?: boolean;
+}
+
+export async function verifyPatch(opts: VerifyPatchOptions): Promise<VerifyReport> {
+  if (opts.patch === undefined && opts.targets === undefined) {
+    throw new InputError("verify", "give a livepatch module (PATCH.ko) or --targets FILE");
+  }
+  if (opts.kallsyms === undefined && opts.systemMap === undefined && opts.vmlinux === undefined) {
+    throw new InputError("verify", "give the target kernel's symbols: --kallsyms, --system-map or --vmlinux");
+  }
+  const inputs: VerifyInputFile[] = [];
+  // each ELF file is read and parsed once: vmlinux serves the table and its ftrace call sites, and
+  // the report hashes the bytes read
+  const readElf = cachedElfReader();
+  let targets: LivepatchTargets;
+  if (opts.patch !== undefined) {
+    const version = opts.kernel === undefined ? null : parseKernelVersion(opts.kernel);
+    targets = readLivepatchTargets(await readElf(opts.patch), {
+      nameMax: klpSymNameMax(version) ?? KLP_SYM_NAME_MAX,
+    });
+    inputs.push(await inputFile("livepatch", opts.patch, readElf.fileBytes(opts.patch)));
+  } else {
+    const path = opts.targets as string;
+    targets = parseTargetList(path, await readInputText(path));
+    inputs.push(await inputFile("targets", path));
+  }
+
+  const table = await loadKernelSymbols({
+    readElf,
+    ...(opts.kallsyms !== undefined ? { kallsyms: opts.kallsyms } : {}),
+    ...(opts.systemMap !== undefined ? { systemMap: opts.systemMap } : {}),
+    ...(opts.vmlinux !== undefined ? { vmlinux: opts.vmlinux } : {}),
+    lenient: opts.lenient ?? false,
+  });
+  if (opts.kallsyms !== undefined) inputs.push(await inputFile("kallsyms", opts.kallsyms));
+  if (opts.systemMap !== undefined) inputs.push(await inputFile("system-map", opts.systemMap));
+  if (opts.vmlinux !== undefined) {
+    inputs.push(await inputFile("vmlinux", opts.vmlinux, readElf.fileBytes(opts.vmlinux)));
+  }
+
+  // vmlinux's recorded ftrace call sites decide which functions ftrace can patch
+  const vmlinuxCalls = opts.vmlinux === undefined ? null : vmlinuxCallSites(await readElf(opts.vmlinux));
+  const modules: ModuleFileFacts[] = [];
+  for (const ko of opts.moduleFiles ?? []) {
+    modules.push(moduleFileFacts(await readElf(ko)));
+    inputs.push(await inputFile("module", ko, readElf.fileBytes(ko)));
+  }
+  const choice = chooseRule(table, {
+    ...(opts.rule !== undefined ? { rule: opts.rule } : {}),
+    ...(opts.kernel !== undefined ? { kernel: opts.kernel } : {}),
+  });
+  const expected =
+    opts.expect === undefined ? undefined : parseExpectReport(opts.expect, await readInputText(opts.expect));
+  if (opts.expect !== undefined) inputs.push(await inputFile("expect", opts.expect));
+
+  const result = verifyTargets(targets, {
+    table,
+    choice,
+    modules,
+    vmlinuxCalls,
+    ...(expected !== undefined ? { expected } : {}),
+  });
+  return buildVerifyReport(result, targets, table, inputs);
+}
