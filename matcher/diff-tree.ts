@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { readElfFile } from "../elf/read-file.js";
 import { pairTreeObjects } from "../lib/input-files.js";
 import { diffObjects, type TreeDiff } from "./diff.js";
+import { explainFunction, type FunctionExplanation } from "./explain.js";
 
 export async function diffTrees(origDir: string, patchedDir: string): Promise<TreeDiff> {
   const { both, onlyOrig, onlyPatched } = await pairTreeObjects(origDir, patchedDir);
@@ -12,4 +13,33 @@ export async function diffTrees(origDir: string, patchedDir: string): Promise<Tr
     pairs.push(diffObjects(o, p));
   }
   return { pairs, onlyOrig, onlyPatched };
+}
+
+/** One function of two build trees explained, and the pair of objects it was found in. */
+export interface TreeExplanation {
+  readonly explanation: FunctionExplanation;
+  /** The objects' path relative to each tree's root. */
+  readonly path: string;
+  readonly orig: string;
+  readonly patched: string;
+}
+
+/**
+ * `name` explained in the first object pair (in path order) whose diff changes, adds or deletes a
+ * function of that name; null when no pair does.
+ */
+export async function explainInTrees(
+  origDir: string,
+  patchedDir: string,
+  name: string,
+): Promise<TreeExplanation | null> {
+  const { both } = await pairTreeObjects(origDir, patchedDir);
+  for (const rel of both) {
+    const orig = join(origDir, rel);
+    const patched = join(patchedDir, rel);
+    const [o, p] = await Promise.all([readElfFile(orig), readElfFile(patched)]);
+    const explanation = explainFunction(o, p, name);
+    if (explanation && explanation.status !== "unchanged") return { explanation, path: rel, orig, patched };
+  }
+  return null;
 }

@@ -14,7 +14,7 @@ import {
 } from "../../lib/diff-report.js";
 import { type Disassembly, disassembleFunctions } from "../../lib/disassemble.js";
 import { InputError } from "../../lib/input-error.js";
-import { diffObjects, diffTrees } from "../../matcher/diff.js";
+import { diffObjects, diffTrees, explainInTrees } from "../../matcher/diff.js";
 import { explainFunction, type FunctionExplanation } from "../../matcher/explain.js";
 import { EXIT_OK, runAction } from "../exit.js";
 
@@ -105,23 +105,20 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       }
       const origDir = argv.orig;
       const patchedDir = argv.patched;
+      if (argv.explain !== undefined) {
+        const found = await explainInTrees(origDir, patchedDir, argv.explain);
+        if (!found) {
+          throw new InputError(
+            argv.explain,
+            `no changed, new or deleted function of that name in ${origDir} / ${patchedDir}`,
+          );
+        }
+        const disassembly = await disassembleBoth(found.explanation, found.orig, found.patched);
+        process.stdout.write(explanation(found.explanation, found.path, disassembly, argv.json));
+        return EXIT_OK;
+      }
       const tree = await diffTrees(origDir, patchedDir);
       const paths = tree.pairs.map((p) => relative(origDir, p.orig));
-      if (argv.explain !== undefined) {
-        for (const [i, pair] of tree.pairs.entries()) {
-          const [orig, patched] = await Promise.all([readElfFile(pair.orig), readElfFile(pair.patched)]);
-          const e = explainFunction(orig, patched, argv.explain);
-          if (!e || e.status === "unchanged") continue;
-          process.stdout.write(
-            explanation(e, paths[i]!, await disassembleBoth(e, orig.path, patched.path), argv.json),
-          );
-          return EXIT_OK;
-        }
-        throw new InputError(
-          argv.explain,
-          `no changed, new or deleted function of that name in ${origDir} / ${patchedDir}`,
-        );
-      }
       process.stdout.write(
         argv.json ? renderTreeJson(tree, origDir, patchedDir) : renderTreeText(tree, { paths }),
       );

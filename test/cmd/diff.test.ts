@@ -77,6 +77,22 @@ describe("klpmatch diff ORIG PATCHED", () => {
     );
   });
 
+  it("--explain in tree mode: the first pair in path order that changes the function, by its path", async () => {
+    const [lineOrig, linePatched] = pair("gcc", "line");
+    const [replaceOrig, replacePatched] = pair("gcc", "replace");
+    const orig = await tree({ "a/line.o": lineOrig, "b/replace.o": replaceOrig });
+    const patched = await tree({ "a/line.o": linePatched, "b/replace.o": replacePatched });
+    const r = await klpmatch(["--orig", orig, "--patched", patched, "--explain", "caller"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^b\/replace\.o: changed function: caller$/m);
+    expect(r.stdout).toMatch(/^ {2}\+ R_X86_64_(PC32|PLT32) new_helper-0x4 at \+0x/m);
+    const none = await klpmatch(["--orig", orig, "--patched", patched, "--explain", "no_such_function"]);
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toBe(
+      `klpmatch: no_such_function: no changed, new or deleted function of that name in ${orig} / ${patched}`,
+    );
+  });
+
   it("--explain --json gives the same as data", async () => {
     const r = await klpmatch([...pair("gcc", "replace"), "--explain", "caller", "--json"]);
     expect(r.exitCode).toBe(0);
