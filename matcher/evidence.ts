@@ -418,25 +418,57 @@ export function fileBlocks(elf: ElfFile): ReadonlyMap<string, FileBlock> {
   return byLocal;
 }
 
+/**
+ * STT_FILE blocks of a module's symbols by position in its kallsyms order, from the list its .ko
+ * gives (lib/module-symbols: each local carries the STT_FILE it follows); null when `loaded`, the
+ * object the table holds for the module, is not that list symbol for symbol (another build of the
+ * module is loaded): positions would then name other symbols. A block is a run of consecutive
+ * symbols of one file: the kernel keeps a module's symbols in its symtab order, which keeps each
+ * object file's locals together after its STT_FILE entry.
+ */
+export function moduleFileBlocks(
+  fromFile: KernelObject,
+  loaded: KernelObject,
+): ReadonlyMap<number, FileBlock> | null {
+  if (fromFile.count !== loaded.count) return null;
+  for (let p = 0; p < fromFile.count; p++) if (fromFile.nameAt(p) !== loaded.nameAt(p)) return null;
+  const byPosition = new Map<number, FileBlock>();
+  let current: { file: string; locals: Set<string> } | null = null;
+  for (let p = 0; p < fromFile.count; p++) {
+    const sym = fromFile.at(p);
+    if (sym.file === null) {
+      current = null;
+      continue;
+    }
+    if (current === null || current.file !== sym.file) current = { file: sym.file, locals: new Set() };
+    current.locals.add(sym.name);
+    byPosition.set(p, current);
+  }
+  return byPosition;
+}
+
 export interface FileBlockMatch {
   readonly file: string | null;
   /** |block locals ∩ orig locals| / |block locals ∪ orig locals|; null when no block holds the candidate. */
   readonly similarity: number | null;
 }
 
-export function fileBlockMatch(
-  blocks: ReadonlyMap<string, FileBlock>,
-  profile: OrigProfile,
-  name: string,
-  address: bigint | null,
-): FileBlockMatch {
-  if (address === null) return { file: null, similarity: null };
-  const block = blocks.get(`${name}@${address.toString(16)}`);
+/** How well the STT_FILE block a candidate lies in (undefined: none) fits the orig object's locals. */
+export function fileBlockMatch(block: FileBlock | undefined, profile: OrigProfile): FileBlockMatch {
   if (block === undefined) return { file: null, similarity: null };
   let common = 0;
   for (const n of profile.localNames) if (block.locals.has(n)) common++;
   const union = block.locals.size + profile.localNames.size - common;
   return { file: block.file, similarity: union === 0 ? 0 : common / union };
+}
+
+/** The vmlinux block of a candidate: fileBlocks keys a linked ELF's locals by name and address. */
+export function vmlinuxFileBlock(
+  blocks: ReadonlyMap<string, FileBlock>,
+  name: string,
+  address: bigint | null,
+): FileBlock | undefined {
+  return address === null ? undefined : blocks.get(`${name}@${address.toString(16)}`);
 }
 
 /**
@@ -446,13 +478,14 @@ export function fileBlockMatch(
 export function fileBlockWinner(
   profile: OrigProfile,
   matches: readonly { position: number; match: FileBlockMatch }[],
+  objname = VMLINUX,
 ): NeighbourhoodVerdict {
   const inBlocks = matches.filter((m) => m.match.similarity !== null);
   if (inBlocks.length === 0) {
     return {
       winner: null,
       strength: null,
-      detail: "no candidate lies in a file block of the vmlinux symtab",
+      detail: `no candidate lies in a file block of the ${objname === VMLINUX ? "vmlinux" : `${objname}.ko`} symtab`,
     };
   }
   // STT_FILE names the source file: a block of another file name is another object
@@ -507,6 +540,11 @@ export interface IdentifyContext {
   view(objname: string): TargetView | null;
   /** STT_FILE blocks of the --vmlinux ELF, when given. */
   readonly blocks: ReadonlyMap<string, FileBlock> | null;
+  /**
+   * STT_FILE blocks of modules given with --module-file, by position (moduleFileBlocks); null for
+   * a module whose .ko is not the build that is loaded.
+   */
+  readonly moduleBlocks?: ReadonlyMap<string, ReadonlyMap<number, FileBlock> | null>;
   /** Init-time symbol lists of modules given with --module-file (for INIT_SYMBOL_HAZARD). */
   readonly initLists: ReadonlyMap<string, KernelObject>;
   /** The longest `.klp.sym` name the target kernel parses (klpSymNameMax); null or absent: unknown. */
@@ -533,6 +571,19 @@ function kindFits(type: string, kind: SymbolQuery["kind"]): boolean {
 
 function kindWord(kind: SymbolQuery["kind"]): string {
   return kind === "text" ? "code" : kind === "data" ? "data" : "symbol";
+}
+
+/** Which STT_FILE block a candidate of `objname` lies in, when its ELF gives blocks; null when none does. */
+function fileBlockLookup(
+  ctx: IdentifyContext,
+  objname: string,
+): ((s: KernelSymbol) => FileBlock | undefined) | null {
+  if (objname === VMLINUX) {
+    const blocks = ctx.blocks;
+    return blocks === null ? null : (s) => vmlinuxFileBlock(blocks, s.name, s.address);
+  }
+  const blocks = ctx.moduleBlocks?.get(objname);
+  return blocks == null ? null : (s) => blocks.get(s.position);
 }
 
 export function identify(ctx: IdentifyContext, objname: string, query: SymbolQuery): Identified {
@@ -675,13 +726,20 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
       for (const s of nb) scores.set(s.position, s);
       const nbVerdict = neighbourhoodWinner(nb);
       let fbVerdict: NeighbourhoodVerdict | null = null;
-      if (ctx.blocks !== null && objname === VMLINUX) {
+      const blockOf = fileBlockLookup(ctx, objname);
+      if (blockOf !== null) {
         const matches = live.map((s) => ({
           position: s.position,
-          match: fileBlockMatch(ctx.blocks!, ctx.profile, s.name, s.address),
+          match: fileBlockMatch(blockOf(s), ctx.profile),
         }));
         for (const m of matches) blockMatches.set(m.position, m.match);
-        fbVerdict = fileBlockWinner(ctx.profile, matches);
+        fbVerdict = fileBlockWinner(ctx.profile, matches, objname);
+      } else if (ctx.moduleBlocks?.get(objname) === null) {
+        evidence.push({
+          kind: "file-block",
+          result: "inconclusive",
+          detail: `the --module-file for '${objname}' lists other symbols than the loaded module: another build`,
+        });
       }
       const at = (p: number | null) => (p === null ? "" : ` → ${describe(obj.at(p))}`);
       if (

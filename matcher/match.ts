@@ -31,6 +31,7 @@ import {
   fileBlocks,
   type IdentifyContext,
   identify,
+  moduleFileBlocks,
   profileObject,
   type TargetView,
   targetView,
@@ -113,6 +114,7 @@ interface RunContext {
   readonly choice: RuleChoice;
   readonly views: Map<string, TargetView | null>;
   readonly blocks: ReadonlyMap<string, FileBlock> | null;
+  readonly moduleBlocks: ReadonlyMap<string, ReadonlyMap<number, FileBlock> | null>;
   readonly initLists: ReadonlyMap<string, KernelObject>;
   readonly symvers: Symvers | null;
   /** The longest .klp.sym name the kernel parses, when --kernel tells its version. */
@@ -146,6 +148,7 @@ function matchObject(
     profile,
     view: (o) => viewOf(run, o),
     blocks: run.blocks,
+    moduleBlocks: run.moduleBlocks,
     initLists: run.initLists,
     klpSymNameMax: run.klpSymNameMax,
   };
@@ -303,9 +306,15 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   const symvers = opts.symvers !== undefined ? await readSymvers(opts.symvers) : null;
   const blocks = opts.vmlinux !== undefined ? fileBlocks(await readElf(opts.vmlinux)) : null;
   const initLists = new Map<string, KernelObject>();
+  const moduleBlocks = new Map<string, ReadonlyMap<number, FileBlock> | null>();
   for (const ko of opts.moduleFiles ?? []) {
-    const t = await readModule(ko, { list: "init" }, readElf);
-    for (const [name, obj] of t.objects) initLists.set(name, obj);
+    const init = await readModule(ko, { list: "init" }, readElf);
+    for (const [name, obj] of init.objects) initLists.set(name, obj);
+    const core = await readModule(ko, { list: "core" }, readElf);
+    for (const [name, obj] of core.objects) {
+      const loaded = table.objects.get(name);
+      if (loaded !== undefined) moduleBlocks.set(name, moduleFileBlocks(obj, loaded));
+    }
   }
   const version = opts.kernel !== undefined ? parseKernelVersion(opts.kernel) : null;
   const run: RunContext = {
@@ -313,6 +322,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     choice,
     views: new Map(),
     blocks,
+    moduleBlocks,
     initLists,
     symvers,
     klpSymNameMax: klpSymNameMax(version),

@@ -5,10 +5,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readElfFile } from "../../elf/index.js";
 import { parseSymbolText } from "../../lib/kallsyms.js";
+import { readModule } from "../../lib/module-symbols.js";
 import {
   fileBlockMatch,
   fileBlocks,
   fileBlockWinner,
+  moduleFileBlocks,
   neighbourhood,
   neighbourhoodWinner,
   type OrigProfile,
@@ -17,6 +19,7 @@ import {
   sectionGroup,
   sizeFit,
   targetView,
+  vmlinuxFileBlock,
 } from "../../matcher/evidence.js";
 import { FIXTURES } from "../paths.js";
 
@@ -193,10 +196,43 @@ describe("STT_FILE blocks of a linked program", () => {
     const helpers = prog
       .symbols()
       .filter((s) => s.name === "helper")
-      .map((s, i) => ({ position: i, match: fileBlockMatch(blocks, a, "helper", s.value) }));
+      .map((s, i) => ({
+        position: i,
+        match: fileBlockMatch(vmlinuxFileBlock(blocks, "helper", s.value), a),
+      }));
     expect(helpers.map((h) => h.match.file)).toEqual(["a.c", "b.c", "c.c"]);
     const verdict = fileBlockWinner(a, helpers);
     expect(verdict.winner).toBe(0);
     expect(helpers[0]!.match.similarity).toBe(1);
+  });
+});
+
+describe("STT_FILE blocks of a module's .ko", () => {
+  const ko = join(FIXTURES, "match/module/fixmod.ko");
+
+  it("place each same-named static in its file's block, by position in the module's kallsyms order", async () => {
+    const fixmod = (await readModule(ko)).objects.get("fixmod")!;
+    const blocks = moduleFileBlocks(fixmod, fixmod)!;
+    const a = profileObject(await readElfFile(join(FIXTURES, "match/module/orig/a.o")));
+    const helpers = fixmod.positionsOf("helper").map((position) => ({
+      position,
+      match: fileBlockMatch(blocks.get(position), a),
+    }));
+    expect(helpers.map((h) => h.match.file)).toEqual(["a.c", "b.c", "c.c"]);
+    expect(fileBlockWinner(a, helpers, "fixmod").winner).toBe(helpers[0]!.position);
+    // the globals follow every file's locals: in no block
+    const global = fixmod.positionsOf("a_api")[0]!;
+    expect(fixmod.at(global).file).toBeNull();
+    expect(blocks.get(global)).toBeUndefined();
+  });
+
+  it("are withheld when the loaded module's symbols are not the .ko's: positions would name others", async () => {
+    const fixmod = (await readModule(ko)).objects.get("fixmod")!;
+    const kallsyms = parseSymbolText(
+      Buffer.from("ffffffffc0001000 t helper\t[fixmod]\nffffffffc0001010 t cmp\t[fixmod]\n"),
+      "k",
+      "kallsyms",
+    ).objects.get("fixmod")!;
+    expect(moduleFileBlocks(fixmod, kallsyms)).toBeNull();
   });
 });

@@ -140,6 +140,33 @@ describe("match on the oracle pairs (booted 6.12, gcc and clang ThinLTO)", () =>
     }
   });
 
+  it("the module pair with kptr_restrict's zero addresses: the .ko's STT_FILE blocks decide it, rightly", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "klpmatch-hidden-module-"));
+    for (const c of all.filter((x) => x.objname !== "vmlinux")) {
+      const text = await readFile(corpusPath("oracle", c.tree, "module-target", "kallsyms.txt"), "utf8");
+      const hidden = join(dir, `${c.tree}.kallsyms`);
+      await writeFile(hidden, text.replace(/^[0-9a-f]{16}/gm, "0000000000000000"));
+      const pair = {
+        orig: join(c.dir, "orig", c.object),
+        patched: join(c.dir, "patched", c.object),
+        kallsyms: hidden,
+        objname: c.objname,
+      };
+      const ko = corpusPath("oracle", c.tree, "module-target", "lpt_target.ko");
+      const [without, withKo] = await Promise.all([
+        matchPatch(pair),
+        matchPatch({ ...pair, moduleFiles: [ko] }),
+      ]);
+      for (const t of c.changed) {
+        // line order alone leaves the same-named statics of the module's files apart from none
+        expect(check(without, c, t, false)).toBe("ambiguous");
+        expect(check(withKo, c, t, false)).toBe("decided");
+        const fn = withKo.objects.flatMap((o) => o.functions).find((f) => f.name === t.function)!;
+        expect(fn.decision).toBe("file-block");
+      }
+    }
+  });
+
   it("the CLI gives the same pairs (JSON), exit 0 when decided and 1 when ambiguous", async () => {
     for (const c of all.filter((x) => x.objname === "vmlinux" && x.pair.startsWith("03-"))) {
       const run = await execa(

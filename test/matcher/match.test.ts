@@ -367,18 +367,33 @@ describe("matchPatch against a module .ko (--module-file)", () => {
     objname: "fixmod",
   };
 
-  it("without addresses, symtab order alone can't place a.c's helper: ambiguous, never a wrong pair", async () => {
+  it("without addresses, the .ko's STT_FILE blocks place a.c's helper where symtab order alone can't", async () => {
     const report = await matchPatch({ ...pair, moduleFiles: [ko] });
+    const f = fn(report, "a.o", "helper");
+    // a.o is linked first: its locals, a.c's helper with them, lead the .ko symtab
+    expect(f.decision).toBe("file-block");
+    expect(f.target).toMatchObject({ objname: "fixmod", oldName: "helper", oldSympos: 1 });
+    expect(f.evidence.find((e) => e.kind === "neighbourhood")?.result).toBe("inconclusive");
+    expect(f.evidence.find((e) => e.kind === "file-block")).toMatchObject({ result: "decides" });
+    expect(f.candidates.map((c) => c.placement)).not.toContain("enclosed");
+    expect(report.flags.map((x) => x.code)).toContain("HIDDEN_ADDRESSES");
+    expect(f.candidates.every((c) => c.sizeFits === null && c.address === null)).toBe(true);
+  });
+
+  it("a .ko that is not the loaded module's build gives no file blocks: ambiguous, never a wrong pair", async () => {
+    // the loaded fixmod lacks a symbol the .ko has: positions no longer line up
+    const text = (await readFile(join(M, "module/kallsyms.txt"), "utf8")).replace(
+      /^.* b_table\t\[fixmod\]\n/m,
+      "",
+    );
+    const dir = await mkdtemp(join(tmpdir(), "klpmatch-rebuilt-"));
+    const kallsyms = join(dir, "kallsyms.txt");
+    await writeFile(kallsyms, text.replace(/^[0-9a-f]{16}/gm, "0000000000000000"));
+    const report = await matchPatch({ ...pair, kallsyms, moduleFiles: [ko] });
     const f = fn(report, "a.o", "helper");
     expect(f.decision).toBe("ambiguous");
     expect(f.target).toBeNull();
-    // a.o is linked first: its locals, a.c's helper with them, lead the .ko symtab
-    expect(f.candidates[0]!.oldSympos).toBe(1);
-    expect(f.candidates.map((c) => c.placement)).not.toContain("enclosed");
-    // the globals come after every file's locals: the last file's helper is not placed by them
-    expect(f.candidates[2]!.score).toBe(0);
-    expect(report.flags.map((x) => x.code)).toContain("HIDDEN_ADDRESSES");
-    expect(f.candidates.every((c) => c.sizeFits === null && c.address === null)).toBe(true);
+    expect(f.evidence.find((e) => e.kind === "file-block")?.detail).toContain("another build");
   });
 
   it("the report's inputs hash the module file as it is on disk", async () => {
