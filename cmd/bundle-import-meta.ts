@@ -1,5 +1,5 @@
-// import.meta.url for the CommonJS bundle (dist/bin/klpmatch.js), which has no import.meta: esbuild's
-// --inject puts this in, and --define makes every import.meta.url read it (see bundle.mjs).
+// import.meta.url for the CommonJS bundles in dist/bin/, which have no import.meta: esbuild injects
+// this module, and every import.meta.url reads it instead (bundle.mjs).
 import { pathToFileURL } from "node:url";
 
 export const bundleImportMetaUrl = pathToFileURL(__filename).href;

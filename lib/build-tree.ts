@@ -117,11 +117,11 @@ async function modListsObject(mod: string, object: string): Promise<boolean> {
     if (!token.endsWith(".o")) continue;
     // Older kernels wrote paths relative to the .mod's directory.
     if (resolve(modDir, token) === object) return true;
-    // Newer ones write them from the build's top: a top the object and the .mod both lie under.
+    // Newer ones write them from the build's top: a build top the object and the .mod both lie under.
     const tail = token.replace(/^\.\//, "").split("/").join(sep);
     if (!object.endsWith(sep + tail)) continue;
     const top = object.slice(0, object.length - tail.length - 1);
-    if (modDir === top || modDir.startsWith(top + sep)) return true;
+    if ((modDir === top || modDir.startsWith(top + sep)) && (await isBuildTop(top))) return true;
   }
   return false;
 }

@@ -452,6 +452,16 @@ describe("matchPatch on one object pair without --objname: which object it is bu
     });
     // module names use '_' where the .mod file's name has '-'
     expect(report.objects[0]!.objname).toBe("fix_mod");
+    // a path from the top counts only under a build's top: without Module.symvers there, none is
+    const { rm } = await import("node:fs/promises");
+    await rm(join(top, "orig", "Module.symvers"));
+    const untopped = await matchPatch({
+      orig: join(top, "orig/drivers/fix/sub/a.o"),
+      patched: join(top, "patched/drivers/fix/sub/a.o"),
+      kallsyms,
+    });
+    expect(untopped.objects[0]!.objname).toBe("vmlinux");
+    expect(untopped.objects[0]!.flags.map((x) => x.code)).toContain("OBJNAME_ASSUMED");
   });
 
   it("an object no .mod up to the build's top lists is built into vmlinux, with no flag", async () => {
