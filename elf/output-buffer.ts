@@ -33,18 +33,6 @@ export function putDecimal(b: Uint8Array, p: number, n: number, width: number): 
   return end;
 }
 
-/** A 32-bit value as 8 zero-padded hex digits. */
-export function putHex8(b: Uint8Array, p: number, value: number): number {
-  let v = value >>> 0;
-  for (let q = p + 6; q >= p; q -= 2) {
-    const pair = (v & 0xff) << 1;
-    b[q] = HEX_PAIRS[pair]!;
-    b[q + 1] = HEX_PAIRS[pair + 1]!;
-    v >>>= 8;
-  }
-  return p + 8;
-}
-
 /**
  * A value as `digits` zero-padded hex digits: 16 for a 64-bit value given as two 32-bit halves, 8 for
  * its low half alone. One loop for both widths: a caller writing several fields inlines it once per
@@ -196,7 +184,7 @@ export class OutputBuffer {
   /** A 64-bit value given as two 32-bit halves: 16 zero-padded hex digits. */
   hex64(hi: number, lo: number): void {
     this.#reserve(16);
-    this.#length = putHex8(this.#bytes, putHex8(this.#bytes, this.#length, hi), lo);
+    this.#length = putHexWord(this.#bytes, this.#length, hi, lo, 16);
   }
 
   /** A 64-bit value given as two 32-bit halves: hex without leading zeros. */

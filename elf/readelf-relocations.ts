@@ -22,7 +22,7 @@ import {
   writeSectionNameAt,
   writeTableName,
 } from "./readelf-names.js";
-import { relocationTypeName, relocationTypeNames } from "./relocation-types.js";
+import { relocationTypeNames } from "./relocation-types.js";
 import { missingSymbolError } from "./relocations.js";
 import { relrOffsets } from "./relr.js";
 import { type SectionLookup, SectionTable } from "./section-header.js";
@@ -40,7 +40,7 @@ interface RelocationsContext {
   readonly sections: SectionLookup;
   /**
    * The Type column by relocation type: every type the psABI names, encoded up front (an array, not
-   * a Map, read per line); others on first use. A type first met midway through a section would
+   * a Map, read per line); unrecognized ones on first use. A type first met midway through a section would
    * throw the optimized loop away.
    */
   readonly typeTexts: (Uint8Array | undefined)[];
@@ -129,13 +129,12 @@ function knownTypeTexts(machine: number): (Uint8Array | undefined)[] {
   return texts;
 }
 
-/** The Type column for a relocation type the psABI tables do not name, or one not seen before. */
-function newTypeText(c: RelocationsContext, type: number): Uint8Array {
-  const name = relocationTypeName(c.file.header.machine, type);
-  // An unknown type is printed as "unrecognized: %-7x", not padded to the 22-column type field.
-  const text = ASCII.encode(
-    name === null ? `unrecognized: ${type.toString(16).padEnd(7, " ")}` : name.padEnd(22, " "),
-  );
+/**
+ * The Type column of a type the psABI tables do not name (every named one is in knownTypeTexts):
+ * readelf prints "unrecognized: %-7x", not padded to the 22-column type field.
+ */
+function unrecognizedTypeText(c: RelocationsContext, type: number): Uint8Array {
+  const text = ASCII.encode(`unrecognized: ${type.toString(16).padEnd(7, " ")}`);
   c.typeTexts[type] = text;
   return text;
 }
@@ -224,6 +223,7 @@ function writeRelocationSection(c: RelocationsContext, rs: ElfRelocationSection)
   const entrySize = is64 ? (isRela ? 24 : 16) : isRela ? 12 : 8;
   const start = section.data!.byteOffset - l.bytes.byteOffset;
   const typeTexts = c.typeTexts;
+  const texts = symbols === null ? null : symbols.texts;
   // Without a symbol, readelf leaves the value and name columns blank before the addend.
   const blank = is64 ? 20 : 12;
   const digits = is64 ? 16 : 8;
@@ -268,9 +268,8 @@ function writeRelocationSection(c: RelocationsContext, rs: ElfRelocationSection)
       addendLo = (~addendLo + 1) >>> 0;
       addendHi = (~addendHi + (addendLo === 0 ? 1 : 0)) >>> 0;
     }
-    const typeColumn = typeTexts[type] ?? newTypeText(c, type);
+    const typeColumn = typeTexts[type] ?? unrecognizedTypeText(c, type);
     // The symbol's text, when an earlier relocation against it wrote it: [textStart, textEnd).
-    const texts = symbols === null ? null : symbols.texts;
     const textStart = sym === 0 || texts === null ? -1 : texts[2 * sym]!;
     const textEnd = textStart < 0 ? textStart : texts![2 * sym + 1]!;
     // Offset and Info (16 hex digits each in ELF64, 8 in ELF32), the type, the copied symbol text and
