@@ -30,6 +30,11 @@ export async function fileSha256(path: string): Promise<string> {
   return bytesSha256(await readInputFile(path));
 }
 
+/** A report input's sha256: of `read`, its bytes when they were read already for other uses, else of the file. */
+export async function inputSha256(path: string, read?: Promise<Uint8Array>): Promise<string> {
+  return read ? bytesSha256(await read) : fileSha256(path);
+}
+
 /** The sha256 of bytes already read (a report's input that was read for other uses too). */
 export function bytesSha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");

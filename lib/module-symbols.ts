@@ -5,6 +5,7 @@ import { readElfFile } from "../elf/index.js";
 import type { ElfFile, ElfSection, ElfSymbol } from "../elf/types.js";
 import { InputError } from "./input-error.js";
 import {
+  type KernelObject,
   type KernelTable,
   normalizeModuleName,
   objectsFromEntries,
@@ -108,6 +109,17 @@ function isCoreSymbol(
   if ((section.flags & SHF_ALLOC) === 0n || isDroppedAtLoad(section)) return false;
   if (!kallsymsAll && (section.flags & SHF_EXECINSTR) === 0n) return false;
   return !isInitSection(section);
+}
+
+/** Both lists of a module .ko as kernel objects, from one reading of its symbols. */
+export async function readModuleObjects(
+  path: string,
+  readElf: (path: string) => Promise<ElfFile> = readElfFile,
+): Promise<{ readonly objname: string; readonly core: KernelObject; readonly init: KernelObject }> {
+  const lists = moduleSymbolLists(await readElf(path));
+  const objectOf = (list: readonly SymbolEntry[]) =>
+    objectsFromEntries(new Map([[lists.objname, list]]), true).get(lists.objname)!;
+  return { objname: lists.objname, core: objectOf(lists.core), init: objectOf(lists.init) };
 }
 
 export async function readModule(

@@ -8,10 +8,10 @@ import type { ElfFile } from "../elf/types.js";
 import { findObjectHome, readBuildTree } from "../lib/build-tree.js";
 import { type Flag, worstSeverity } from "../lib/flags.js";
 import { InputError } from "../lib/input-error.js";
-import { bytesSha256, fileSha256, pairTreeObjects, readInputFile, toolVersion } from "../lib/input-files.js";
+import { bytesSha256, inputSha256, pairTreeObjects, readInputFile, toolVersion } from "../lib/input-files.js";
 import { type KernelSymbolSources, loadKernelSymbols } from "../lib/kernel-symbols.js";
 import { type KernelObject, type KernelTable, normalizeModuleName, VMLINUX } from "../lib/kernel-table.js";
-import { readModule } from "../lib/module-symbols.js";
+import { readModuleObjects } from "../lib/module-symbols.js";
 import { raise } from "../lib/report/flag-codes.js";
 import {
   type FunctionReport,
@@ -308,13 +308,10 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   const initLists = new Map<string, KernelObject>();
   const moduleBlocks = new Map<string, ReadonlyMap<number, FileBlock> | null>();
   for (const ko of opts.moduleFiles ?? []) {
-    const init = await readModule(ko, { list: "init" }, readElf);
-    for (const [name, obj] of init.objects) initLists.set(name, obj);
-    const core = await readModule(ko, { list: "core" }, readElf);
-    for (const [name, obj] of core.objects) {
-      const loaded = table.objects.get(name);
-      if (loaded !== undefined) moduleBlocks.set(name, moduleFileBlocks(obj, loaded));
-    }
+    const lists = await readModuleObjects(ko, readElf);
+    initLists.set(lists.objname, lists.init);
+    const loaded = table.objects.get(lists.objname);
+    if (loaded !== undefined) moduleBlocks.set(lists.objname, moduleFileBlocks(lists.core, loaded));
   }
   const version = opts.kernel !== undefined ? parseKernelVersion(opts.kernel) : null;
   const run: RunContext = {
@@ -387,8 +384,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   for (const [role, path] of sources) {
     if (path === undefined || path === "-") continue;
     // vmlinux and .ko files were read for the table: hash those bytes rather than read them again
-    const read = readElf.fileBytes(path);
-    inputs.push({ role, path, sha256: read ? bytesSha256(await read) : await fileSha256(path) });
+    inputs.push({ role, path, sha256: await inputSha256(path, readElf.fileBytes(path)) });
   }
 
   const flags: Flag[] = [];

@@ -1,7 +1,7 @@
 // The `verify` report: its data (what the JSON holds) and each format's rendering.
 import type { Flag, Severity } from "../flags.js";
 import { failsAt, worstSeverity } from "../flags.js";
-import { bytesSha256, fileSha256, toolVersion } from "../input-files.js";
+import { inputSha256, toolVersion } from "../input-files.js";
 import type { KernelTable } from "../kernel-table.js";
 import type { LivepatchTargets, TargetOrigin, TargetRole } from "../livepatch/index.js";
 import type { RuleChoice } from "../rules.js";
@@ -126,7 +126,7 @@ export async function inputFile(
   read?: Promise<Uint8Array>,
 ): Promise<VerifyInputFile> {
   if (path === "-") return { role, path, sha256: "" };
-  return { role, path, sha256: read ? bytesSha256(await read) : await fileSha256(path) };
+  return { role, path, sha256: await inputSha256(path, read) };
 }
 
 /** The plain-data shape of matcher/verify's result (kept structural so lib does not import matcher). */
