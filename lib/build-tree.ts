@@ -96,8 +96,11 @@ export async function readBuildTree(root: string): Promise<BuildTreeMap> {
   };
 }
 
-/** A kernel build's top directory holds one of these (Kbuild writes them there). */
-const BUILD_TOP_FILES = ["modules.order", "Module.symvers", "vmlinux.o", "vmlinux"];
+/**
+ * A kernel build's top directory holds one of these (Kbuild writes them there). Not modules.order:
+ * scripts/Makefile.build writes one into every directory that builds modules ($(obj)/modules.order).
+ */
+const BUILD_TOP_FILES = ["Module.symvers", "vmlinux.o", "vmlinux"];
 
 async function isBuildTop(dir: string): Promise<boolean> {
   for (const name of BUILD_TOP_FILES) if (await exists(join(dir, name))) return true;
@@ -128,9 +131,10 @@ async function modListsObject(mod: string, object: string): Promise<boolean> {
 
 /**
  * The kernel object one object file of a kernel build ends up in, found without walking the whole
- * tree: Kbuild writes a module's `<name>.mod` into the directory of the Makefile that builds it,
- * which is the object's directory or one above it. Looks upwards from the object to the build's top
- * (where modules.order, Module.symvers, vmlinux(.o), or .config with a Makefile lie): an object no
+ * tree: a module's `<name>.mod` sits beside its `<name>.o` in the directory of the Makefile that
+ * builds it (scripts/Makefile.build links it with `@$(patsubst %.o,%.mod,$@)`), which is the
+ * object's directory or one above it. Looks upwards from the object to the build's top (where
+ * Module.symvers, vmlinux(.o), or .config with a Makefile lie): an object no
  * `.mod` on the way lists is built into vmlinux. null when there is no build top above the object
  * (a copy taken out of its tree): which object it belongs to is then unknown.
  */

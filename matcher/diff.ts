@@ -99,7 +99,8 @@ export function checkPair(orig: ElfFile, patched: ElfFile): void {
   }
   // REL entries keep their addends in the bytes they patch, where the diff step does not read them:
   // it would rewrite section-symbol references to the wrong symbols. Only i386 and 32-bit Arm use
-  // them, and the kernel's livepatch core supports neither (x86: HAVE_LIVEPATCH if X86_64).
+  // them, and the kernel's livepatch core supports neither (arch/x86/Kconfig selects HAVE_LIVEPATCH
+  // only if X86_64; arch/arm/Kconfig never does).
   for (const f of [orig, patched]) {
     if (f.relocationSections().some((rs) => !rs.isRela)) {
       throw new InputError(

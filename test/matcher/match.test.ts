@@ -464,6 +464,25 @@ describe("matchPatch on one object pair without --objname: which object it is bu
     expect(untopped.objects[0]!.flags.map((x) => x.code)).toContain("OBJNAME_ASSUMED");
   });
 
+  it("a subdirectory's own modules.order is no build top: the module's .mod above it still names it", async () => {
+    const top = await mkdtemp(join(tmpdir(), "klpmatch-objname-"));
+    const { mkdir, copyFile } = await import("node:fs/promises");
+    for (const side of ["orig", "patched"]) {
+      await mkdir(join(top, side, "drivers/fix/sub"), { recursive: true });
+      await copyFile(join(M, "module", side, "a.o"), join(top, side, "drivers/fix/sub/a.o"));
+      // Kbuild writes a modules.order into every directory that builds modules
+      await writeFile(join(top, side, "drivers/fix/sub/modules.order"), "drivers/fix/sub/other.o\n");
+      await writeFile(join(top, side, "drivers/fix/fixmod.mod"), "drivers/fix/sub/a.o\n");
+      await writeFile(join(top, side, "Module.symvers"), "");
+    }
+    const report = await matchPatch({
+      orig: join(top, "orig/drivers/fix/sub/a.o"),
+      patched: join(top, "patched/drivers/fix/sub/a.o"),
+      kallsyms,
+    });
+    expect(report.objects[0]!.objname).toBe("fixmod");
+  });
+
   it("an object no .mod up to the build's top lists is built into vmlinux, with no flag", async () => {
     const top = await mkdtemp(join(tmpdir(), "klpmatch-objname-"));
     const { mkdir, copyFile } = await import("node:fs/promises");
@@ -472,7 +491,8 @@ describe("matchPatch on one object pair without --objname: which object it is bu
       await copyFile(join(M, "gcc", side, "a.o"), join(top, side, "fs/a.o"));
       // another module's .mod on the way up lists other objects only
       await writeFile(join(top, side, "other.mod"), "drivers/other/x.o\n");
-      await writeFile(join(top, side, "modules.order"), "drivers/other/other.o\n");
+      await writeFile(join(top, side, ".config"), "CONFIG_MODULES=y\n");
+      await writeFile(join(top, side, "Makefile"), "");
     }
     const report = await matchPatch({
       orig: join(top, "orig/fs/a.o"),
