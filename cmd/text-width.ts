@@ -14,35 +14,37 @@ export default function textWidth(text: string): number {
   return width;
 }
 
+// Combining marks and zero-width joiners/selectors (Unicode general categories Mn, Me, Cf).
+const ZERO_WIDTH: readonly (readonly [number, number])[] = [
+  [0x300, 0x36f],
+  [0x200b, 0x200f],
+  [0x20d0, 0x20ff],
+  [0xfe00, 0xfe0f],
+  [0xfe20, 0xfe2f],
+];
+
+// East Asian Wide and Fullwidth (Unicode UAX #11) blocks, and emoji.
+const WIDE: readonly (readonly [number, number])[] = [
+  [0x1100, 0x115f],
+  [0x2e80, 0x303e],
+  [0x3041, 0x33ff],
+  [0x3400, 0x4dbf],
+  [0x4e00, 0x9fff],
+  [0xa000, 0xa4cf],
+  [0xac00, 0xd7a3],
+  [0xf900, 0xfaff],
+  [0xfe30, 0xfe4f],
+  [0xff00, 0xff60],
+  [0xffe0, 0xffe6],
+  [0x1f300, 0x1f64f],
+  [0x1f900, 0x1f9ff],
+  [0x20000, 0x3fffd],
+];
+
+const inRanges = (c: number, ranges: typeof WIDE) => ranges.some(([from, to]) => c >= from && c <= to);
+
 function columnsOf(c: number): number {
   if (c >= 0x20 && c < 0x7f) return 1;
-  if (c < 0x20 || (c >= 0x7f && c < 0xa0)) return 0;
-  // Combining marks and zero-width joiners/selectors (Unicode general categories Mn, Me, Cf).
-  if (
-    (c >= 0x300 && c <= 0x36f) ||
-    (c >= 0x200b && c <= 0x200f) ||
-    (c >= 0x20d0 && c <= 0x20ff) ||
-    (c >= 0xfe00 && c <= 0xfe0f) ||
-    (c >= 0xfe20 && c <= 0xfe2f)
-  )
-    return 0;
-  // East Asian Wide and Fullwidth (Unicode UAX #11) blocks, and emoji.
-  if (
-    (c >= 0x1100 && c <= 0x115f) ||
-    (c >= 0x2e80 && c <= 0x303e) ||
-    (c >= 0x3041 && c <= 0x33ff) ||
-    (c >= 0x3400 && c <= 0x4dbf) ||
-    (c >= 0x4e00 && c <= 0x9fff) ||
-    (c >= 0xa000 && c <= 0xa4cf) ||
-    (c >= 0xac00 && c <= 0xd7a3) ||
-    (c >= 0xf900 && c <= 0xfaff) ||
-    (c >= 0xfe30 && c <= 0xfe4f) ||
-    (c >= 0xff00 && c <= 0xff60) ||
-    (c >= 0xffe0 && c <= 0xffe6) ||
-    (c >= 0x1f300 && c <= 0x1f64f) ||
-    (c >= 0x1f900 && c <= 0x1f9ff) ||
-    (c >= 0x20000 && c <= 0x3fffd)
-  )
-    return 2;
-  return 1;
+  if (c < 0x20 || (c >= 0x7f && c < 0xa0) || inRanges(c, ZERO_WIDTH)) return 0;
+  return inRanges(c, WIDE) ? 2 : 1;
 }

@@ -1,9 +1,10 @@
 // matchPatch on the bundled fixture builds (fixtures/match): gcc and clang ThinLTO programs with
 // same-named statics, and a module listed in symtab order. The expected symbol of each file comes
 // from the linked program's own STT_FILE blocks — an oracle independent of the matcher.
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readElfFile } from "../../elf/index.js";
 import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
@@ -398,7 +399,6 @@ describe("matchPatch against a module .ko (--module-file)", () => {
 
   it("the report's inputs hash the module file as it is on disk", async () => {
     const report = await matchPatch({ ...pair, moduleFiles: [ko] });
-    const { createHash } = await import("node:crypto");
     const onDisk = createHash("sha256")
       .update(await readFile(ko))
       .digest("hex");
@@ -424,6 +424,21 @@ describe("matchPatch on one object pair without --objname: which object it is bu
   const kallsyms = join(M, "module/kallsyms.txt");
   const objectCodes = (report: MatchReport) => report.objects[0]!.flags.map((x) => x.code);
 
+  /**
+   * An orig and a patched build tree under one temporary top: `object` (a path in each tree) is a
+   * copy of the fixture object `from` (a path with %s for orig/patched), `files` are written as
+   * given into both. Returns the top and the object pair.
+   */
+  async function buildTrees(object: string, from: string, files: Record<string, string>) {
+    const top = await mkdtemp(join(tmpdir(), "klpmatch-objname-"));
+    for (const side of ["orig", "patched"]) {
+      await mkdir(dirname(join(top, side, object)), { recursive: true });
+      await copyFile(join(M, from.replace("%s", side)), join(top, side, object));
+      for (const [path, text] of Object.entries(files)) await writeFile(join(top, side, path), text);
+    }
+    return { top, orig: join(top, "orig", object), patched: join(top, "patched", object) };
+  }
+
   it("a module's object: the .mod file beside it names the module", async () => {
     const report = await matchPatch({
       orig: join(M, "module/orig/a.o"),
@@ -437,66 +452,41 @@ describe("matchPatch on one object pair without --objname: which object it is bu
   });
 
   it("an object in a subdirectory of the module's, listed from the build's top (Kbuild ≥ 5.x)", async () => {
-    const top = await mkdtemp(join(tmpdir(), "klpmatch-objname-"));
-    const { mkdir, copyFile } = await import("node:fs/promises");
-    for (const side of ["orig", "patched"]) {
-      await mkdir(join(top, side, "drivers/fix/sub"), { recursive: true });
-      await copyFile(join(M, "module", side, "a.o"), join(top, side, "drivers/fix/sub/a.o"));
-      await writeFile(join(top, side, "drivers/fix/fix-mod.mod"), "drivers/fix/sub/a.o drivers/fix/b.o\n");
-      await writeFile(join(top, side, "Module.symvers"), "");
-    }
-    const report = await matchPatch({
-      orig: join(top, "orig/drivers/fix/sub/a.o"),
-      patched: join(top, "patched/drivers/fix/sub/a.o"),
-      kallsyms,
+    const { top, orig, patched } = await buildTrees("drivers/fix/sub/a.o", "module/%s/a.o", {
+      "drivers/fix/fix-mod.mod": "drivers/fix/sub/a.o drivers/fix/b.o\n",
+      "Module.symvers": "",
     });
+    const report = await matchPatch({ orig, patched, kallsyms });
     // module names use '_' where the .mod file's name has '-'
     expect(report.objects[0]!.objname).toBe("fix_mod");
     // a path from the top counts only under a build's top: without Module.symvers there, none is
-    const { rm } = await import("node:fs/promises");
     await rm(join(top, "orig", "Module.symvers"));
-    const untopped = await matchPatch({
-      orig: join(top, "orig/drivers/fix/sub/a.o"),
-      patched: join(top, "patched/drivers/fix/sub/a.o"),
-      kallsyms,
-    });
+    const untopped = await matchPatch({ orig, patched, kallsyms });
     expect(untopped.objects[0]!.objname).toBe("vmlinux");
     expect(untopped.objects[0]!.flags.map((x) => x.code)).toContain("OBJNAME_ASSUMED");
   });
 
   it("a subdirectory's own modules.order is no build top: the module's .mod above it still names it", async () => {
-    const top = await mkdtemp(join(tmpdir(), "klpmatch-objname-"));
-    const { mkdir, copyFile } = await import("node:fs/promises");
-    for (const side of ["orig", "patched"]) {
-      await mkdir(join(top, side, "drivers/fix/sub"), { recursive: true });
-      await copyFile(join(M, "module", side, "a.o"), join(top, side, "drivers/fix/sub/a.o"));
+    const pair = await buildTrees("drivers/fix/sub/a.o", "module/%s/a.o", {
       // Kbuild writes a modules.order into every directory that builds modules
-      await writeFile(join(top, side, "drivers/fix/sub/modules.order"), "drivers/fix/sub/other.o\n");
-      await writeFile(join(top, side, "drivers/fix/fixmod.mod"), "drivers/fix/sub/a.o\n");
-      await writeFile(join(top, side, "Module.symvers"), "");
-    }
-    const report = await matchPatch({
-      orig: join(top, "orig/drivers/fix/sub/a.o"),
-      patched: join(top, "patched/drivers/fix/sub/a.o"),
-      kallsyms,
+      "drivers/fix/sub/modules.order": "drivers/fix/sub/other.o\n",
+      "drivers/fix/fixmod.mod": "drivers/fix/sub/a.o\n",
+      "Module.symvers": "",
     });
+    const report = await matchPatch({ orig: pair.orig, patched: pair.patched, kallsyms });
     expect(report.objects[0]!.objname).toBe("fixmod");
   });
 
   it("an object no .mod up to the build's top lists is built into vmlinux, with no flag", async () => {
-    const top = await mkdtemp(join(tmpdir(), "klpmatch-objname-"));
-    const { mkdir, copyFile } = await import("node:fs/promises");
-    for (const side of ["orig", "patched"]) {
-      await mkdir(join(top, side, "fs"), { recursive: true });
-      await copyFile(join(M, "gcc", side, "a.o"), join(top, side, "fs/a.o"));
+    const pair = await buildTrees("fs/a.o", "gcc/%s/a.o", {
       // another module's .mod on the way up lists other objects only
-      await writeFile(join(top, side, "other.mod"), "drivers/other/x.o\n");
-      await writeFile(join(top, side, ".config"), "CONFIG_MODULES=y\n");
-      await writeFile(join(top, side, "Makefile"), "");
-    }
+      "other.mod": "drivers/other/x.o\n",
+      ".config": "CONFIG_MODULES=y\n",
+      Makefile: "",
+    });
     const report = await matchPatch({
-      orig: join(top, "orig/fs/a.o"),
-      patched: join(top, "patched/fs/a.o"),
+      orig: pair.orig,
+      patched: pair.patched,
       kallsyms: join(M, "gcc/kallsyms.txt"),
     });
     expect(report.objects[0]!.objname).toBe("vmlinux");
@@ -506,7 +496,6 @@ describe("matchPatch on one object pair without --objname: which object it is bu
 
   it("an object outside any build tree: vmlinux, flagged OBJNAME_ASSUMED (a warning)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "klpmatch-objname-"));
-    const { copyFile } = await import("node:fs/promises");
     await copyFile(join(M, "gcc/orig/a.o"), join(dir, "orig.o"));
     await copyFile(join(M, "gcc/patched/a.o"), join(dir, "patched.o"));
     const report = await matchPatch({
