@@ -1,7 +1,12 @@
 // Every ELF object of the shared corpus (by magic, not by name), and the compressed modules.
-import { closeSync, openSync, readdirSync, readSync } from "node:fs";
+
+import { execFileSync } from "node:child_process";
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
 import { join, relative } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { corpusPath } from "../corpus.js";
+
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 
 function startsWith(path: string, magic: number[]): boolean {
   const fd = openSync(path, "r");
@@ -30,6 +35,15 @@ export interface CorpusElf {
   compressed: boolean;
 }
 
+function holdsElf(path: string): boolean {
+  const data = startsWith(path, [0x1f, 0x8b])
+    ? gunzipSync(readFileSync(path))
+    : execFileSync(startsWith(path, [0x28, 0xb5, 0x2f, 0xfd]) ? "zstd" : "xz", ["-dc", path], {
+        maxBuffer: 1 << 30,
+      });
+  return ELF_MAGIC.every((b, i) => data[i] === b);
+}
+
 /** All ELF files (plain or xz/zstd/gzip-compressed) under the corpus, sorted. */
 export function corpusElfFiles(): CorpusElf[] {
   const root = corpusPath();
@@ -37,12 +51,14 @@ export function corpusElfFiles(): CorpusElf[] {
   walk(root, all);
   const result: CorpusElf[] = [];
   for (const path of all.sort()) {
-    const plain = startsWith(path, [0x7f, 0x45, 0x4c, 0x46]);
+    const plain = startsWith(path, ELF_MAGIC);
+    // a compressed file counts only when it holds an ELF file (the corpus has a gzip'd initramfs too)
     const compressed =
       !plain &&
       (startsWith(path, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]) ||
         startsWith(path, [0x28, 0xb5, 0x2f, 0xfd]) ||
-        startsWith(path, [0x1f, 0x8b]));
+        startsWith(path, [0x1f, 0x8b])) &&
+      holdsElf(path);
     if (plain || compressed) result.push({ path, name: relative(root, path), compressed });
   }
   return result;
