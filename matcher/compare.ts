@@ -2,8 +2,8 @@
 // target or string contents, addend), then the bytes outside relocation fields.
 import type { ElfSymbol } from "../elf/types.js";
 import { correlationKey } from "../lib/symbol-name.js";
-import type { ObjectModel, Reloc, RelocTarget, Unit } from "./bundle.js";
 import type { Correlation } from "./correlate.js";
+import type { ObjectModel, Reloc, RelocTarget, Unit } from "./object-model.js";
 
 export interface UnitDifference {
   /** Human-readable causes: "size 14 → 18", "relocations: +2 -1", "bytes at 0x1a..0x24". */

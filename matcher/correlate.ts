@@ -2,7 +2,7 @@
 // original, although compilers renumber clones (.isra.N), static locals (var.N), __UNIQUE_ID_
 // counters and rehash every ThinLTO-promoted name (.llvm.<hash>) when a file is rebuilt.
 import { correlationKey, isSpecialStatic, llvmHash, stripLlvmSuffix } from "../lib/symbol-name.js";
-import type { ObjectModel, RelocTarget, Unit } from "./bundle.js";
+import type { ObjectModel, RelocTarget, Unit } from "./object-model.js";
 
 export interface Correlation {
   readonly twinOfOrig: ReadonlyMap<Unit, Unit>;

@@ -4,12 +4,12 @@ import { ET_REL } from "../elf/constants.js";
 import type { ElfFile } from "../elf/types.js";
 import { InputError } from "../lib/input-error.js";
 import { correlationKey, llvmHash } from "../lib/symbol-name.js";
-import { isWritable, modelObject, type ObjectModel, type RelocTarget, type Unit } from "./bundle.js";
 import { carriedUnits } from "./carry.js";
 import { compareUnits, type Sides } from "./compare.js";
 import { correlate, isUncorrelatedStatic } from "./correlate.js";
 import { isPpc64SiblingCall } from "./diff-arch.js";
 import { isLineOnlyChange } from "./line-only.js";
+import { isWritable, modelObject, type ObjectModel, type RelocTarget, type Unit } from "./object-model.js";
 import { changedAnonymousSections, isAlwaysCarried } from "./sections.js";
 
 export { diffTrees, explainInTrees, type TreeExplanation } from "./diff-tree.js";

@@ -3,8 +3,8 @@
 // changed (kpatch's line-macro filter). Decoded per arch: x86-64, ppc64le, s390x, arm64, LoongArch.
 import type { Endianness } from "../elf/types.js";
 import { isSpecialStatic, stripLlvmSuffix } from "../lib/symbol-name.js";
-import type { Reloc } from "./bundle.js";
 import { type DiffArch, readWord } from "./diff-arch.js";
+import type { Reloc } from "./object-model.js";
 
 /** Helpers that take __FILE__/__LINE__ (or print them); kpatch's list. */
 const LINE_MACRO_FUNCTIONS: ReadonlySet<string> = new Set([

@@ -3,9 +3,9 @@
 import { SHF_ALLOC, SHF_STRINGS } from "../elf/constants.js";
 import type { ElfSection } from "../elf/types.js";
 import { correlationKey } from "../lib/symbol-name.js";
-import { isIgnoredSection, type ObjectModel, sectionRole } from "./bundle.js";
 import { relocationsEqual, type Sides } from "./compare.js";
 import { isSpecialStaticSection } from "./correlate.js";
+import { isIgnoredSection, type ObjectModel, sectionRole } from "./object-model.js";
 
 /**
  * Tables whose entries describe places in functions (bug, exception, jump-label, alternatives,
