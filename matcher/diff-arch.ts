@@ -98,9 +98,6 @@ export const PROFILING_CALLS: ReadonlySet<string> = new Set([
   "__gnu_mcount_nc",
 ]);
 
-/** Sections listing each traceable function's entry (x86/s390 -mrecord-mcount, -fpatchable-function-entry). */
-export const ENTRY_TABLES: ReadonlySet<string> = new Set(["__mcount_loc", "__patchable_function_entries"]);
-
 export function readWord(code: Uint8Array, at: number, endianness: "little" | "big"): number {
   const b0 = code[at] ?? 0;
   const b1 = code[at + 1] ?? 0;

@@ -15,13 +15,11 @@ import {
   STT_TLS,
 } from "../elf/constants.js";
 import type { ElfFile, ElfRelocation, ElfRelocationSection, ElfSection, ElfSymbol } from "../elf/types.js";
+import { ENTRY_TABLES, type SectionRole, sectionRole } from "../lib/section-roles.js";
 import { isStubSymbol, stubTarget } from "../lib/symbol-name.js";
-import { type DiffArch, diffArchOf, ENTRY_TABLES, landingBias, PROFILING_CALLS } from "./diff-arch.js";
+import { type DiffArch, diffArchOf, landingBias, PROFILING_CALLS } from "./diff-arch.js";
 
 export type UnitKind = "function" | "object";
-
-/** What a section holds, for deciding whether a change in it matters. */
-export type SectionRole = "text" | "init" | "data" | "rodata" | "metadata";
 
 export interface Unit {
   readonly symbol: ElfSymbol;
@@ -93,41 +91,6 @@ export interface ObjectModel {
   /** Functions and sections the source marked with KPATCH_IGNORE_FUNCTION / KPATCH_IGNORE_SECTION. */
   readonly ignoredFunctions: ReadonlySet<string>;
   readonly ignoredSections: ReadonlySet<string>;
-}
-
-/** Sections that never matter for a patch: debug info, notes, unwind and address-significance tables. */
-export function isIgnoredSection(name: string): boolean {
-  return (
-    name.startsWith(".debug") ||
-    name.startsWith(".rela.debug") ||
-    name.startsWith(".discard") ||
-    name.startsWith(".llvm") ||
-    name === ".comment" ||
-    name.startsWith(".note") ||
-    name === ".eh_frame" ||
-    name === ".sframe" ||
-    name === ".symtab" ||
-    name === ".strtab" ||
-    name === ".shstrtab" ||
-    ENTRY_TABLES.has(name)
-  );
-}
-
-const DATA_PREFIXES = [".data", ".bss", ".tdata", ".tbss", ".sdata", ".sbss", ".ldata", ".lbss"];
-const RODATA_PREFIXES = [".rodata", ".srodata", ".lrodata"];
-
-/** init/exit code and data: freed after boot (built-in) or load, never a livepatch target. */
-export function isInitSection(name: string): boolean {
-  return name.startsWith(".init.") || name.startsWith(".exit.") || name === ".init" || name === ".exit";
-}
-
-export function sectionRole(section: ElfSection): SectionRole {
-  const name = section.name;
-  if (isInitSection(name)) return "init";
-  if ((section.flags & SHF_EXECINSTR) !== 0n) return "text";
-  if (DATA_PREFIXES.some((p) => name === p || name.startsWith(`${p}.`))) return "data";
-  if (RODATA_PREFIXES.some((p) => name === p || name.startsWith(`${p}.`))) return "rodata";
-  return "metadata";
 }
 
 export function isWritable(section: ElfSection): boolean {

@@ -2,10 +2,11 @@
 // ones kpatch regenerates or always carries, and comparing the others whole.
 import { SHF_ALLOC, SHF_STRINGS } from "../elf/constants.js";
 import type { ElfSection } from "../elf/types.js";
+import { isIgnoredSection, sectionRole } from "../lib/section-roles.js";
 import { correlationKey } from "../lib/symbol-name.js";
 import { relocationsEqual, type Sides } from "./compare.js";
 import { isSpecialStaticSection } from "./correlate.js";
-import { isIgnoredSection, type ObjectModel, sectionRole } from "./object-model.js";
+import type { ObjectModel } from "./object-model.js";
 
 /**
  * Tables whose entries describe places in functions (bug, exception, jump-label, alternatives,
