@@ -85,19 +85,6 @@ export function isPpc64SiblingCall(typeName: string, code: Uint8Array, at: numbe
   return typeName === "R_PPC64_REL24" && (readWord(code, at, "little") & 0xfc000003) === 0x48000000;
 }
 
-/**
- * The ftrace entry call a patchable function starts with: `__fentry__` (x86-64 -mfentry, s390x
- * -mfentry), `_mcount`/`mcount` (ppc64le -pg, older arches); arm64 and LoongArch use
- * -fpatchable-function-entry, recorded in `__patchable_function_entries` instead.
- */
-export const PROFILING_CALLS: ReadonlySet<string> = new Set([
-  "__fentry__",
-  "_mcount",
-  "mcount",
-  "__mcount",
-  "__gnu_mcount_nc",
-]);
-
 export function readWord(code: Uint8Array, at: number, endianness: "little" | "big"): number {
   const b0 = code[at] ?? 0;
   const b1 = code[at + 1] ?? 0;
