@@ -3,10 +3,10 @@
 import { ET_REL } from "../elf/constants.js";
 import type { ElfFile } from "../elf/types.js";
 import { InputError } from "../lib/input-error.js";
+import { archRules } from "./arch/index.js";
 import { type Carried, carriedUnits } from "./carry.js";
 import type { Sides } from "./compare.js";
 import { correlate } from "./correlate.js";
-import { isPpc64SiblingCall } from "./diff-arch.js";
 import { compareDataObjects, judgeAnonymousSections, judgeChangedData, newDataObjects } from "./diff-data.js";
 import { addReason, type Changes, type Findings } from "./diff-findings.js";
 import { compareFunctions, foldSplitParts } from "./diff-functions.js";
@@ -217,18 +217,18 @@ function whatIsCarried(sides: Sides, changed: readonly Unit[], changedObjects: C
 }
 
 /**
- * ppc64le: only livepatched (changed) functions: the livepatch stub saves the caller's TOC on its
- * stack, which a tail call skips. New functions are called directly from the module.
+ * Tail calls out of livepatched (changed) functions that the arch's livepatch core cannot follow
+ * (ppc64le: the livepatch stub saves the caller's TOC on its stack, which a tail call skips). New
+ * functions are called directly from the module.
  */
 function refuseSiblingCalls(sides: Sides, changed: readonly Unit[], f: Findings): void {
   const p = sides.patched;
-  if (p.arch !== "ppc64") return;
+  const rule = archRules(p.arch)?.siblingCalls;
+  if (!rule) return;
   const patchedCode = changed.map((u) => ({ name: u.name, unit: sides.correlation.twinOfOrig.get(u)! }));
   for (const { name, unit } of patchedCode) {
-    for (const call of siblingCalls(p, unit)) {
-      f.unsupported.push(
-        `sibling call at ${call}: the livepatched ${name} could not restore its TOC (ppc64le)`,
-      );
+    for (const call of siblingCalls(p, unit, rule.isSiblingCall)) {
+      f.unsupported.push(`sibling call at ${call}: the livepatched ${name} ${rule.consequence}`);
       addReason(f, name, `sibling call at ${call}`);
     }
   }
@@ -244,8 +244,12 @@ function renamedUnits(sides: Sides): { orig: string; patched: string; how: strin
   return renamed;
 }
 
-/** ppc64le tail calls (`b`, not `bl`) from a function or its children to another function. */
-function siblingCalls(p: ObjectModel, unit: Unit): string[] {
+/** Tail calls (ppc64le `b`, not `bl`) from a function or its children to another function. */
+function siblingCalls(
+  p: ObjectModel,
+  unit: Unit,
+  isSiblingCall: (typeName: string, code: Uint8Array, at: number) => boolean,
+): string[] {
   const found: string[] = [];
   for (const part of [unit, ...unit.children]) {
     const bytes = p.bytesOf(part);
@@ -253,7 +257,7 @@ function siblingCalls(p: ObjectModel, unit: Unit): string[] {
     for (const r of p.relocationsOf(part)) {
       if (r.target.kind !== "symbol") continue;
       const at = r.offset - part.start;
-      if (!isPpc64SiblingCall(r.typeName, bytes, Number(at))) continue;
+      if (!isSiblingCall(r.typeName, bytes, Number(at))) continue;
       const target = p.unitOfSymbol(r.target.symbol.index);
       // Jumps between a function and its own split parts stay inside the patched code.
       if (target && (target === part || target.parent === part || part.parent === target)) continue;

@@ -3,7 +3,7 @@
 // constant they land in (reloc-targets.ts); which functions have an ftrace entry (entry-table.ts).
 import { SHF_WRITE } from "../elf/constants.js";
 import type { ElfFile, ElfSection } from "../elf/types.js";
-import { type DiffArch, diffArchOf } from "./diff-arch.js";
+import { type DiffArch, diffArchOf } from "./arch/index.js";
 import { callsProfilingEntry, unitsWithEntryRecord } from "./entry-table.js";
 import { type Reloc, type Relocations, readRelocations } from "./reloc-targets.js";
 import { placeUnits, type Unit } from "./units.js";
@@ -37,7 +37,7 @@ export function isWritable(section: ElfSection): boolean {
 }
 
 export function modelObject(file: ElfFile): ObjectModel {
-  const arch = diffArchOf(file.header.machineName);
+  const arch = diffArchOf(file.header.machine);
   const index = placeUnits(file);
   const relocations = readRelocations(file, index, arch);
   let withEntry: Set<Unit> | null = null;

@@ -10,7 +10,7 @@ import {
   STT_SECTION,
 } from "../elf/constants.js";
 import type { ElfFile, ElfRelocation, ElfRelocationSection, ElfSection, ElfSymbol } from "../elf/types.js";
-import { type DiffArch, landingBias } from "./diff-arch.js";
+import { type DiffArch, isMappingSymbol, isPointerSlotSection, landingBias } from "./arch/index.js";
 import { type Unit, type UnitIndex, unitAt } from "./units.js";
 
 export type RelocTarget =
@@ -136,7 +136,7 @@ function isPlaceSymbol(symbol: ElfSymbol): boolean {
   if (symbol.type === STT_SECTION) return true;
   if (symbol.type !== STT_NOTYPE || symbol.bind !== 0) return false;
   const n = symbol.name;
-  return n === "" || n.startsWith(".L") || n.startsWith("$") || n.startsWith("L0");
+  return n === "" || n.startsWith(".L") || isMappingSymbol(n) || n.startsWith("L0");
 }
 
 function isStringSection(ctx: Context, index: number): boolean {
@@ -167,7 +167,7 @@ function resolvePlace(
     const slot = relocationAt(ctx, section, landing);
     if (slot) return { target: { kind: "indirect", section, via: slot }, addend: 0n };
     // ppc64 .toc slots without a relocation hold a constant: compare its 8 bytes (kpatch rela_equal).
-    if (section.name === ".toc")
+    if (isPointerSlotSection(section.name))
       return { target: { kind: "constant", hex: readBytes(section, landing, 8) }, addend: 0n };
   }
   return { target: { kind: "section", section }, addend: raw };
