@@ -2,8 +2,8 @@
 // new or changed they reach through relocations (kpatch's include rules), so new functions are
 // reported only when the patch actually contains them.
 import type { ElfSection } from "../elf/types.js";
-import type { RelocTarget, Unit } from "./bundle.js";
 import type { Sides } from "./compare.js";
+import type { RelocTarget, Unit } from "./object-model.js";
 import { isAlwaysCarried } from "./sections.js";
 
 export interface Carried {

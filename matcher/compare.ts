@@ -2,8 +2,9 @@
 // target or string contents, addend), then the bytes outside relocation fields.
 import type { ElfSymbol } from "../elf/types.js";
 import { correlationKey } from "../lib/symbol-name.js";
-import type { ObjectModel, Reloc, RelocTarget, Unit } from "./bundle.js";
+import { isInertCodeSection } from "./arch/index.js";
 import type { Correlation } from "./correlate.js";
+import type { ObjectModel, Reloc, RelocTarget, Unit } from "./object-model.js";
 
 export interface UnitDifference {
   /** Human-readable causes: "size 14 → 18", "relocations: +2 -1", "bytes at 0x1a..0x24". */
@@ -99,14 +100,13 @@ function stubBytes(unit: Unit, stub: ElfSymbol): Uint8Array | null {
 
 export function relocationsEqual(sides: Sides, a: Reloc, aBase: bigint, b: Reloc, bBase: bigint): boolean {
   if (a.offset - aBase !== b.offset - bBase || a.type !== b.type) return false;
-  // x86 .altinstr_aux holds code static_cpu_has() runs before alternatives are applied; inert in
-  // a module, so references to it are equal whatever their offset (kpatch rela_equal).
-  if (isAltinstrAux(a.target) && isAltinstrAux(b.target)) return true;
+  // References into code a module never runs (x86 .altinstr_aux) are equal whatever their offset.
+  if (isInert(a.target) && isInert(b.target)) return true;
   return a.addend === b.addend && targetsEqual(sides, a.target, b.target);
 }
 
-function isAltinstrAux(t: RelocTarget): boolean {
-  return t.kind === "section" && t.section.name === ".altinstr_aux";
+function isInert(t: RelocTarget): boolean {
+  return t.kind === "section" && isInertCodeSection(t.section.name);
 }
 
 function targetsEqual(sides: Sides, a: RelocTarget, b: RelocTarget): boolean {

@@ -2,7 +2,7 @@
 // original, although compilers renumber clones (.isra.N), static locals (var.N), __UNIQUE_ID_
 // counters and rehash every ThinLTO-promoted name (.llvm.<hash>) when a file is rebuilt.
 import { correlationKey, isSpecialStatic, llvmHash, stripLlvmSuffix } from "../lib/symbol-name.js";
-import type { ObjectModel, RelocTarget, Unit } from "./bundle.js";
+import type { ObjectModel, RelocTarget, Unit } from "./object-model.js";
 
 export interface Correlation {
   readonly twinOfOrig: ReadonlyMap<Unit, Unit>;
@@ -40,17 +40,35 @@ export function isStaticLocal(unit: Unit): boolean {
   return stripLlvmSuffix(unit.name).includes(".") && !isUncorrelatedStatic(unit);
 }
 
-export function correlate(orig: ObjectModel, patched: ObjectModel): Correlation {
-  const twinOfOrig = new Map<Unit, Unit>();
-  const twinOfPatched = new Map<Unit, Unit>();
-  const how = new Map<Unit, string>();
-  const pair = (o: Unit, p: Unit, reason: string): void => {
-    twinOfOrig.set(o, p);
-    twinOfPatched.set(p, o);
-    how.set(o, reason);
-  };
-  const byName = (u: Unit): boolean => u.aliasOf === null && !isUncorrelatedStatic(u) && !isStaticLocal(u);
+/** The pairs found so far, and how each was found. */
+interface Pairing {
+  readonly twinOfOrig: Map<Unit, Unit>;
+  readonly twinOfPatched: Map<Unit, Unit>;
+  readonly how: Map<Unit, string>;
+}
 
+function pair(pairs: Pairing, o: Unit, p: Unit, reason: string): void {
+  pairs.twinOfOrig.set(o, p);
+  pairs.twinOfPatched.set(p, o);
+  pairs.how.set(o, reason);
+}
+
+/** Correlated by name (steps 1 and 2), not by use. */
+function byName(u: Unit): boolean {
+  return u.aliasOf === null && !isUncorrelatedStatic(u) && !isStaticLocal(u);
+}
+
+export function correlate(orig: ObjectModel, patched: ObjectModel): Correlation {
+  const pairs: Pairing = { twinOfOrig: new Map(), twinOfPatched: new Map(), how: new Map() };
+  const leftOrig = pairBySameName(pairs, orig, patched);
+  pairByCorrelationKey(pairs, orig, patched, leftOrig);
+  pairStaticLocalsByUse(pairs, orig, patched);
+  const removedStaticReferences = lostStaticReferences(pairs, orig, patched);
+  return { ...pairs, removedStaticReferences };
+}
+
+function pairBySameName(pairs: Pairing, orig: ObjectModel, patched: ObjectModel): Unit[] {
+  const { twinOfPatched } = pairs;
   // 1. Same plain name, same kind. Names with renumberable parts (foo.constprop.9, .llvm.<hash>,
   //    __UNIQUE_ID_x12) carry no identity: gcc may hand the numbers out differently (kpatch issue 935).
   const patchedByName = new Map<string, Unit[]>();
@@ -67,10 +85,19 @@ export function correlate(orig: ObjectModel, patched: ObjectModel): Correlation 
       correlationKey(o.name) === o.name
         ? patchedByName.get(o.name)?.find((c) => c.kind === o.kind && !twinOfPatched.has(c))
         : undefined;
-    if (p) pair(o, p, "same name");
+    if (p) pair(pairs, o, p, "same name");
     else leftOrig.push(o);
   }
+  return leftOrig;
+}
 
+function pairByCorrelationKey(
+  pairs: Pairing,
+  orig: ObjectModel,
+  patched: ObjectModel,
+  leftOrig: readonly Unit[],
+): void {
+  const { twinOfOrig, twinOfPatched } = pairs;
   // 2. Same name once clone numbers, __UNIQUE_ID_ counters and .llvm.<hash> are dropped. Within a
   //    family of several (foo.constprop.9, foo.constprop.10) the numbers say nothing: identical
   //    bytes pair first, then equal size, then symbol-table order.
@@ -117,12 +144,15 @@ export function correlate(orig: ObjectModel, patched: ObjectModel): Correlation 
         if (twinOfOrig.has(o)) continue;
         const p = candidates.find((c) => !twinOfPatched.has(c) && fits(o, c, single));
         if (!p) continue;
-        pair(o, p, o.name === p.name ? "same name" : renameReason(o.name, p.name));
+        pair(pairs, o, p, o.name === p.name ? "same name" : renameReason(o.name, p.name));
         learnHash(o, p);
       }
     }
   }
+}
 
+function pairStaticLocalsByUse(pairs: Pairing, orig: ObjectModel, patched: ObjectModel): void {
+  const { twinOfOrig, twinOfPatched } = pairs;
   // 3. Static locals, by use: the variable a correlated function references is the twin of the one
   //    its twin (or the twin's split parts) references under the same name, with the same size
   //    (kpatch correlates these only this way: the numbers gcc appends are not stable).
@@ -148,13 +178,20 @@ export function correlate(orig: ObjectModel, patched: ObjectModel): Correlation 
             correlationKey(c.name) === key,
         );
         if (candidate) {
-          pair(variable, candidate, `static local used by ${o.name}`);
+          pair(pairs, variable, candidate, `static local used by ${o.name}`);
           added = true;
         }
       }
     }
   }
+}
 
+function lostStaticReferences(
+  pairs: Pairing,
+  orig: ObjectModel,
+  patched: ObjectModel,
+): Correlation["removedStaticReferences"] {
+  const { twinOfOrig } = pairs;
   // 4. Every reference to a static local must survive: the user's twin (or, for a split part
   //    that is gone, its function's twin) must reference the variable's twin. kpatch refuses
   //    otherwise — it cannot tell whether the variable is still the same one.
@@ -189,8 +226,7 @@ export function correlate(orig: ObjectModel, patched: ObjectModel): Correlation 
       }
     }
   }
-
-  return { twinOfOrig, twinOfPatched, how, removedStaticReferences };
+  return removedStaticReferences;
 }
 
 function referencedUnit(model: ObjectModel, target: RelocTarget): Unit | undefined {

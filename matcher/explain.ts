@@ -2,9 +2,9 @@
 // were correlated, the relocation differences and the decisions about it.
 import type { ElfFile } from "../elf/types.js";
 import { correlationKey } from "../lib/symbol-name.js";
-import type { Unit } from "./bundle.js";
 import { compareUnits, describeRelocation, type Sides } from "./compare.js";
 import { diffSides, modelPair, type ObjectDiff } from "./diff.js";
+import type { Unit } from "./object-model.js";
 
 export type ExplainedStatus = "changed" | "new" | "deleted" | "unchanged" | "line-only";
 

@@ -2,15 +2,18 @@
 // ones kpatch regenerates or always carries, and comparing the others whole.
 import { SHF_ALLOC, SHF_STRINGS } from "../elf/constants.js";
 import type { ElfSection } from "../elf/types.js";
+import { isIgnoredSection, sectionRole } from "../lib/section-roles.js";
 import { correlationKey } from "../lib/symbol-name.js";
-import { isIgnoredSection, type ObjectModel, sectionRole } from "./bundle.js";
+import { isArchPerFunctionTable, isPointerSlotSection } from "./arch/index.js";
 import { relocationsEqual, type Sides } from "./compare.js";
 import { isSpecialStaticSection } from "./correlate.js";
+import type { ObjectModel } from "./object-model.js";
 
 /**
- * Tables whose entries describe places in functions (bug, exception, jump-label, alternatives,
- * paravirt, lock-prefix, ftrace-fixup, ORC, expoline and objtool site tables). kpatch rebuilds them
- * for the functions it carries (create-diff-object's special sections), so their changes don't count.
+ * Tables whose entries describe places in functions (bug, exception, jump-label, printk-index and
+ * static-call tables; each arch adds its own: alternatives, paravirt, lock-prefix, ftrace-fixup, ORC,
+ * expoline and objtool site tables, see matcher/arch/). kpatch rebuilds them for the functions it
+ * carries (create-diff-object's special sections), so their changes don't count.
  */
 const PER_FUNCTION_TABLES: ReadonlySet<string> = new Set([
   "__bug_table",
@@ -18,34 +21,12 @@ const PER_FUNCTION_TABLES: ReadonlySet<string> = new Set([
   "__ex_table",
   "__jump_table",
   ".printk_index",
-  ".smp_locks",
-  ".parainstructions",
   ".static_call_sites",
-  ".altinstructions",
-  ".altinstr_replacement",
-  ".altinstr_aux",
-  "__ftr_fixup",
-  "__mmu_ftr_fixup",
-  "__fw_ftr_fixup",
-  "__lwsync_fixup",
-  "__barrier_nospec_fixup",
-  ".orc_unwind",
-  ".orc_unwind_ip",
-  ".orc_header",
-  ".s390_indirect_call",
-  ".s390_indirect_branches",
-  ".s390_indirect_jump",
-  ".s390_return_reg",
-  ".s390_return_mem",
-  ".retpoline_sites",
-  ".return_sites",
-  ".call_sites",
-  ".ibt_endbr_seal",
   ".static_call.text",
 ]);
 
 function isPerFunctionTable(name: string): boolean {
-  return PER_FUNCTION_TABLES.has(name) || name.startsWith(".kpatch.");
+  return PER_FUNCTION_TABLES.has(name) || isArchPerFunctionTable(name) || name.startsWith(".kpatch.");
 }
 
 /**
@@ -56,7 +37,7 @@ export function isAlwaysCarried(section: ElfSection): boolean {
   const name = section.name;
   return (
     name === ".rodata" ||
-    name === ".toc" ||
+    isPointerSlotSection(name) ||
     name.includes(".str1.") ||
     (section.flags & SHF_STRINGS) !== 0n ||
     isUbsanData(name)

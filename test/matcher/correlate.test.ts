@@ -3,8 +3,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readElfFile } from "../../elf/read-file.js";
-import { isBundled, modelObject, splitParentName } from "../../matcher/bundle.js";
 import { correlate, isStaticLocal, isUncorrelatedStatic } from "../../matcher/correlate.js";
+import { isBundled, modelObject, splitParentName } from "../../matcher/object-model.js";
 import { FIXTURES } from "../paths.js";
 
 const D = join(FIXTURES, "diff");

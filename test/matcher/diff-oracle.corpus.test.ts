@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readElf } from "../../elf/file.js";
 import { readElfFile } from "../../elf/read-file.js";
-import { modelObject } from "../../matcher/bundle.js";
 import { diffObjects } from "../../matcher/diff.js";
+import { modelObject } from "../../matcher/object-model.js";
 import { corpusPath } from "../corpus.js";
 
 describe.each(["gcc", "clang"])("oracle pairs, %s tree", (tree) => {

@@ -3,9 +3,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ElfSymbol } from "../../elf/types.js";
-import type { RelocTarget } from "../../matcher/bundle.js";
-import type { DiffArch } from "../../matcher/diff-arch.js";
+import type { DiffArch } from "../../matcher/arch/index.js";
 import { isLineMacroFunction, isLineOnlyChange, type LineOnlyInput } from "../../matcher/line-only.js";
+import type { RelocTarget } from "../../matcher/object-model.js";
 
 const symbol = (name: string): RelocTarget => ({ kind: "symbol", symbol: { name } as ElfSymbol });
 const text: RelocTarget = { kind: "string", text: "fs/inode.c" };

@@ -1,6 +1,7 @@
 // Where an x86-64 PC-relative relocation lands: past the immediate that follows the field.
 import { describe, expect, it } from "vitest";
-import { landingBias, x86ImmediateAfterDisplacement } from "../../matcher/diff-arch.js";
+import { landingBias } from "../../matcher/arch/index.js";
+import { x86ImmediateAfterDisplacement } from "../../matcher/arch/x86_64.js";
 
 const at = (bytes: number[]): [Uint8Array, number] => {
   const code = Uint8Array.from([...bytes, 0, 0, 0, 0, 0, 0, 0, 0]);
