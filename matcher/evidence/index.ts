@@ -8,4 +8,4 @@ export * from "./neighbourhood.js";
 export * from "./orig-profile.js";
 export * from "./size-fit.js";
 export * from "./target-view.js";
-export type * from "./types.js";
+export type { Identified, IdentifyContext, SymbolQuery } from "./types.js";
