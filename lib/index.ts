@@ -24,6 +24,7 @@ export * from "./report/match-report.js";
 export { renderMatchText } from "./report/match-text.js";
 export * from "./report/verify-report.js";
 export * from "./rules.js";
+export * from "./section-roles.js";
 export * from "./symbol-name.js";
 export * from "./sympos-report.js";
 export * from "./symvers.js";

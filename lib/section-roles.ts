@@ -1,5 +1,6 @@
 // Kernel section roles: which sections of an object never matter for a patch, which hold init/exit
-// code freed after boot or load, and whether a section holds code, data, read-only data or metadata.
+// code freed after boot or load, whether a section holds code, data, read-only data or metadata, and
+// the output-section group its symbols land in after linking (include/asm-generic/vmlinux.lds.h).
 import { SHF_EXECINSTR } from "../elf/constants.js";
 import type { ElfSection } from "../elf/types.js";
 
@@ -42,4 +43,22 @@ export function sectionRole(section: ElfSection): SectionRole {
   if (DATA_PREFIXES.some((p) => name === p || name.startsWith(`${p}.`))) return "data";
   if (RODATA_PREFIXES.some((p) => name === p || name.startsWith(`${p}.`))) return "rodata";
   return "metadata";
+}
+
+/**
+ * The group a section lands in after linking: -ffunction-sections/-fdata-sections names
+ * (`.text.foo`, `.data.bar`) fold into their base; the kernel's own sections (`.init.text`,
+ * `.noinstr.text`, `.data..percpu`) stay apart (include/asm-generic/vmlinux.lds.h).
+ */
+export function sectionGroup(name: string): string {
+  if (name.startsWith(".text.")) {
+    const second = name.slice(6).split(".")[0] ?? "";
+    return ["unlikely", "hot", "startup", "exit", "split"].includes(second) ? `.text.${second}` : ".text";
+  }
+  for (const base of [".data.rel.ro", ".data.rel.local", ".data.rel", ".rodata", ".data", ".bss"]) {
+    if (name === base) return base.startsWith(".data") ? ".data" : base;
+    if (name.startsWith(`${base}.`) && !name.startsWith(`${base}..`))
+      return base.startsWith(".data") ? ".data" : base;
+  }
+  return name;
 }

@@ -2,7 +2,7 @@
 
 export * from "./candidates.js";
 export * from "./diff.js";
-export * from "./evidence.js";
+export * from "./evidence/index.js";
 export * from "./explain.js";
 export * from "./match.js";
 export * from "./references.js";

@@ -35,7 +35,7 @@ import {
   profileObject,
   type TargetView,
   targetView,
-} from "./evidence.js";
+} from "./evidence/index.js";
 import { objectReferences, tableKnowsExports } from "./references.js";
 import { klpSymNameMax } from "./sympos.js";
 

@@ -9,7 +9,7 @@ import type { ReferenceReport } from "../lib/report/match-report.js";
 import { isSpecialStatic, isStubSymbol } from "../lib/symbol-name.js";
 import type { Symvers } from "../lib/symvers.js";
 import type { FunctionChange, SymbolReference } from "./diff.js";
-import { type IdentifyContext, identify } from "./evidence.js";
+import { type IdentifyContext, identify } from "./evidence/index.js";
 import { KLP_SYM_NAME_MAX } from "./sympos.js";
 
 /** True when some object of the table exports the name (`__ksymtab_<name>`), or Module.symvers lists it. */

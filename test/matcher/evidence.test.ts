@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { readElfFile } from "../../elf/index.js";
 import { parseSymbolText } from "../../lib/kallsyms.js";
 import { readModule } from "../../lib/module-symbols.js";
+import { sectionGroup } from "../../lib/section-roles.js";
 import {
   fileBlockMatch,
   fileBlocks,
@@ -16,11 +17,10 @@ import {
   type OrigProfile,
   type OrigSymbol,
   profileObject,
-  sectionGroup,
   sizeFit,
   targetView,
   vmlinuxFileBlock,
-} from "../../matcher/evidence.js";
+} from "../../matcher/evidence/index.js";
 import { FIXTURES } from "../paths.js";
 
 function table(lines: string[]) {

@@ -17,7 +17,7 @@ import {
   identify,
   profileObject,
   targetView,
-} from "../../matcher/evidence.js";
+} from "../../matcher/evidence/index.js";
 import { matchPatch } from "../../matcher/match.js";
 import { klpSymNameMax, klpSymNotes, resolve } from "../../matcher/sympos.js";
 import { FIXTURES } from "../paths.js";
