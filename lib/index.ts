@@ -2,7 +2,6 @@
 
 export { writeFileAtomic } from "./atomic-write.js";
 export * from "./build-tree.js";
-export * from "./diff-report.js";
 export * from "./disassemble.js";
 export { type Flag, failsAt, flag, isSeverity, SEVERITIES, type Severity, worstSeverity } from "./flags.js";
 export { fileErrorText, InputError } from "./input-error.js";
@@ -13,6 +12,7 @@ export * from "./kernel-table.js";
 export * from "./livepatch/index.js";
 export * from "./module-symbols.js";
 export * from "./report/common.js";
+export * from "./report/diff-report.js";
 export * from "./report/flag-codes.js";
 export * from "./report/match-baseline.js";
 export { renderMatchGithub } from "./report/match-github.js";
@@ -22,10 +22,10 @@ export { renderMatchMarkdown } from "./report/match-markdown.js";
 export * from "./report/match-render.js";
 export * from "./report/match-report.js";
 export { renderMatchText } from "./report/match-text.js";
+export * from "./report/sympos-report.js";
 export * from "./report/verify-report.js";
 export * from "./rules.js";
 export * from "./symbol-name.js";
-export * from "./sympos-report.js";
 export * from "./symvers.js";
 export * from "./system-map.js";
 export * from "./vmlinux-symbols.js";

@@ -3,6 +3,8 @@
 import { relative } from "node:path";
 import type { CommandModule } from "yargs";
 import { readElfFile } from "../../elf/read-file.js";
+import { type Disassembly, disassembleFunctions } from "../../lib/disassemble.js";
+import { InputError } from "../../lib/input-error.js";
 import {
   objectLabel,
   renderDiffJson,
@@ -11,9 +13,7 @@ import {
   renderExplanationJson,
   renderTreeJson,
   renderTreeText,
-} from "../../lib/diff-report.js";
-import { type Disassembly, disassembleFunctions } from "../../lib/disassemble.js";
-import { InputError } from "../../lib/input-error.js";
+} from "../../lib/report/diff-report.js";
 import { diffObjects, diffTrees, explainInTrees } from "../../matcher/diff.js";
 import { explainFunction, type FunctionExplanation } from "../../matcher/explain.js";
 import { EXIT_OK, runAction } from "../exit.js";

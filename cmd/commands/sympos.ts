@@ -3,8 +3,8 @@
 import type { CommandModule } from "yargs";
 import { InputError } from "../../lib/input-error.js";
 import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
+import { renderSymposJson, renderSymposText } from "../../lib/report/sympos-report.js";
 import { chooseRule, LOOKUP_RULES } from "../../lib/rules.js";
-import { renderSymposJson, renderSymposText } from "../../lib/sympos-report.js";
 import { symposReport } from "../../matcher/sympos.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 
