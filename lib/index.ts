@@ -13,6 +13,7 @@ export * from "./livepatch/index.js";
 export * from "./module-symbols.js";
 export * from "./report/common.js";
 export * from "./report/diff-report.js";
+export type * from "./report/diff-types.js";
 export * from "./report/flag-codes.js";
 export * from "./report/match-baseline.js";
 export { renderMatchGithub } from "./report/match-github.js";

@@ -14,8 +14,9 @@ import {
   renderTreeJson,
   renderTreeText,
 } from "../../lib/report/diff-report.js";
+import type { FunctionExplanation } from "../../lib/report/diff-types.js";
 import { diffObjects, diffTrees, explainInTrees } from "../../matcher/diff.js";
-import { explainFunction, type FunctionExplanation } from "../../matcher/explain.js";
+import { explainFunction } from "../../matcher/explain.js";
 import { EXIT_OK, runAction } from "../exit.js";
 
 interface DiffArgs {
