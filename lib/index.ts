@@ -25,6 +25,7 @@ export * from "./report/match-report.js";
 export { renderMatchText } from "./report/match-text.js";
 export * from "./report/sympos-report.js";
 export * from "./report/verify-report.js";
+export type * from "./report/verify-types.js";
 export * from "./rules.js";
 export * from "./symbol-name.js";
 export * from "./symvers.js";

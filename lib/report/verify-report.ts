@@ -4,7 +4,6 @@ import { failsAt, worstSeverity } from "../flags.js";
 import { inputSha256, toolVersion } from "../input-files.js";
 import type { KernelTable } from "../kernel-table.js";
 import type { LivepatchTargets, TargetOrigin, TargetRole } from "../livepatch/index.js";
-import type { RuleChoice } from "../rules.js";
 import {
   escapeXml,
   type FailOn,
@@ -16,6 +15,7 @@ import {
   stableStringify,
   textTable,
 } from "./common.js";
+import type { SymbolView, VerifyOutcome, VerifyResult } from "./verify-types.js";
 
 export const VERIFY_SCHEMA_VERSION = 1;
 
@@ -43,7 +43,7 @@ export interface VerifyTargetReport {
   readonly source: string;
   /** False for a .klp.sym symbol no .klp.rela relocation uses. */
   readonly used: boolean;
-  readonly outcome: "resolved" | "ambiguous" | "position-not-found" | "not-found" | "not-loaded";
+  readonly outcome: VerifyOutcome;
   /** "0x…" of the resolved symbol; null when not resolved or hidden. */
   readonly address: string | null;
   readonly symbol: VerifySymbolReport | null;
@@ -129,44 +129,7 @@ export async function inputFile(
   return { role, path, sha256: await inputSha256(path, read) };
 }
 
-/** The plain-data shape of matcher/verify's result (kept structural so lib does not import matcher). */
-export interface VerifyResultData {
-  readonly rule: RuleChoice;
-  readonly verdicts: readonly {
-    readonly target: LivepatchTargets["targets"][number];
-    readonly outcome: VerifyTargetReport["outcome"];
-    readonly symbol: SymbolData | null;
-    readonly matches: readonly SymbolData[];
-    readonly kernelMessage: string | null;
-    readonly onLoad: {
-      readonly moduleFile: string;
-      readonly outcome: string;
-      readonly symbol: SymbolData | null;
-      readonly kernelMessage: string | null;
-    } | null;
-    readonly expected: {
-      readonly source: string;
-      readonly expectedAddress: bigint | null;
-      readonly expectedSympos: number;
-      readonly agrees: boolean;
-      readonly by: string;
-    } | null;
-    readonly flags: readonly Flag[];
-  }[];
-  readonly patch: VerifyReport["patch"];
-  readonly flags: readonly Flag[];
-  readonly notes: readonly string[];
-}
-
-interface SymbolData {
-  readonly name: string;
-  readonly type: string;
-  readonly address: bigint | null;
-  readonly position: number;
-  readonly line: number | null;
-}
-
-function symbolReport(s: SymbolData): VerifySymbolReport {
+function symbolReport(s: SymbolView): VerifySymbolReport {
   return {
     name: s.name,
     type: s.type,
@@ -177,7 +140,7 @@ function symbolReport(s: SymbolData): VerifySymbolReport {
 }
 
 export function buildVerifyReport(
-  result: VerifyResultData,
+  result: VerifyResult,
   targets: LivepatchTargets,
   table: KernelTable,
   inputs: readonly VerifyInputFile[],
