@@ -15,6 +15,7 @@ export * from "./report/common.js";
 export * from "./report/diff-report.js";
 export type * from "./report/diff-types.js";
 export * from "./report/flag-codes.js";
+export * from "./report/header.js";
 export * from "./report/match-baseline.js";
 export { renderMatchGithub } from "./report/match-github.js";
 export { renderMatchJson } from "./report/match-json.js";

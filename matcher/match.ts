@@ -14,9 +14,9 @@ import { type KernelObject, type KernelTable, normalizeModuleName, VMLINUX } fro
 import { readModuleObjects } from "../lib/module-symbols.js";
 import type { FunctionChange, ObjectDiff } from "../lib/report/diff-types.js";
 import { raise } from "../lib/report/flag-codes.js";
+import type { InputFile } from "../lib/report/header.js";
 import {
   type FunctionReport,
-  type InputFile,
   MATCH_SCHEMA_VERSION,
   type MatchReport,
   type MatchSummary,

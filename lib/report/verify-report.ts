@@ -2,20 +2,13 @@
 // Addresses are "0x…" strings here, so the JSON form is the data itself.
 import type { Flag, Severity } from "../flags.js";
 import { failsAt, worstSeverity } from "../flags.js";
-import { inputSha256, toolVersion } from "../input-files.js";
 import type { KernelTable } from "../kernel-table.js";
 import type { LivepatchTargets, TargetOrigin, TargetRole } from "../livepatch/index.js";
 import { type FailOn, hex } from "./common.js";
+import { type InputFile, type ReportHeader, type ReportTool, reportHeader } from "./header.js";
 import type { SymbolView, TargetVerdict, VerifyOutcome, VerifyResult } from "./verify-types.js";
 
 export const VERIFY_SCHEMA_VERSION = 1;
-
-export interface VerifyInputFile {
-  /** livepatch, targets, kallsyms, system-map, vmlinux, module, expect. */
-  readonly role: string;
-  readonly path: string;
-  readonly sha256: string;
-}
 
 export interface VerifySymbolReport {
   readonly name: string;
@@ -71,23 +64,15 @@ export interface VerifySummary {
   readonly worst: Severity | null;
 }
 
-export interface VerifyReport {
+export interface VerifyReport extends ReportHeader {
   readonly schemaVersion: typeof VERIFY_SCHEMA_VERSION;
-  readonly tool: { readonly name: "klpmatch"; readonly command: "verify"; readonly version: string };
-  readonly inputs: readonly VerifyInputFile[];
+  readonly tool: ReportTool & { readonly command: "verify" };
   readonly livepatch: {
     readonly path: string;
     readonly moduleName: string | null;
     readonly found: readonly TargetOrigin[];
     readonly objects: readonly string[];
   };
-  readonly kernel: {
-    readonly source: string;
-    readonly path: string;
-    readonly addressesHidden: boolean;
-    readonly llvmNames: boolean;
-  };
-  readonly rule: { readonly name: string; readonly why: string; readonly assumed: boolean };
   /** What loading the patch would do, as far as symbols decide it. */
   readonly patch: {
     readonly result: "accepted" | "refused";
@@ -109,16 +94,6 @@ export interface VerifyReport {
 
 // ---------------------------------------------------------------------------------------------
 // Building the report
-
-/** An input of the report; `read`: its bytes, when they were read already for other uses. */
-export async function inputFile(
-  role: string,
-  path: string,
-  read?: Promise<Uint8Array>,
-): Promise<VerifyInputFile> {
-  if (path === "-") return { role, path, sha256: "" };
-  return { role, path, sha256: await inputSha256(path, read) };
-}
 
 function symbolReport(s: SymbolView): VerifySymbolReport {
   return {
@@ -171,28 +146,22 @@ export function buildVerifyReport(
   result: VerifyResult,
   targets: LivepatchTargets,
   table: KernelTable,
-  inputs: readonly VerifyInputFile[],
+  inputs: readonly InputFile[],
 ): VerifyReport {
   const reports = result.verdicts.map(targetReport);
   const all = [...result.flags, ...reports.flatMap((t) => t.flags)];
   const count = (o: VerifyTargetReport["outcome"]) => reports.filter((t) => t.outcome === o).length;
+  const header = reportHeader(inputs, table, result.rule);
   return {
     schemaVersion: VERIFY_SCHEMA_VERSION,
-    tool: { name: "klpmatch", command: "verify", version: toolVersion() },
-    inputs,
+    ...header,
+    tool: { ...header.tool, command: "verify" },
     livepatch: {
       path: targets.path,
       moduleName: targets.moduleName,
       found: targets.found,
       objects: targets.objects,
     },
-    kernel: {
-      source: table.source.kind,
-      path: table.source.path,
-      addressesHidden: table.addressesHidden,
-      llvmNames: table.hasLlvmNames,
-    },
-    rule: { name: result.rule.rule, why: result.rule.why, assumed: result.rule.assumed },
     patch: result.patch,
     targets: reports,
     flags: result.flags,
