@@ -1,5 +1,5 @@
 // One entry point for every verify report format.
-import type { FailOn, ReportFormat } from "./common.js";
+import { type FailOn, type ReportFormat, unrenderedFormat } from "./common.js";
 import { renderVerifyGithub } from "./verify-github.js";
 import { renderVerifyJson } from "./verify-json.js";
 import { renderVerifyJunit } from "./verify-junit.js";
@@ -17,7 +17,9 @@ export function renderVerifyReport(report: VerifyReport, format: ReportFormat, f
       return renderVerifyJunit(report, failOn);
     case "github":
       return renderVerifyGithub(report);
-    default:
+    case "text":
       return renderVerifyText(report);
+    default:
+      return unrenderedFormat(format);
   }
 }
