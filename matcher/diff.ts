@@ -3,6 +3,7 @@
 import { ET_REL } from "../elf/constants.js";
 import type { ElfFile } from "../elf/types.js";
 import { InputError } from "../lib/input-error.js";
+import type { DiffVerdict, FunctionChange, ObjectDiff, SymbolReference } from "../lib/report/diff-types.js";
 import { archRules } from "./arch/index.js";
 import { type Carried, carriedUnits } from "./carry.js";
 import type { Sides } from "./compare.js";
@@ -13,71 +14,6 @@ import { compareFunctions, foldSplitParts } from "./diff-functions.js";
 import { modelObject, type ObjectModel, type RelocTarget, type Unit } from "./object-model.js";
 
 export { diffTrees, explainInTrees, type TreeExplanation } from "./diff-tree.js";
-
-export type DiffVerdict = "patchable" | "no-change" | "unsupported";
-
-export interface SymbolReference {
-  /** The referenced symbol's name in the patched object. */
-  readonly name: string;
-  /** The correlated orig-side name, null when the symbol has no orig twin. */
-  readonly origName: string | null;
-  /** ELF symbol type name (FUNC, OBJECT, NOTYPE, ...). */
-  readonly type: string;
-  /** ELF binding name (LOCAL, GLOBAL, WEAK). */
-  readonly bind: string;
-  /** False for undefined (external) symbols. */
-  readonly defined: boolean;
-}
-
-export interface FunctionChange {
-  /** Orig name (the patched name for new functions). */
-  readonly name: string;
-  readonly patchedName: string | null;
-  /** Orig size (patched size for new functions). */
-  readonly size: bigint;
-  readonly bind: "LOCAL" | "GLOBAL" | "WEAK";
-  /** "size 14 → 18", "relocations: +2 -1", "bytes at 0x1a..0x24", "child foo.cold changed", … */
-  readonly reasons: readonly string[];
-  /**
-   * Symbols the patched code of this function (and its children) references, by patched-side name
-   * with the correlated orig name: what a livepatch must resolve (for .klp.sym).
-   */
-  readonly references: readonly SymbolReference[];
-}
-
-export interface DataChange {
-  readonly name: string;
-  readonly reasons: readonly string[];
-}
-
-export interface ObjectDiff {
-  readonly orig: string;
-  readonly patched: string;
-  readonly machine: string;
-  readonly verdict: DiffVerdict;
-  readonly changed: readonly FunctionChange[];
-  readonly new: readonly FunctionChange[];
-  readonly deleted: readonly FunctionChange[];
-  readonly changedData: readonly DataChange[];
-  /** New data objects the patch module carries (new globals, variables the changed code uses). */
-  readonly newData: readonly string[];
-  /** Why the verdict is unsupported (empty otherwise). */
-  readonly unsupported: readonly string[];
-  /** Reasons per reported name (functions and data). */
-  readonly reasons: Readonly<Record<string, readonly string[]>>;
-  /** Functions whose only differences are __LINE__ immediates passed to WARN/printk helpers. */
-  readonly lineOnly: readonly string[];
-  /** Correlations that were not by identical name (renumbered clones, ThinLTO hashes, statics by use). */
-  readonly renamed: readonly { readonly orig: string; readonly patched: string; readonly how: string }[];
-}
-
-export interface TreeDiff {
-  readonly pairs: readonly ObjectDiff[];
-  /** Relative paths of objects found only in the orig tree. */
-  readonly onlyOrig: readonly string[];
-  /** Relative paths of objects found only in the patched tree. */
-  readonly onlyPatched: readonly string[];
-}
 
 /** Refuses pairs the diff step cannot compare: not relocatable, or built for another machine. */
 export function checkPair(orig: ElfFile, patched: ElfFile): void {

@@ -1,40 +1,11 @@
 // One function's diff in detail, for `klpmatch diff --explain NAME`: which twin it has, how they
 // were correlated, the relocation differences and the decisions about it.
 import type { ElfFile } from "../elf/types.js";
+import type { ExplainedStatus, FunctionExplanation, PartExplanation } from "../lib/report/diff-types.js";
 import { correlationKey } from "../lib/symbol-name.js";
 import { compareUnits, describeRelocation, type Sides } from "./compare.js";
-import { diffSides, modelPair, type ObjectDiff } from "./diff.js";
+import { diffSides, modelPair } from "./diff.js";
 import type { Unit } from "./object-model.js";
-
-export type ExplainedStatus = "changed" | "new" | "deleted" | "unchanged" | "line-only";
-
-export interface FunctionExplanation {
-  readonly status: ExplainedStatus;
-  readonly origName: string | null;
-  readonly patchedName: string | null;
-  /** Sections holding the function on each side (what objdump must disassemble). */
-  readonly origSection: string | null;
-  readonly patchedSection: string | null;
-  /** How the twin was found ("same name", "renumbered …", "ThinLTO hash changed"). */
-  readonly correlation: string | null;
-  readonly reasons: readonly string[];
-  readonly removedRelocations: readonly string[];
-  readonly addedRelocations: readonly string[];
-  /** Every relocation of the function on each side, described the same way. */
-  readonly origRelocations: readonly string[];
-  readonly patchedRelocations: readonly string[];
-  /** Split parts (.cold, .part.N) of the function on either side, compared the same way. */
-  readonly parts: readonly PartExplanation[];
-  readonly diff: ObjectDiff;
-}
-
-export interface PartExplanation {
-  readonly origName: string | null;
-  readonly patchedName: string | null;
-  readonly reasons: readonly string[];
-  readonly removedRelocations: readonly string[];
-  readonly addedRelocations: readonly string[];
-}
 
 /** null when no function of either object has that name (exactly, or once numbers and hashes are dropped). */
 export function explainFunction(orig: ElfFile, patched: ElfFile, name: string): FunctionExplanation | null {

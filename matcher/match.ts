@@ -12,10 +12,11 @@ import { bytesSha256, inputSha256, pairTreeObjects, readInputFile, toolVersion }
 import { type KernelSymbolSources, loadKernelSymbols } from "../lib/kernel-symbols.js";
 import { type KernelObject, type KernelTable, normalizeModuleName, VMLINUX } from "../lib/kernel-table.js";
 import { readModuleObjects } from "../lib/module-symbols.js";
+import type { FunctionChange, ObjectDiff } from "../lib/report/diff-types.js";
 import { raise } from "../lib/report/flag-codes.js";
+import type { InputFile } from "../lib/report/header.js";
 import {
   type FunctionReport,
-  type InputFile,
   MATCH_SCHEMA_VERSION,
   type MatchReport,
   type MatchSummary,
@@ -25,7 +26,7 @@ import {
 } from "../lib/report/match-report.js";
 import { chooseRule, parseKernelVersion, type RuleChoice } from "../lib/rules.js";
 import { readSymvers, type Symvers } from "../lib/symvers.js";
-import { diffObjects, type FunctionChange, type ObjectDiff } from "./diff.js";
+import { diffObjects } from "./diff.js";
 import {
   type FileBlock,
   fileBlocks,

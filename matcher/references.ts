@@ -4,11 +4,11 @@
 import type { KernelTable } from "../lib/kernel-table.js";
 import { VMLINUX } from "../lib/kernel-table.js";
 import { parseKlpSymName } from "../lib/livepatch/klp-names.js";
+import type { FunctionChange, SymbolReference } from "../lib/report/diff-types.js";
 import { raise } from "../lib/report/flag-codes.js";
 import type { ReferenceReport } from "../lib/report/match-report.js";
 import { isSpecialStatic, isStubSymbol } from "../lib/symbol-name.js";
 import type { Symvers } from "../lib/symvers.js";
-import type { FunctionChange, SymbolReference } from "./diff.js";
 import { type IdentifyContext, identify } from "./evidence/index.js";
 import { KLP_SYM_NAME_MAX } from "./sympos.js";
 

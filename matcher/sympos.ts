@@ -5,9 +5,9 @@
 import { InputError } from "../lib/input-error.js";
 import type { KernelObject, KernelSymbol, KernelTable } from "../lib/kernel-table.js";
 import { normalizeModuleName, VMLINUX } from "../lib/kernel-table.js";
+import type { SymposCandidate, SymposReport, SymposSelection } from "../lib/report/sympos-report.js";
 import { type LookupRule, RULES, type RuleChoice } from "../lib/rules.js";
 import { stripLlvmSuffix } from "../lib/symbol-name.js";
-import type { SymposCandidate, SymposReport, SymposSelection } from "../lib/sympos-report.js";
 import { llvmStrippedIndex } from "./candidates.js";
 
 export type ResolveFailure = "not-found" | "ambiguous" | "position-not-found" | "not-loaded";

@@ -3,19 +3,18 @@
 import { relative } from "node:path";
 import type { CommandModule } from "yargs";
 import { readElfFile } from "../../elf/read-file.js";
-import {
-  objectLabel,
-  renderDiffJson,
-  renderDiffText,
-  renderExplanation,
-  renderExplanationJson,
-  renderTreeJson,
-  renderTreeText,
-} from "../../lib/diff-report.js";
 import { type Disassembly, disassembleFunctions } from "../../lib/disassemble.js";
 import { InputError } from "../../lib/input-error.js";
+import {
+  type DiffFormat,
+  renderFunctionExplanation,
+  renderObjectDiff,
+  renderTreeDiff,
+} from "../../lib/report/diff-render.js";
+import { objectLabel } from "../../lib/report/diff-report.js";
+import type { FunctionExplanation } from "../../lib/report/diff-types.js";
 import { diffObjects, diffTrees, explainInTrees } from "../../matcher/diff.js";
-import { explainFunction, type FunctionExplanation } from "../../matcher/explain.js";
+import { explainFunction } from "../../matcher/explain.js";
 import { EXIT_OK, runAction } from "../exit.js";
 
 interface DiffArgs {
@@ -25,15 +24,6 @@ interface DiffArgs {
   patched?: string;
   json?: boolean;
   explain?: string;
-}
-
-function explanation(
-  e: FunctionExplanation,
-  label: string,
-  disassembly: { orig: Disassembly | null; patched: Disassembly | null },
-  json: boolean | undefined,
-): string {
-  return json ? renderExplanationJson(e, disassembly) : renderExplanation(e, label, disassembly);
 }
 
 /** The function and its split parts on each side, disassembled one after the other. */
@@ -71,6 +61,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       }),
   handler: (argv) =>
     runAction(async () => {
+      const format: DiffFormat = argv.json ? "json" : "text";
       const pairMode = argv.origObject !== undefined || argv.patchedObject !== undefined;
       const treeMode = argv.orig !== undefined || argv.patched !== undefined;
       if (pairMode === treeMode) {
@@ -92,12 +83,17 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
           if (!e)
             throw new InputError(argv.explain, `no function of that name in ${orig.path} or ${patched.path}`);
           process.stdout.write(
-            explanation(e, objectLabel(e.diff), await disassembleBoth(e, orig.path, patched.path), argv.json),
+            renderFunctionExplanation(
+              e,
+              format,
+              objectLabel(e.diff),
+              await disassembleBoth(e, orig.path, patched.path),
+            ),
           );
           return EXIT_OK;
         }
         const diff = diffObjects(orig, patched);
-        process.stdout.write(argv.json ? renderDiffJson(diff) : renderDiffText(diff));
+        process.stdout.write(renderObjectDiff(diff, format));
         return EXIT_OK;
       }
       if (argv.orig === undefined || argv.patched === undefined) {
@@ -114,14 +110,12 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
           );
         }
         const disassembly = await disassembleBoth(found.explanation, found.orig, found.patched);
-        process.stdout.write(explanation(found.explanation, found.path, disassembly, argv.json));
+        process.stdout.write(renderFunctionExplanation(found.explanation, format, found.path, disassembly));
         return EXIT_OK;
       }
       const tree = await diffTrees(origDir, patchedDir);
       const paths = tree.pairs.map((p) => relative(origDir, p.orig));
-      process.stdout.write(
-        argv.json ? renderTreeJson(tree, origDir, patchedDir) : renderTreeText(tree, { paths }),
-      );
+      process.stdout.write(renderTreeDiff(tree, format, { orig: origDir, patched: patchedDir }, { paths }));
       return EXIT_OK;
     }),
 };

@@ -3,8 +3,8 @@
 import type { CommandModule } from "yargs";
 import { InputError } from "../../lib/input-error.js";
 import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
+import { renderSymposReport } from "../../lib/report/sympos-render.js";
 import { chooseRule, LOOKUP_RULES } from "../../lib/rules.js";
-import { renderSymposJson, renderSymposText } from "../../lib/sympos-report.js";
 import { symposReport } from "../../matcher/sympos.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 
@@ -93,7 +93,7 @@ export const symposCommand: CommandModule<object, SymposArgs> = {
         ...(address !== undefined ? { address } : {}),
         ...(argv.line !== undefined ? { line: argv.line } : {}),
       });
-      process.stdout.write(argv.json ? renderSymposJson(report) : renderSymposText(report));
+      process.stdout.write(renderSymposReport(report, argv.json ? "json" : "text"));
       const ok = report.candidates.length > 0 && (report.selected === null || report.selected.verified);
       return ok ? EXIT_OK : EXIT_FLAGGED;
     }),

@@ -2,7 +2,8 @@
 // symbols the way the kernel will when the patch loads.
 import type { CommandModule } from "yargs";
 import { emitReport, parseFailOn, REPORT_FORMATS, type ReportFormat } from "../../lib/report/common.js";
-import { renderVerifyReport, verifyFails } from "../../lib/report/verify-report.js";
+import { renderVerifyReport } from "../../lib/report/verify-render.js";
+import { verifyFails } from "../../lib/report/verify-report.js";
 import { LOOKUP_RULES, type LookupRule } from "../../lib/rules.js";
 import { verifyPatch } from "../../matcher/verify/index.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";

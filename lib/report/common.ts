@@ -8,6 +8,14 @@ export type ReportFormat = "text" | "json" | "markdown" | "junit" | "github";
 
 export const REPORT_FORMATS: readonly ReportFormat[] = ["text", "json", "markdown", "junit", "github"];
 
+/**
+ * The default branch of a switch over report formats. `format` is `never` there when every format
+ * has its case, so a format added without a renderer fails to compile instead of printing text.
+ */
+export function unrenderedFormat(format: never): never {
+  throw new Error(`no renderer for report format '${String(format)}'`);
+}
+
 export function isReportFormat(value: string): value is ReportFormat {
   return (REPORT_FORMATS as readonly string[]).includes(value);
 }

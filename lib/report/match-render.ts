@@ -1,5 +1,5 @@
 // One entry point for every match report format.
-import type { FailOn, ReportFormat } from "./common.js";
+import { type FailOn, type ReportFormat, unrenderedFormat } from "./common.js";
 import { renderMatchGithub } from "./match-github.js";
 import { renderMatchJson } from "./match-json.js";
 import { renderMatchJunit } from "./match-junit.js";
@@ -26,7 +26,9 @@ export function renderMatchReport(
       return renderMatchJunit(report, opts.failOn ?? "error");
     case "github":
       return renderMatchGithub(report);
-    default:
+    case "text":
       return renderMatchText(report, { color: opts.color ?? false });
+    default:
+      return unrenderedFormat(format);
   }
 }

@@ -1,15 +1,9 @@
 // The data of a `match` report: what every format renders and schema/report.schema.json describes.
 // Addresses and sizes are "0x…" strings here, so the JSON form is the data itself.
 import type { Flag, Severity } from "../flags.js";
+import type { ReportHeader } from "./header.js";
 
 export const MATCH_SCHEMA_VERSION = 1;
-
-export interface InputFile {
-  /** orig, patched, kallsyms, system-map, vmlinux, module, symvers, baseline. */
-  readonly role: string;
-  readonly path: string;
-  readonly sha256: string;
-}
 
 export interface TargetPair {
   readonly objname: string;
@@ -129,17 +123,8 @@ export interface MatchSummary {
   readonly worst: Severity | null;
 }
 
-export interface MatchReport {
+export interface MatchReport extends ReportHeader {
   readonly schemaVersion: typeof MATCH_SCHEMA_VERSION;
-  readonly tool: { readonly name: "klpmatch"; readonly version: string };
-  readonly inputs: readonly InputFile[];
-  readonly kernel: {
-    readonly source: string;
-    readonly path: string;
-    readonly addressesHidden: boolean;
-    readonly llvmNames: boolean;
-  };
-  readonly rule: { readonly name: string; readonly why: string; readonly assumed: boolean };
   readonly objects: readonly ObjectReport[];
   readonly references: readonly ReferenceReport[];
   /** Flags about the run as a whole (rule assumed, hidden addresses, …). */

@@ -1,30 +1,14 @@
-// The `verify` report: its data (what the JSON holds) and each format's rendering.
+// The data of a `verify` report: what every format renders (verify-render.ts) and the JSON holds.
+// Addresses are "0x…" strings here, so the JSON form is the data itself.
 import type { Flag, Severity } from "../flags.js";
 import { failsAt, worstSeverity } from "../flags.js";
-import { inputSha256, toolVersion } from "../input-files.js";
 import type { KernelTable } from "../kernel-table.js";
 import type { LivepatchTargets, TargetOrigin, TargetRole } from "../livepatch/index.js";
-import type { RuleChoice } from "../rules.js";
-import {
-  escapeXml,
-  type FailOn,
-  githubAnnotation,
-  hex,
-  markdownCode,
-  markdownTable,
-  type ReportFormat,
-  stableStringify,
-  textTable,
-} from "./common.js";
+import { type FailOn, hex } from "./common.js";
+import { type InputFile, type ReportHeader, type ReportTool, reportHeader } from "./header.js";
+import type { SymbolView, TargetVerdict, VerifyOutcome, VerifyResult } from "./verify-types.js";
 
 export const VERIFY_SCHEMA_VERSION = 1;
-
-export interface VerifyInputFile {
-  /** livepatch, targets, kallsyms, system-map, vmlinux, module, expect. */
-  readonly role: string;
-  readonly path: string;
-  readonly sha256: string;
-}
 
 export interface VerifySymbolReport {
   readonly name: string;
@@ -43,7 +27,7 @@ export interface VerifyTargetReport {
   readonly source: string;
   /** False for a .klp.sym symbol no .klp.rela relocation uses. */
   readonly used: boolean;
-  readonly outcome: "resolved" | "ambiguous" | "position-not-found" | "not-found" | "not-loaded";
+  readonly outcome: VerifyOutcome;
   /** "0x…" of the resolved symbol; null when not resolved or hidden. */
   readonly address: string | null;
   readonly symbol: VerifySymbolReport | null;
@@ -80,23 +64,15 @@ export interface VerifySummary {
   readonly worst: Severity | null;
 }
 
-export interface VerifyReport {
+export interface VerifyReport extends ReportHeader {
   readonly schemaVersion: typeof VERIFY_SCHEMA_VERSION;
-  readonly tool: { readonly name: "klpmatch"; readonly command: "verify"; readonly version: string };
-  readonly inputs: readonly VerifyInputFile[];
+  readonly tool: ReportTool & { readonly command: "verify" };
   readonly livepatch: {
     readonly path: string;
     readonly moduleName: string | null;
     readonly found: readonly TargetOrigin[];
     readonly objects: readonly string[];
   };
-  readonly kernel: {
-    readonly source: string;
-    readonly path: string;
-    readonly addressesHidden: boolean;
-    readonly llvmNames: boolean;
-  };
-  readonly rule: { readonly name: string; readonly why: string; readonly assumed: boolean };
   /** What loading the patch would do, as far as symbols decide it. */
   readonly patch: {
     readonly result: "accepted" | "refused";
@@ -119,54 +95,7 @@ export interface VerifyReport {
 // ---------------------------------------------------------------------------------------------
 // Building the report
 
-/** An input of the report; `read`: its bytes, when they were read already for other uses. */
-export async function inputFile(
-  role: string,
-  path: string,
-  read?: Promise<Uint8Array>,
-): Promise<VerifyInputFile> {
-  if (path === "-") return { role, path, sha256: "" };
-  return { role, path, sha256: await inputSha256(path, read) };
-}
-
-/** The plain-data shape of matcher/verify's result (kept structural so lib does not import matcher). */
-export interface VerifyResultData {
-  readonly rule: RuleChoice;
-  readonly verdicts: readonly {
-    readonly target: LivepatchTargets["targets"][number];
-    readonly outcome: VerifyTargetReport["outcome"];
-    readonly symbol: SymbolData | null;
-    readonly matches: readonly SymbolData[];
-    readonly kernelMessage: string | null;
-    readonly onLoad: {
-      readonly moduleFile: string;
-      readonly outcome: string;
-      readonly symbol: SymbolData | null;
-      readonly kernelMessage: string | null;
-    } | null;
-    readonly expected: {
-      readonly source: string;
-      readonly expectedAddress: bigint | null;
-      readonly expectedSympos: number;
-      readonly agrees: boolean;
-      readonly by: string;
-    } | null;
-    readonly flags: readonly Flag[];
-  }[];
-  readonly patch: VerifyReport["patch"];
-  readonly flags: readonly Flag[];
-  readonly notes: readonly string[];
-}
-
-interface SymbolData {
-  readonly name: string;
-  readonly type: string;
-  readonly address: bigint | null;
-  readonly position: number;
-  readonly line: number | null;
-}
-
-function symbolReport(s: SymbolData): VerifySymbolReport {
+function symbolReport(s: SymbolView): VerifySymbolReport {
   return {
     name: s.name,
     type: s.type,
@@ -176,13 +105,8 @@ function symbolReport(s: SymbolData): VerifySymbolReport {
   };
 }
 
-export function buildVerifyReport(
-  result: VerifyResultData,
-  targets: LivepatchTargets,
-  table: KernelTable,
-  inputs: readonly VerifyInputFile[],
-): VerifyReport {
-  const reports: VerifyTargetReport[] = result.verdicts.map((v) => ({
+function targetReport(v: TargetVerdict): VerifyTargetReport {
+  return {
     objname: v.target.objname,
     oldName: v.target.oldName,
     oldSympos: v.target.oldSympos,
@@ -215,26 +139,29 @@ export function buildVerifyReport(
             by: v.expected.by,
           },
     flags: v.flags,
-  }));
+  };
+}
+
+export function buildVerifyReport(
+  result: VerifyResult,
+  targets: LivepatchTargets,
+  table: KernelTable,
+  inputs: readonly InputFile[],
+): VerifyReport {
+  const reports = result.verdicts.map(targetReport);
   const all = [...result.flags, ...reports.flatMap((t) => t.flags)];
   const count = (o: VerifyTargetReport["outcome"]) => reports.filter((t) => t.outcome === o).length;
+  const header = reportHeader(inputs, table, result.rule);
   return {
     schemaVersion: VERIFY_SCHEMA_VERSION,
-    tool: { name: "klpmatch", command: "verify", version: toolVersion() },
-    inputs,
+    ...header,
+    tool: { ...header.tool, command: "verify" },
     livepatch: {
       path: targets.path,
       moduleName: targets.moduleName,
       found: targets.found,
       objects: targets.objects,
     },
-    kernel: {
-      source: table.source.kind,
-      path: table.source.path,
-      addressesHidden: table.addressesHidden,
-      llvmNames: table.hasLlvmNames,
-    },
-    rule: { name: result.rule.rule, why: result.rule.why, assumed: result.rule.assumed },
     patch: result.patch,
     targets: reports,
     flags: result.flags,
@@ -263,191 +190,4 @@ export function verifyFlags(report: VerifyReport): Flag[] {
 /** True when something at or above `failOn` was flagged. */
 export function verifyFails(report: VerifyReport, failOn: FailOn): boolean {
   return verifyFlags(report).some((f) => failsAt(f.severity, failOn));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rendering
-
-function pair(t: VerifyTargetReport): string {
-  return `${t.objname}:${t.oldName},${t.oldSympos}`;
-}
-
-function symbolText(s: VerifySymbolReport | null): string {
-  if (s === null) return "-";
-  const where = s.address ?? (s.line !== null ? `line ${s.line}` : `#${s.position + 1}`);
-  return `${where} ${s.type} ${s.name}`;
-}
-
-/** The columns the text and Markdown tables share: object, name, sympos, origin, outcome, symbol, message. */
-function targetCells(t: VerifyTargetReport): string[] {
-  return [
-    t.objname,
-    t.oldName,
-    String(t.oldSympos),
-    t.origin,
-    outcomeText(t),
-    symbolText(t.symbol ?? t.onLoad?.symbol ?? null),
-    t.kernelMessage ?? t.onLoad?.kernelMessage ?? "",
-  ];
-}
-
-function outcomeText(t: VerifyTargetReport): string {
-  if (t.outcome === "not-loaded" && t.onLoad !== null) return `not-loaded (on load: ${t.onLoad.outcome})`;
-  return t.outcome;
-}
-
-function patchLine(report: VerifyReport): string {
-  const p = report.patch;
-  const later = p.deferred.map((objname) => {
-    const w = p.whenLoaded.find((x) => x.objname === objname);
-    if (w === undefined) return `${objname} not loaded: resolved when loaded`;
-    if (w.kernelMessage === null) return `${objname} not loaded: its targets pass against its module file`;
-    return `when ${objname} loads, the kernel prints "${w.kernelMessage}" (${w.at}) and refuses to load ${objname}`;
-  });
-  const deferred = later.length > 0 ? `; ${later.join("; ")}` : "";
-  if (p.result === "refused") {
-    return `The kernel would refuse this patch (${p.stage ?? "?"} stage, ${p.at ?? "?"}): ${p.kernelMessage ?? ""}${deferred}`;
-  }
-  return `The kernel would accept every target of the loaded objects${deferred}`;
-}
-
-function summaryLine(s: VerifySummary): string {
-  return (
-    `${s.targets} target(s): ${s.resolved} resolved, ${s.ambiguous} ambiguous, ${s.positionNotFound} position not found, ` +
-    `${s.notFound} not found, ${s.notLoaded} not loaded; ${s.errors} error(s), ${s.warnings} warning(s), ${s.infos} info`
-  );
-}
-
-function renderText(report: VerifyReport): string {
-  const out: string[] = [];
-  out.push(
-    `klpmatch verify: ${report.livepatch.path} (${report.livepatch.found.join(", ") || "no targets"}) against ${report.kernel.source} ${report.kernel.path}`,
-  );
-  out.push(`rule: ${report.rule.name} — ${report.rule.why}`);
-  out.push("");
-  const rows = report.targets.map(targetCells);
-  out.push(
-    textTable(
-      ["OBJECT", "NAME", "SYMPOS", "ORIGIN", "OUTCOME", "SYMBOL", "KERNEL WOULD PRINT"],
-      rows,
-    ).trimEnd(),
-  );
-  const flags = [
-    ...report.flags.map((f) => ({ where: "", f })),
-    ...report.targets.flatMap((t) => t.flags.map((f) => ({ where: `${pair(t)}: `, f }))),
-  ];
-  if (flags.length > 0) {
-    out.push("");
-    out.push("Flags:");
-    for (const { where, f } of flags) out.push(`  ${f.severity.padEnd(7)} ${f.code}: ${where}${f.message}`);
-  }
-  out.push("");
-  out.push(patchLine(report));
-  out.push(summaryLine(report.summary));
-  return `${out.join("\n")}\n`;
-}
-
-function renderMarkdown(report: VerifyReport): string {
-  const out: string[] = [];
-  const icon = report.summary.errors > 0 ? "❌" : report.summary.warnings > 0 ? "⚠️" : "✅";
-  out.push(`## ${icon} klpmatch verify: ${markdownCode(report.livepatch.path)}`);
-  out.push("");
-  out.push(
-    `Against ${report.kernel.source} ${markdownCode(report.kernel.path)}, rule ${markdownCode(report.rule.name)} (${report.rule.why}).`,
-  );
-  out.push("");
-  out.push(`**${patchLine(report)}**`);
-  out.push("");
-  out.push(
-    markdownTable(
-      ["object", "old_name", "old_sympos", "origin", "outcome", "symbol", "kernel would print", "flags"],
-      report.targets.map((t) => [...targetCells(t), t.flags.map((f) => f.code).join(", ")]),
-    ).trimEnd(),
-  );
-  const flags = [
-    ...report.flags.map((f) => ({ where: "", f })),
-    ...report.targets.flatMap((t) => t.flags.map((f) => ({ where: `${markdownCode(pair(t))}: `, f }))),
-  ];
-  if (flags.length > 0) {
-    out.push("");
-    out.push("<details><summary>Flags</summary>");
-    out.push("");
-    for (const { where, f } of flags)
-      out.push(`- **${f.severity}** \`${f.code}\` ${where}${f.message.replace(/\r?\n/g, " ")}`);
-    out.push("");
-    out.push("</details>");
-  }
-  out.push("");
-  out.push(summaryLine(report.summary));
-  return `${out.join("\n")}\n`;
-}
-
-function renderJunit(report: VerifyReport, failOn: FailOn): string {
-  const cases = report.targets.map((t) => {
-    const failing = t.flags.filter((f) => failsAt(f.severity, failOn));
-    const name = escapeXml(pair(t));
-    const classname = escapeXml(`klpmatch.verify.${t.origin}`);
-    const details = escapeXml(
-      [
-        `outcome: ${outcomeText(t)}`,
-        `symbol: ${symbolText(t.symbol)}`,
-        `kernel would print: ${t.kernelMessage ?? "-"}`,
-        `source: ${t.source}`,
-        ...t.flags.map((f) => `${f.severity} ${f.code}: ${f.message}`),
-      ].join("\n"),
-    );
-    if (failing.length === 0)
-      return `    <testcase name="${name}" classname="${classname}">\n      <system-out>${details}</system-out>\n    </testcase>`;
-    const first = failing[0]!;
-    return `    <testcase name="${name}" classname="${classname}">\n      <failure type="${escapeXml(first.code)}" message="${escapeXml(first.message)}">${details}</failure>\n    </testcase>`;
-  });
-  const runFailing = report.flags.filter((f) => failsAt(f.severity, failOn));
-  if (runFailing.length > 0 || report.flags.length > 0) {
-    const details = escapeXml(report.flags.map((f) => `${f.severity} ${f.code}: ${f.message}`).join("\n"));
-    const first = runFailing[0];
-    cases.push(
-      first === undefined
-        ? `    <testcase name="inputs" classname="klpmatch.verify">\n      <system-out>${details}</system-out>\n    </testcase>`
-        : `    <testcase name="inputs" classname="klpmatch.verify">\n      <failure type="${escapeXml(first.code)}" message="${escapeXml(first.message)}">${details}</failure>\n    </testcase>`,
-    );
-  }
-  const failures = cases.filter((c) => c.includes("<failure")).length;
-  const suite = escapeXml(`klpmatch verify ${report.livepatch.path}`);
-  return [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="klpmatch verify" tests="${cases.length}" failures="${failures}">`,
-    `  <testsuite name="${suite}" tests="${cases.length}" failures="${failures}" errors="0">`,
-    ...cases,
-    "  </testsuite>",
-    "</testsuites>",
-    "",
-  ].join("\n");
-}
-
-function renderGithub(report: VerifyReport): string {
-  const file = report.livepatch.path;
-  const lines: string[] = [];
-  for (const f of report.flags)
-    lines.push(githubAnnotation(f.severity, `klpmatch verify ${f.code}`, f.message, file));
-  for (const t of report.targets) {
-    for (const f of t.flags)
-      lines.push(githubAnnotation(f.severity, `klpmatch verify ${f.code} ${pair(t)}`, f.message, file));
-  }
-  lines.push(`${patchLine(report)}\n${summaryLine(report.summary)}\n`);
-  return lines.join("");
-}
-
-export function renderVerifyReport(report: VerifyReport, format: ReportFormat, failOn: FailOn): string {
-  switch (format) {
-    case "json":
-      return stableStringify(report);
-    case "markdown":
-      return renderMarkdown(report);
-    case "junit":
-      return renderJunit(report, failOn);
-    case "github":
-      return renderGithub(report);
-    default:
-      return renderText(report);
-  }
 }

@@ -4,10 +4,10 @@ import type { Flag } from "../../lib/flags.js";
 import type { KernelSymbol } from "../../lib/kernel-table.js";
 import type { LivepatchTarget } from "../../lib/livepatch/index.js";
 import { raise } from "../../lib/report/flag-codes.js";
+import type { ExpectationCheck } from "../../lib/report/verify-types.js";
 import { resolve } from "../sympos.js";
 import { describe, hex } from "./symbol-view.js";
 import type { Context } from "./target.js";
-import type { ExpectationCheck } from "./types.js";
 
 export function expectation(
   ctx: Context,

@@ -1,7 +1,6 @@
 // matcher/verify/: checks a livepatch's targets as the kernel would when the patch loads, and
 // predicts the first message it would print.
 
-export { type ModuleFileFacts, moduleFileFacts } from "./module-file.js";
 export type {
   ExpectationCheck,
   OnLoadCheck,
@@ -10,7 +9,8 @@ export type {
   TargetVerdict,
   VerifyOutcome,
   VerifyResult,
-} from "./types.js";
+} from "../../lib/report/verify-types.js";
+export { type ModuleFileFacts, moduleFileFacts } from "./module-file.js";
 export { type VerifyPatchOptions, verifyPatch } from "./verify-patch.js";
 export { type VerifyOptions, verifyTargets } from "./verify-targets.js";
 export { type VmlinuxCallSites, vmlinuxCallSites } from "./vmlinux-call-sites.js";

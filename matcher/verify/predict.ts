@@ -3,9 +3,9 @@
 // first message it would print, and what happens when a deferred module loads.
 import type { KernelTable } from "../../lib/kernel-table.js";
 import type { LivepatchTarget, LivepatchTargets } from "../../lib/livepatch/index.js";
+import type { PatchPrediction, TargetVerdict } from "../../lib/report/verify-types.js";
 import { objectProblem } from "./object-checks.js";
 import { SIZE_LOOKUP } from "./refusal.js";
-import type { PatchPrediction, TargetVerdict } from "./types.js";
 
 export function predict(
   verdicts: readonly TargetVerdict[],

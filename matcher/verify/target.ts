@@ -4,6 +4,7 @@ import type { Flag } from "../../lib/flags.js";
 import type { KernelObject, KernelTable } from "../../lib/kernel-table.js";
 import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.js";
 import { raise, raiseAs } from "../../lib/report/flag-codes.js";
+import type { OnLoadCheck, TargetVerdict, VerifyOutcome } from "../../lib/report/verify-types.js";
 import type { RuleChoice } from "../../lib/rules.js";
 import { llvmHash, stripLlvmSuffix } from "../../lib/symbol-name.js";
 import { candidatesByRule, isFunctionType, type ResolveResult, resolve } from "../sympos.js";
@@ -11,7 +12,6 @@ import { expectation } from "./expectation.js";
 import type { ModuleFileFacts } from "./module-file.js";
 import { noFtraceLocation, refusal } from "./refusal.js";
 import { describe, view } from "./symbol-view.js";
-import type { OnLoadCheck, TargetVerdict, VerifyOutcome } from "./types.js";
 import type { VmlinuxCallSites } from "./vmlinux-call-sites.js";
 
 function failureFlag(

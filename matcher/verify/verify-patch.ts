@@ -10,12 +10,8 @@ import {
   parseTargetList,
   readLivepatchTargets,
 } from "../../lib/livepatch/index.js";
-import {
-  buildVerifyReport,
-  inputFile,
-  type VerifyInputFile,
-  type VerifyReport,
-} from "../../lib/report/verify-report.js";
+import { type InputFile, inputFile } from "../../lib/report/header.js";
+import { buildVerifyReport, type VerifyReport } from "../../lib/report/verify-report.js";
 import { chooseRule, type LookupRule, parseKernelVersion } from "../../lib/rules.js";
 import { KLP_SYM_NAME_MAX, klpSymNameMax } from "../sympos.js";
 import { type ModuleFileFacts, moduleFileFacts } from "./module-file.js";
@@ -47,7 +43,7 @@ export async function verifyPatch(opts: VerifyPatchOptions): Promise<VerifyRepor
   if (opts.kallsyms === undefined && opts.systemMap === undefined && opts.vmlinux === undefined) {
     throw new InputError("verify", "give the target kernel's symbols: --kallsyms, --system-map or --vmlinux");
   }
-  const inputs: VerifyInputFile[] = [];
+  const inputs: InputFile[] = [];
   // each ELF file is read and parsed once: vmlinux serves the table and its ftrace call sites, and
   // the report hashes the bytes read
   const readElf = cachedElfReader();

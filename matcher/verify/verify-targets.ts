@@ -5,12 +5,12 @@ import type { Flag } from "../../lib/flags.js";
 import type { KernelTable } from "../../lib/kernel-table.js";
 import type { ExpectedTarget, LivepatchTargets } from "../../lib/livepatch/index.js";
 import { raise, raiseAs } from "../../lib/report/flag-codes.js";
+import type { VerifyResult } from "../../lib/report/verify-types.js";
 import type { RuleChoice } from "../../lib/rules.js";
 import type { ModuleFileFacts } from "./module-file.js";
 import { duplicateFlags, objectProblem } from "./object-checks.js";
 import { predict } from "./predict.js";
 import { type Context, verifyTarget } from "./target.js";
-import type { VerifyResult } from "./types.js";
 import type { VmlinuxCallSites } from "./vmlinux-call-sites.js";
 
 export interface VerifyOptions {

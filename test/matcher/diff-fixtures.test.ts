@@ -3,7 +3,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readElfFile } from "../../elf/read-file.js";
-import { diffObjects, type ObjectDiff } from "../../matcher/diff.js";
+import type { ObjectDiff } from "../../lib/report/diff-types.js";
+import { diffObjects } from "../../matcher/diff.js";
 import { FIXTURES } from "../paths.js";
 
 const D = join(FIXTURES, "diff");

@@ -6,7 +6,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readElfFile } from "../../elf/read-file.js";
-import { type DiffVerdict, diffObjects } from "../../matcher/diff.js";
+import type { DiffVerdict } from "../../lib/report/diff-types.js";
+import { diffObjects } from "../../matcher/diff.js";
 import { corpusPath } from "../corpus.js";
 
 interface Expected {

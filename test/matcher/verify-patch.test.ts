@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../lib/input-error.js";
-import { renderVerifyReport } from "../../lib/report/verify-report.js";
+import { renderVerifyReport } from "../../lib/report/verify-render.js";
 import { verifyPatch } from "../../matcher/verify/index.js";
 import { CLI, FIXTURES } from "../paths.js";
 

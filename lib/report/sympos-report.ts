@@ -1,8 +1,8 @@
 // What `klpmatch sympos` reports — the candidates of a name with the (old_name, old_sympos) of
 // each, and a selected one verified by resolving it back — as text and as JSON.
-import type { KernelSymbol } from "./kernel-table.js";
-import { hex, stableStringify, textTable } from "./report/common.js";
-import type { RuleChoice } from "./rules.js";
+import type { KernelSymbol } from "../kernel-table.js";
+import type { RuleChoice } from "../rules.js";
+import { hex, stableStringify, textTable } from "./common.js";
 
 /** The pair that reaches a symbol, or why none does. */
 export type SymposPair =

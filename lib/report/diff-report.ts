@@ -2,9 +2,8 @@
 // with the reasons under each, the JSON shape, and the --explain view with a disassembly diff.
 import { basename } from "node:path";
 import { createTwoFilesPatch } from "diff";
-import type { FunctionChange, ObjectDiff, TreeDiff } from "../matcher/diff.js";
-import type { FunctionExplanation } from "../matcher/explain.js";
-import type { Disassembly } from "./disassemble.js";
+import type { Disassembly } from "../disassemble.js";
+import type { FunctionChange, FunctionExplanation, ObjectDiff, TreeDiff } from "./diff-types.js";
 
 /** The object's name in report lines: its path relative to the tree, or the orig file's base name. */
 export function objectLabel(diff: ObjectDiff, relativePath?: string): string {

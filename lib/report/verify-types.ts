@@ -1,8 +1,9 @@
 // What verify finds: a verdict per target (outcome, the symbol reached, what the kernel would
-// print) and the prediction for the patch as a whole.
-import type { Flag } from "../../lib/flags.js";
-import type { LivepatchTarget } from "../../lib/livepatch/index.js";
-import type { RuleChoice } from "../../lib/rules.js";
+// print) and the prediction for the patch as a whole. matcher/verify computes it;
+// lib/report/verify-report.ts builds the report from it.
+import type { Flag } from "../flags.js";
+import type { LivepatchTarget } from "../livepatch/index.js";
+import type { RuleChoice } from "../rules.js";
 
 export type VerifyOutcome = "resolved" | "ambiguous" | "position-not-found" | "not-found" | "not-loaded";
 
