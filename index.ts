@@ -4,3 +4,4 @@
 export * from "./elf/index.js";
 export * from "./lib/index.js";
 export * from "./matcher/index.js";
+export * from "./pipeline/index.js";

@@ -12,8 +12,6 @@ import { isPpc64SiblingCall } from "./diff-arch.js";
 import { isLineOnlyChange } from "./line-only.js";
 import { changedAnonymousSections, isAlwaysCarried } from "./sections.js";
 
-export { diffTrees, explainInTrees, type TreeExplanation } from "./diff-tree.js";
-
 export type DiffVerdict = "patchable" | "no-change" | "unsupported";
 
 export interface SymbolReference {

@@ -14,8 +14,9 @@ import {
 } from "../../lib/diff-report.js";
 import { type Disassembly, disassembleFunctions } from "../../lib/disassemble.js";
 import { InputError } from "../../lib/input-error.js";
-import { diffObjects, diffTrees, explainInTrees } from "../../matcher/diff.js";
+import { diffObjects } from "../../matcher/diff.js";
 import { explainFunction, type FunctionExplanation } from "../../matcher/explain.js";
+import { diffTrees, explainInTrees } from "../../pipeline/diff-trees.js";
 import { EXIT_OK, runAction } from "../exit.js";
 
 interface DiffArgs {

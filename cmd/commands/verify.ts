@@ -4,7 +4,7 @@ import type { CommandModule } from "yargs";
 import { emitReport, parseFailOn, REPORT_FORMATS, type ReportFormat } from "../../lib/report/common.js";
 import { renderVerifyReport, verifyFails } from "../../lib/report/verify-report.js";
 import { LOOKUP_RULES, type LookupRule } from "../../lib/rules.js";
-import { verifyPatch } from "../../matcher/verify/index.js";
+import { verifyPatch } from "../../pipeline/verify.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 
 interface VerifyArgs {

@@ -11,6 +11,5 @@ export type {
   VerifyOutcome,
   VerifyResult,
 } from "./types.js";
-export { type VerifyPatchOptions, verifyPatch } from "./verify-patch.js";
 export { type VerifyOptions, verifyTargets } from "./verify-targets.js";
 export { type VmlinuxCallSites, vmlinuxCallSites } from "./vmlinux-call-sites.js";

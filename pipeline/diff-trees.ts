@@ -2,8 +2,8 @@
 import { join } from "node:path";
 import { readElfFile } from "../elf/read-file.js";
 import { pairTreeObjects } from "../lib/input-files.js";
-import { diffObjects, type TreeDiff } from "./diff.js";
-import { explainFunction, type FunctionExplanation } from "./explain.js";
+import { diffObjects, type TreeDiff } from "../matcher/diff.js";
+import { explainFunction, type FunctionExplanation } from "../matcher/explain.js";
 
 export async function diffTrees(origDir: string, patchedDir: string): Promise<TreeDiff> {
   const { both, onlyOrig, onlyPatched } = await pairTreeObjects(origDir, patchedDir);
