@@ -137,6 +137,13 @@ describe("project structure", () => {
     expect(KNOWN_LAYER_BREAKS.filter((b) => !breaks.includes(b))).toEqual([]);
   });
 
+  it("keeps file I/O out of matcher/: pipeline/ reads the files and hands matcher/ the data", () => {
+    const io =
+      /\bfrom\s+"node:fs(?:\/promises)?"|\b(?:readElfFile|cachedElfReader|readInputFile|readInputText|loadKernelSymbols|readModuleObjects|readSymvers|readBuildTree|findObjectHome|pairTreeObjects|inputSha256|fileSha256)\b/;
+    expect(files.filter((f) => f.startsWith("matcher/") && io.test(texts.get(f)!))).toEqual([]);
+    expect(io.test(texts.get("pipeline/match.ts")!)).toBe(true);
+  });
+
   it(`keeps every file of matcher/ and lib/ within ${MAX_LINES} lines`, () => {
     const long = files.filter(
       (f) => /^(matcher|lib)\//.test(f) && texts.get(f)!.split("\n").length - 1 > MAX_LINES,
