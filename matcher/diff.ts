@@ -13,8 +13,6 @@ import { addReason, type Changes, type Findings } from "./diff-findings.js";
 import { compareFunctions, foldSplitParts } from "./diff-functions.js";
 import { modelObject, type ObjectModel, type RelocTarget, type Unit } from "./object-model.js";
 
-export { diffTrees, explainInTrees, type TreeExplanation } from "./diff-tree.js";
-
 /** Refuses pairs the diff step cannot compare: not relocatable, or built for another machine. */
 export function checkPair(orig: ElfFile, patched: ElfFile): void {
   for (const f of [orig, patched]) {

@@ -1,17 +1,10 @@
-// The `match` pipeline: diff each orig/patched object pair, find each changed function's kernel
-// symbol with evidence, emit the (objname, old_name, old_sympos) that resolve() confirms, and the
-// .klp.sym references — all as one report value.
-import { stat } from "node:fs/promises";
-import { join } from "node:path";
-import { cachedElfReader, readElfFile } from "../elf/index.js";
+// The `match` step over data already read: each orig/patched object pair diffed, each changed
+// function's kernel symbol found with evidence, the (objname, old_name, old_sympos) that resolve()
+// confirms and the .klp.sym references — and the report value they make. pipeline/match.ts reads the
+// files (objects, build trees, symbol tables) and calls these.
 import type { ElfFile } from "../elf/types.js";
-import { findObjectHome, readBuildTree } from "../lib/build-tree.js";
 import { type Flag, worstSeverity } from "../lib/flags.js";
-import { InputError } from "../lib/input-error.js";
-import { bytesSha256, inputSha256, pairTreeObjects, readInputFile, toolVersion } from "../lib/input-files.js";
-import { type KernelSymbolSources, loadKernelSymbols } from "../lib/kernel-symbols.js";
-import { type KernelObject, type KernelTable, normalizeModuleName, VMLINUX } from "../lib/kernel-table.js";
-import { readModuleObjects } from "../lib/module-symbols.js";
+import type { KernelObject, KernelTable } from "../lib/kernel-table.js";
 import type { FunctionChange, ObjectDiff } from "../lib/report/diff-types.js";
 import { raise } from "../lib/report/flag-codes.js";
 import type { InputFile } from "../lib/report/header.js";
@@ -24,66 +17,24 @@ import {
   type ObjectVerdict,
   type ReferenceReport,
 } from "../lib/report/match-report.js";
-import { chooseRule, parseKernelVersion, type RuleChoice } from "../lib/rules.js";
-import { readSymvers, type Symvers } from "../lib/symvers.js";
+import type { RuleChoice } from "../lib/rules.js";
+import type { Symvers } from "../lib/symvers.js";
 import { diffObjects } from "./diff.js";
 import {
   type FileBlock,
-  fileBlocks,
   type IdentifyContext,
   identify,
-  moduleFileBlocks,
   profileObject,
   type TargetView,
   targetView,
 } from "./evidence/index.js";
 import { objectReferences, tableKnowsExports } from "./references.js";
-import { klpSymNameMax } from "./sympos.js";
 
-export interface MatchOptions {
-  /** An orig object file, or the orig build tree. */
-  readonly orig: string;
-  /** The patched object file, or the patched build tree. */
-  readonly patched: string;
-  readonly kallsyms?: string;
-  readonly systemMap?: string;
-  readonly vmlinux?: string;
-  readonly moduleFiles?: readonly string[];
-  /** Target object of every pair, overriding the build tree's *.mod files. */
-  readonly objname?: string;
-  readonly kernel?: string;
-  readonly rule?: string;
-  readonly symvers?: string;
-  /** A table loaded already (library use); the sources above are then only recorded. */
-  readonly table?: KernelTable;
-  readonly onProgress?: (done: number, total: number, current: string) => void;
-}
-
-interface ObjectPair {
+export interface ObjectPair {
   readonly orig: string;
   readonly patched: string;
   /** Path relative to the tree root (or the file name for a single pair). */
   readonly relative: string;
-}
-
-export interface TreePairs {
-  readonly pairs: readonly ObjectPair[];
-  readonly onlyOrig: readonly string[];
-  readonly onlyPatched: readonly string[];
-}
-
-/** Pairs the objects of two trees by relative path; byte-identical pairs are left out. */
-export async function pairTrees(origDir: string, patchedDir: string): Promise<TreePairs> {
-  const { both, onlyOrig, onlyPatched } = await pairTreeObjects(origDir, patchedDir);
-  const pairs: ObjectPair[] = [];
-  for (const rel of both) {
-    const a = join(origDir, rel);
-    const b = join(patchedDir, rel);
-    const [sa, sb] = await Promise.all([stat(a), stat(b)]);
-    if (sa.size === sb.size && (await readInputFile(a)).equals(await readInputFile(b))) continue;
-    pairs.push({ orig: a, patched: b, relative: rel });
-  }
-  return { pairs, onlyOrig, onlyPatched };
 }
 
 function objectVerdict(
@@ -110,7 +61,8 @@ function changeReport(change: FunctionChange, status: FunctionReport["status"]) 
   };
 }
 
-interface RunContext {
+/** What every object pair of one run is matched against: the kernel's table and rule, and the optional inputs. */
+export interface MatchContext {
   readonly table: KernelTable;
   readonly choice: RuleChoice;
   readonly views: Map<string, TargetView | null>;
@@ -122,7 +74,12 @@ interface RunContext {
   readonly klpSymNameMax: number | null;
 }
 
-function viewOf(run: RunContext, objname: string): TargetView | null {
+/** A run's context; the target views are built as objects ask for them. */
+export function matchContext(parts: Omit<MatchContext, "views">): MatchContext {
+  return { ...parts, views: new Map() };
+}
+
+function viewOf(run: MatchContext, objname: string): TargetView | null {
   let view = run.views.get(objname);
   if (view === undefined) {
     const obj = run.table.objects.get(objname);
@@ -134,7 +91,7 @@ function viewOf(run: RunContext, objname: string): TargetView | null {
 
 /** Matches one object pair whose ELF files are read already. */
 function matchObject(
-  run: RunContext,
+  run: MatchContext,
   pair: ObjectPair,
   origElf: ElfFile,
   diff: ObjectDiff,
@@ -233,6 +190,26 @@ function matchObject(
   };
 }
 
+/** The object a pair is built into, and how that was found. */
+export interface ObjectTarget {
+  readonly objname: string;
+  readonly from: string;
+  /** No build tree said it: vmlinux is assumed. */
+  readonly assumed: boolean;
+}
+
+/** Diffs and matches one object pair whose ELF files are read already. */
+export function matchObjectPair(
+  run: MatchContext,
+  pair: ObjectPair,
+  origElf: ElfFile,
+  patchedElf: ElfFile,
+  target: ObjectTarget,
+): { object: ObjectReport; references: ReferenceReport[] } {
+  const diff = diffObjects(origElf, patchedElf);
+  return matchObject(run, pair, origElf, diff, target.objname, target.from, target.assumed);
+}
+
 /** Merges references used by several objects into one entry per (objname, name). */
 function mergeReferences(all: readonly ReferenceReport[]): ReferenceReport[] {
   const byKey = new Map<string, ReferenceReport>();
@@ -274,120 +251,18 @@ function summarize(
   };
 }
 
-/** Loads the kernel's symbols the way `match` needs them. */
-export async function loadMatchTable(
-  opts: MatchOptions,
-  readElf: (path: string) => Promise<ElfFile> = readElfFile,
-): Promise<KernelTable> {
-  if (opts.table !== undefined) return opts.table;
-  const sources: KernelSymbolSources = {
-    ...(opts.kallsyms !== undefined ? { kallsyms: opts.kallsyms } : {}),
-    ...(opts.systemMap !== undefined ? { systemMap: opts.systemMap } : {}),
-    ...(opts.vmlinux !== undefined ? { vmlinux: opts.vmlinux } : {}),
-    ...(opts.moduleFiles !== undefined ? { moduleFiles: opts.moduleFiles } : {}),
-    readElf,
-  };
-  return loadKernelSymbols(sources);
+/** Everything one run matched, read and left unpaired. */
+export interface MatchedObjects {
+  readonly objects: ObjectReport[];
+  readonly references: readonly ReferenceReport[];
+  readonly inputs: readonly InputFile[];
+  readonly unpaired: MatchReport["unpaired"];
 }
 
-/** The whole pipeline: every changed function of every object pair to its kernel symbol. */
-export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
-  const [origStat, patchedStat] = await Promise.all([stat(opts.orig), stat(opts.patched)]);
-  if (origStat.isDirectory() !== patchedStat.isDirectory()) {
-    throw new InputError(opts.patched, `--orig and --patched must both be object files or both build trees`);
-  }
-  const tree = origStat.isDirectory();
-  // vmlinux and .ko files serve the table, file blocks and init lists: parse each once
-  const readElf = cachedElfReader();
-  const table = await loadMatchTable(opts, readElf);
-  const choice = chooseRule(table, {
-    ...(opts.rule !== undefined ? { rule: opts.rule } : {}),
-    ...(opts.kernel !== undefined ? { kernel: opts.kernel } : {}),
-  });
-  const symvers = opts.symvers !== undefined ? await readSymvers(opts.symvers) : null;
-  const blocks = opts.vmlinux !== undefined ? fileBlocks(await readElf(opts.vmlinux)) : null;
-  const initLists = new Map<string, KernelObject>();
-  const moduleBlocks = new Map<string, ReadonlyMap<number, FileBlock> | null>();
-  for (const ko of opts.moduleFiles ?? []) {
-    const lists = await readModuleObjects(ko, readElf);
-    initLists.set(lists.objname, lists.init);
-    const loaded = table.objects.get(lists.objname);
-    if (loaded !== undefined) moduleBlocks.set(lists.objname, moduleFileBlocks(lists.core, loaded));
-  }
-  const version = opts.kernel !== undefined ? parseKernelVersion(opts.kernel) : null;
-  const run: RunContext = {
-    table,
-    choice,
-    views: new Map(),
-    blocks,
-    moduleBlocks,
-    initLists,
-    symvers,
-    klpSymNameMax: klpSymNameMax(version),
-  };
-
-  const paired: TreePairs = tree
-    ? await pairTrees(opts.orig, opts.patched)
-    : {
-        pairs: [{ orig: opts.orig, patched: opts.patched, relative: opts.orig }],
-        onlyOrig: [],
-        onlyPatched: [],
-      };
-  const homes = tree && opts.objname === undefined ? await readBuildTree(opts.orig) : null;
-
-  const objects: ObjectReport[] = [];
-  const references: ReferenceReport[] = [];
-  const inputs: InputFile[] = [];
-  let done = 0;
-  for (const pair of paired.pairs) {
-    opts.onProgress?.(done, paired.pairs.length, pair.relative);
-    const [origElf, patchedElf] = await Promise.all([readElfFile(pair.orig), readElfFile(pair.patched)]);
-    const diff = diffObjects(origElf, patchedElf);
-    let objname: string = VMLINUX;
-    let from = "no kernel build tree around it: vmlinux assumed";
-    let assumed = false;
-    if (opts.objname !== undefined) {
-      objname = opts.objname === VMLINUX ? VMLINUX : normalizeModuleName(opts.objname);
-      from = "--objname";
-    } else {
-      // a tree's objects are looked up in its *.mod files; an object given alone, in the .mod files
-      // of the directories above it
-      const home = homes !== null ? homes.homeOf(pair.relative) : await findObjectHome(pair.orig);
-      if (home !== null) {
-        objname = home.objname;
-        from = home.from;
-      } else assumed = true;
-    }
-    const result = matchObject(run, pair, origElf, diff, objname, from, assumed);
-    objects.push(result.object);
-    references.push(...result.references);
-    inputs.push({
-      role: "orig",
-      path: pair.orig,
-      sha256: bytesSha256(origElf.bytes),
-    });
-    inputs.push({
-      role: "patched",
-      path: pair.patched,
-      sha256: bytesSha256(patchedElf.bytes),
-    });
-    done++;
-  }
-  opts.onProgress?.(done, paired.pairs.length, "");
-
-  const sources: [string, string | undefined][] = [
-    ["kallsyms", opts.kallsyms],
-    ["system-map", opts.systemMap],
-    ["vmlinux", opts.vmlinux],
-    ["symvers", opts.symvers],
-    ...(opts.moduleFiles ?? []).map((m): [string, string] => ["module", m]),
-  ];
-  for (const [role, path] of sources) {
-    if (path === undefined || path === "-") continue;
-    // vmlinux and .ko files were read for the table: hash those bytes rather than read them again
-    inputs.push({ role, path, sha256: await inputSha256(path, readElf.fileBytes(path)) });
-  }
-
+/** The report of a run: its objects in path order, the references merged, the run's own flags. */
+export function matchReport(run: MatchContext, toolVersion: string, matched: MatchedObjects): MatchReport {
+  const { table, choice } = run;
+  const { objects, references, inputs } = matched;
   const flags: Flag[] = [];
   if (choice.assumed) flags.push(raise("LTO_RULE_ASSUMED", choice.why));
   if (table.addressesHidden) {
@@ -399,7 +274,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     );
   }
   const merged = mergeReferences(references);
-  if (symvers === null && !tableKnowsExports(table)) {
+  if (run.symvers === null && !tableKnowsExports(table)) {
     flags.push(
       raise(
         "EXPORTS_UNKNOWN",
@@ -410,7 +285,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   objects.sort((a, b) => (a.orig < b.orig ? -1 : a.orig > b.orig ? 1 : 0));
   return {
     schemaVersion: MATCH_SCHEMA_VERSION,
-    tool: { name: "klpmatch", version: toolVersion() },
+    tool: { name: "klpmatch", version: toolVersion },
     inputs,
     kernel: {
       source: table.source.kind,
@@ -422,7 +297,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     objects,
     references: merged,
     flags,
-    unpaired: { onlyOrig: paired.onlyOrig, onlyPatched: paired.onlyPatched },
+    unpaired: matched.unpaired,
     summary: summarize(objects, merged, flags),
   };
 }

@@ -13,8 +13,9 @@ import {
 } from "../../lib/report/diff-render.js";
 import { objectLabel } from "../../lib/report/diff-report.js";
 import type { FunctionExplanation } from "../../lib/report/diff-types.js";
-import { diffObjects, diffTrees, explainInTrees } from "../../matcher/diff.js";
+import { diffObjects } from "../../matcher/diff.js";
 import { explainFunction } from "../../matcher/explain.js";
+import { diffTrees, explainInTrees } from "../../pipeline/diff-trees.js";
 import { EXIT_OK, runAction } from "../exit.js";
 
 interface DiffArgs {

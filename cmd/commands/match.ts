@@ -15,7 +15,7 @@ import { compareWithBaseline, parseBaseline, withBaselineChanged } from "../../l
 import { renderMatchReport } from "../../lib/report/match-render.js";
 import { allFlags, type MatchReport } from "../../lib/report/match-report.js";
 import { LOOKUP_RULES } from "../../lib/rules.js";
-import { matchPatch } from "../../matcher/match.js";
+import { matchPatch } from "../../pipeline/match.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 
 interface MatchArgs {

@@ -5,7 +5,7 @@ import { emitReport, parseFailOn, REPORT_FORMATS, type ReportFormat } from "../.
 import { renderVerifyReport } from "../../lib/report/verify-render.js";
 import { verifyFails } from "../../lib/report/verify-report.js";
 import { LOOKUP_RULES, type LookupRule } from "../../lib/rules.js";
-import { verifyPatch } from "../../matcher/verify/index.js";
+import { verifyPatch } from "../../pipeline/verify.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 
 interface VerifyArgs {

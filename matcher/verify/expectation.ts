@@ -1,16 +1,23 @@
 // --expect: does a target reach the symbol a match report decided for it (compared by address,
 // else by position and type)?
 import type { Flag } from "../../lib/flags.js";
-import type { KernelSymbol } from "../../lib/kernel-table.js";
-import type { LivepatchTarget } from "../../lib/livepatch/index.js";
+import type { KernelSymbol, KernelTable } from "../../lib/kernel-table.js";
+import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.js";
 import { raise } from "../../lib/report/flag-codes.js";
 import type { ExpectationCheck } from "../../lib/report/verify-types.js";
+import type { RuleChoice } from "../../lib/rules.js";
 import { resolve } from "../sympos.js";
 import { describe, hex } from "./symbol-view.js";
-import type { Context } from "./target.js";
+
+/** What the check reads of a verify run (target.ts's Context has it): the table, its rule, the report's targets. */
+export interface ExpectationContext {
+  readonly table: KernelTable;
+  readonly choice: RuleChoice;
+  readonly expected: readonly ExpectedTarget[] | null;
+}
 
 export function expectation(
-  ctx: Context,
+  ctx: ExpectationContext,
   target: LivepatchTarget,
   symbol: KernelSymbol | null,
 ): { check: ExpectationCheck | null; flags: Flag[] } {

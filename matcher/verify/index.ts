@@ -11,6 +11,5 @@ export type {
   VerifyResult,
 } from "../../lib/report/verify-types.js";
 export { type ModuleFileFacts, moduleFileFacts } from "./module-file.js";
-export { type VerifyPatchOptions, verifyPatch } from "./verify-patch.js";
 export { type VerifyOptions, verifyTargets } from "./verify-targets.js";
 export { type VmlinuxCallSites, vmlinuxCallSites } from "./vmlinux-call-sites.js";

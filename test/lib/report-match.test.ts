@@ -7,7 +7,7 @@ import { codesRaisedBy } from "../../lib/report/flag-codes.js";
 import { compareWithBaseline } from "../../lib/report/match-baseline.js";
 import { renderMatchReport } from "../../lib/report/match-render.js";
 import type { MatchReport } from "../../lib/report/match-report.js";
-import { matchPatch } from "../../matcher/match.js";
+import { matchPatch } from "../../pipeline/match.js";
 import { FIXTURES, ROOT } from "../paths.js";
 
 type Schema = Record<string, unknown>;

@@ -18,8 +18,8 @@ import {
   profileObject,
   targetView,
 } from "../../matcher/evidence/index.js";
-import { matchPatch } from "../../matcher/match.js";
 import { klpSymNameMax, klpSymNotes, resolve } from "../../matcher/sympos.js";
+import { matchPatch } from "../../pipeline/match.js";
 import { FIXTURES } from "../paths.js";
 
 const F = join(FIXTURES, "match-flags");

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import type { FunctionReport, MatchReport } from "../../lib/report/match-report.js";
-import { matchPatch } from "../../matcher/match.js";
+import { matchPatch } from "../../pipeline/match.js";
 import { corpusPath } from "../corpus.js";
 import { CLI } from "../paths.js";
 

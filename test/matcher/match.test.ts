@@ -10,8 +10,8 @@ import { readElfFile } from "../../elf/index.js";
 import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
 import { renderMatchJson } from "../../lib/report/match-json.js";
 import type { FunctionReport, MatchReport } from "../../lib/report/match-report.js";
-import { matchPatch } from "../../matcher/match.js";
 import { resolve } from "../../matcher/sympos.js";
+import { matchPatch } from "../../pipeline/match.js";
 import { FIXTURES } from "../paths.js";
 
 const M = join(FIXTURES, "match");

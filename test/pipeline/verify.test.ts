@@ -7,7 +7,7 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../../lib/input-error.js";
 import { renderVerifyReport } from "../../lib/report/verify-render.js";
-import { verifyPatch } from "../../matcher/verify/index.js";
+import { verifyPatch } from "../../pipeline/verify.js";
 import { CLI, FIXTURES } from "../paths.js";
 
 const V = join(FIXTURES, "verify");

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { readElfFile } from "../elf/read-file.js";
 import { pairTreeObjects } from "../lib/input-files.js";
 import type { FunctionExplanation, TreeDiff } from "../lib/report/diff-types.js";
-import { diffObjects } from "./diff.js";
-import { explainFunction } from "./explain.js";
+import { diffObjects } from "../matcher/diff.js";
+import { explainFunction } from "../matcher/explain.js";
 
 export async function diffTrees(origDir: string, patchedDir: string): Promise<TreeDiff> {
   const { both, onlyOrig, onlyPatched } = await pairTreeObjects(origDir, patchedDir);

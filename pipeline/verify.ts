@@ -1,22 +1,22 @@
 // The whole verify job, as `klpmatch verify` runs it: a livepatch module's targets (or a target
 // list) read, checked against the kernel's symbols, and the report with every input's sha256.
-import { cachedElfReader } from "../../elf/index.js";
-import { InputError } from "../../lib/input-error.js";
-import { readInputText } from "../../lib/input-files.js";
-import { loadKernelSymbols } from "../../lib/kernel-symbols.js";
+import { cachedElfReader } from "../elf/index.js";
+import { InputError } from "../lib/input-error.js";
+import { readInputText } from "../lib/input-files.js";
+import { loadKernelSymbols } from "../lib/kernel-symbols.js";
 import {
   type LivepatchTargets,
   parseExpectReport,
   parseTargetList,
   readLivepatchTargets,
-} from "../../lib/livepatch/index.js";
-import { type InputFile, inputFile } from "../../lib/report/header.js";
-import { buildVerifyReport, type VerifyReport } from "../../lib/report/verify-report.js";
-import { chooseRule, type LookupRule, parseKernelVersion } from "../../lib/rules.js";
-import { KLP_SYM_NAME_MAX, klpSymNameMax } from "../sympos.js";
-import { type ModuleFileFacts, moduleFileFacts } from "./module-file.js";
-import { verifyTargets } from "./verify-targets.js";
-import { vmlinuxCallSites } from "./vmlinux-call-sites.js";
+} from "../lib/livepatch/index.js";
+import { type InputFile, inputFile } from "../lib/report/header.js";
+import { buildVerifyReport, type VerifyReport } from "../lib/report/verify-report.js";
+import { chooseRule, type LookupRule, parseKernelVersion } from "../lib/rules.js";
+import { KLP_SYM_NAME_MAX, klpSymNameMax } from "../matcher/sympos.js";
+import { type ModuleFileFacts, moduleFileFacts } from "../matcher/verify/module-file.js";
+import { verifyTargets } from "../matcher/verify/verify-targets.js";
+import { vmlinuxCallSites } from "../matcher/verify/vmlinux-call-sites.js";
 
 export interface VerifyPatchOptions {
   /** The built livepatch module (.ko); or `targets`. */
