@@ -102,28 +102,35 @@ export function neighbourhood(
     }
     return edge;
   };
-  const runs = new Map<number, { members: number[]; left: Walk; right: Walk }>();
-  const runOf = new Map<number, number>();
-  for (const p of candidates) {
+  // Candidates in kallsyms-view order: a run is a contiguous stretch of ranks, so each run is found
+  // and walked once, and a candidate's index in it is its order of arrival — O(N log N) for N copies.
+  interface Run {
+    readonly end: number;
+    readonly members: number[];
+    readonly left: Walk;
+    readonly right: Walk;
+  }
+  const byRank = [...candidates].sort((a, b) => view.rankOf(a) - view.rankOf(b));
+  const runOf = new Map<number, { run: Run; index: number }>();
+  let run: Run | undefined;
+  for (const p of byRank) {
     const r = view.rankOf(p);
-    const start = edgeOfRun(r, -1);
-    runOf.set(p, start);
-    let run = runs.get(start);
-    if (run === undefined) {
+    if (run === undefined || r > run.end) {
+      const start = edgeOfRun(r, -1);
       const end = edgeOfRun(r, 1);
       run = {
+        end,
         members: [],
         left: walk(view, start - 1, -1, profile, fn, key),
         right: walk(view, end + 1, 1, profile, fn, key),
       };
-      runs.set(start, run);
     }
+    runOf.set(p, { run, index: run.members.length });
     run.members.push(p);
   }
   return candidates.map((p) => {
-    const run = runs.get(runOf.get(p)!)!;
-    const members = [...run.members].sort((a, b) => view.rankOf(a) - view.rankOf(b));
-    const runIndex = members.indexOf(p);
+    const { run, index: runIndex } = runOf.get(p)!;
+    const members = run.members;
     const left = run.left.anchors;
     const right = run.right.anchors;
     const both = left.length > 0 && right.length > 0;
