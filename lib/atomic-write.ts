@@ -1,7 +1,7 @@
 // Writes a report file whole or not at all: a temporary file beside it, then rename. What is at
 // the path decides how (see writeFileAtomic); every error names the path the user gave.
 import { randomBytes } from "node:crypto";
-import type { Stats } from "node:fs";
+import { type Stats, writeFileSync } from "node:fs";
 import { lstat, realpath, rename, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileErrorText, InputError } from "./input-error.js";
@@ -35,14 +35,31 @@ async function replaceAtomically(path: string, contents: string | Uint8Array): P
   }
 }
 
+/** Names of the process's standard output and error, written to their file descriptors. */
+const STD_STREAMS = new Map([
+  ["/dev/stdout", 1],
+  ["/dev/fd/1", 1],
+  ["/proc/self/fd/1", 1],
+  ["/dev/stderr", 2],
+  ["/dev/fd/2", 2],
+  ["/proc/self/fd/2", 2],
+]);
+
 /**
- * Writes `contents` to `path` by what is there: nothing or a regular file — atomically, a
+ * Writes `contents` to `path` by what is there: /dev/stdout and /dev/stderr — their file
+ * descriptors; nothing or a regular file — atomically, a
  * temporary file renamed over it; a symlink to a regular file (or to nothing) — its target,
  * atomically, the link kept; a character device (/dev/stdout, /dev/null) or a FIFO — written
  * through, never replaced; a directory, block device or socket — refused.
  */
 export async function writeFileAtomic(path: string, contents: string | Uint8Array): Promise<void> {
   try {
+    const fd = STD_STREAMS.get(path);
+    if (fd !== undefined) {
+      // the process's own stdout or stderr, whatever it is (a socket cannot be opened by name)
+      writeFileSync(fd, contents);
+      return;
+    }
     const link = await statOrNull(() => lstat(path));
     const target = link?.isSymbolicLink() === true ? await statOrNull(() => stat(path)) : link;
     if (target?.isCharacterDevice() === true || target?.isFIFO() === true) {

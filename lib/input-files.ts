@@ -165,6 +165,12 @@ export interface TreeObjectPairs {
 /** The kernel objects of two build trees, paired by relative path. */
 export async function pairTreeObjects(origDir: string, patchedDir: string): Promise<TreeObjectPairs> {
   const [orig, patched] = await Promise.all([listKernelObjects(origDir), listKernelObjects(patchedDir)]);
+  // an empty tree is a wrong path, not a patch that changes nothing
+  if (orig.length === 0)
+    throw new InputError(origDir, "holds no kernel object files (*.o): not a build tree");
+  if (patched.length === 0) {
+    throw new InputError(patchedDir, "holds no kernel object files (*.o): not a build tree");
+  }
   const inPatched = new Set(patched);
   const inOrig = new Set(orig);
   return {
