@@ -1,6 +1,7 @@
 // The yargs command line: every command, its options and help. Only the invoked command's module is
 // evaluated: start-up time is most of a small run.
 import type { CommandModule } from "yargs";
+import { reachableArguments } from "../lib/argv-paths.js";
 import { InputError } from "../lib/input-error.js";
 import { toolVersion } from "../lib/input-files.js";
 import { oneLine } from "../lib/one-line.js";
@@ -53,7 +54,7 @@ export function usageLine(args: readonly string[], message: string): string {
 export async function runCli(args: readonly string[]): Promise<void> {
   const { default: yargs } = await import("yargs");
 
-  let cli = yargs(withStdinSpelled(args))
+  let cli = yargs(withStdinSpelled(reachableArguments(args)))
     .scriptName("klpmatch")
     .usage(
       "$0 <command> [options]\n\nMatch a livepatch's changed functions to the running kernel's symbols.",

@@ -3,87 +3,99 @@
 import { InputError } from "./input-error.js";
 import { oneLine } from "./one-line.js";
 
-/** The offset of the first character that breaks the JSON grammar (RFC 8259), or -1. */
+/** A scan of JSON text (RFC 8259) that stops, by throwing its offset, at the first bad character. */
+class JsonScanner {
+  i = 0;
+
+  constructor(private readonly s: string) {}
+
+  bad(): never {
+    throw this.i;
+  }
+
+  skip(): void {
+    const s = this.s;
+    while (
+      this.i < s.length &&
+      (s[this.i] === " " || s[this.i] === "\t" || s[this.i] === "\n" || s[this.i] === "\r")
+    ) {
+      this.i++;
+    }
+  }
+
+  string(): void {
+    const s = this.s;
+    this.i++; // the opening quote
+    while (this.i < s.length && s[this.i] !== '"') {
+      if (s.charCodeAt(this.i) < 0x20) this.bad();
+      if (s[this.i] === "\\") {
+        this.i++;
+        if (s[this.i] === "u") {
+          if (!/^[0-9a-fA-F]{4}$/.test(s.slice(this.i + 1, this.i + 5))) this.bad();
+          this.i += 4;
+        } else if (!'"\\/bfnrt'.includes(s[this.i] ?? "x")) this.bad();
+      }
+      this.i++;
+    }
+    if (this.i >= this.s.length) this.bad();
+    this.i++;
+  }
+
+  number(): void {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.s.slice(this.i, this.i + 400));
+    if (m === null) this.bad();
+    this.i += m[0].length;
+  }
+
+  /** An object's or array's members, from its opening bracket to its closing one. */
+  container(close: "}" | "]", depth: number): void {
+    this.i++;
+    this.skip();
+    if (this.s[this.i] === close) {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      if (close === "}") {
+        this.skip();
+        if (this.s[this.i] !== '"') this.bad();
+        this.string();
+        this.skip();
+        if (this.s[this.i] !== ":") this.bad();
+        this.i++;
+      }
+      this.value(depth + 1);
+      this.skip();
+      if (this.s[this.i] === ",") this.i++;
+      else if (this.s[this.i] === close) {
+        this.i++;
+        return;
+      } else this.bad();
+    }
+  }
+
+  value(depth: number): void {
+    if (depth > 5000) this.bad();
+    this.skip();
+    const c = this.s[this.i];
+    if (c === "{" || c === "[") this.container(c === "{" ? "}" : "]", depth);
+    else if (c === '"') this.string();
+    else if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) this.number();
+    else {
+      const word = ["true", "false", "null"].find((w) => this.s.startsWith(w, this.i));
+      if (word === undefined) this.bad();
+      this.i += word.length;
+    }
+  }
+}
+
+/** The offset of the first character that breaks the JSON grammar, or -1. */
 function firstBadOffset(s: string): number {
-  let i = 0;
-  const skip = (): void => {
-    while (i < s.length && (s[i] === " " || s[i] === "\t" || s[i] === "\n" || s[i] === "\r")) i++;
-  };
-  const bad = (): never => {
-    throw i;
-  };
-  const string = (): void => {
-    i++; // the opening quote
-    while (i < s.length && s[i] !== '"') {
-      const c = s.charCodeAt(i);
-      if (c < 0x20) bad();
-      if (s[i] === "\\") {
-        i++;
-        if (s[i] === "u") {
-          if (!/^[0-9a-fA-F]{4}$/.test(s.slice(i + 1, i + 5))) bad();
-          i += 4;
-        } else if (!'"\\/bfnrt'.includes(s[i] ?? "x")) bad();
-      }
-      i++;
-    }
-    if (i >= s.length) bad();
-    i++;
-  };
-  const number = (): void => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(s.slice(i, i + 400));
-    if (m === null) bad();
-    i += m![0].length;
-  };
-  const value = (depth: number): void => {
-    if (depth > 5000) bad();
-    skip();
-    const c = s[i];
-    if (c === "{" || c === "[") {
-      const close = c === "{" ? "}" : "]";
-      i++;
-      skip();
-      if (s[i] === close) {
-        i++;
-        return;
-      }
-      for (;;) {
-        if (close === "}") {
-          skip();
-          if (s[i] !== '"') bad();
-          string();
-          skip();
-          if (s[i] !== ":") bad();
-          i++;
-        }
-        value(depth + 1);
-        skip();
-        if (s[i] === ",") i++;
-        else if (s[i] === close) {
-          i++;
-          return;
-        } else bad();
-      }
-    }
-    if (c === '"') {
-      string();
-      return;
-    }
-    if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) {
-      number();
-      return;
-    }
-    for (const word of ["true", "false", "null"]) {
-      if (s.startsWith(word, i)) {
-        i += word.length;
-        return;
-      }
-    }
-    bad();
-  };
+  const scan = new JsonScanner(s);
   try {
-    value(0);
-    skip();
-    return i < s.length ? i : -1;
+    scan.value(0);
+    scan.skip();
+    return scan.i < s.length ? scan.i : -1;
   } catch (offset) {
     return typeof offset === "number" ? offset : -1;
   }

@@ -154,6 +154,30 @@ describe("files that are not files (item 6)", () => {
   });
 });
 
+describe("non-UTF-8 file names (item 6)", () => {
+  it("an existing file whose name is not UTF-8 is read, not 'no such file'", async () => {
+    const dir = tmp();
+    const name = Buffer.concat([Buffer.from(`${dir}/ob`), Buffer.from([0xff]), Buffer.from("j.o")]);
+    writeFileSync(name, readFileSync(join(FIXTURES, "diff", "gcc", "data.orig.o")));
+    // execa passes the argument as UTF-8: the name as the shell would hand its bytes to node
+    const run = execa(
+      "sh",
+      [
+        "-c",
+        `exec "$0" "$1" diff "$(printf '%s/ob\\377j.o' "$2")" "$3"`,
+        process.execPath,
+        CLI,
+        dir,
+        join(FIXTURES, "diff", "gcc", "data.patched.o"),
+      ],
+      { reject: false },
+    );
+    const done = await run;
+    expect(done.exitCode, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(/changed data: limits/);
+  });
+});
+
 describe("nonsense values (item 7)", () => {
   it("--kernel out of range, or given twice, is a usage error naming the option", async () => {
     expectOneLine(

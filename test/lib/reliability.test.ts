@@ -73,6 +73,12 @@ describe("JSON inputs against the schema (item 1)", () => {
     expect(errorOf(() => parseJsonInput("a.json", "abc\ndef", "a report")).message).toBe(
       "a.json: not valid JSON at 1:1: unexpected 'a'",
     );
+    expect(errorOf(() => parseJsonInput("a.json", "[1,2", "a report")).message).toBe(
+      "a.json: not valid JSON at 1:5: unexpected end of the JSON text",
+    );
+    expect(errorOf(() => parseJsonInput("a.json", '["a\nb"]', "a report")).message).toBe(
+      "a.json: not valid JSON at 1:4: unexpected control character",
+    );
     expect(parseJsonInput("a.json", '\ufeff{"a":1}', "a report")).toEqual({ a: 1 });
     expect(errorOf(() => parseJsonInput("a.json", "  \n", "a report")).message).toBe(
       "a.json: is empty, expected a report",
