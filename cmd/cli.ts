@@ -1,7 +1,11 @@
 // The yargs command line: every command, its options and help. Only the invoked command's module is
 // evaluated: start-up time is most of a small run.
 import type { CommandModule } from "yargs";
+import { reachableArguments } from "../lib/argv-paths.js";
+import { InputError } from "../lib/input-error.js";
 import { toolVersion } from "../lib/input-files.js";
+import { oneLine } from "../lib/one-line.js";
+import { checkArguments, UsageError, withStdinSpelled } from "./argument-checks.js";
 import { EXIT_INPUT } from "./exit.js";
 
 interface CommandEntry {
@@ -33,11 +37,24 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   },
 };
 
+/** The command the arguments name, or null (the hint then points at the top-level help). */
+function commandOf(args: readonly string[]): string | null {
+  return args.find((a) => Object.hasOwn(COMMANDS, a)) ?? null;
+}
+
+/** A usage error as one line, with the --help hint of the command it is about. */
+export function usageLine(args: readonly string[], message: string): string {
+  const command = commandOf(args);
+  const help = command === null ? "klpmatch --help" : `klpmatch ${command} --help`;
+  const text = oneLine(message.replace(/\s*\n\s*/g, "; "), 240);
+  return `klpmatch: ${command === null ? "" : `${command}: `}${text} (run '${help}' for usage)`;
+}
+
 /** Runs the command line `args` (the arguments after the program name) through yargs. */
 export async function runCli(args: readonly string[]): Promise<void> {
   const { default: yargs } = await import("yargs");
 
-  let cli = yargs([...args])
+  let cli = yargs(withStdinSpelled(reachableArguments(args)))
     .scriptName("klpmatch")
     .usage(
       "$0 <command> [options]\n\nMatch a livepatch's changed functions to the running kernel's symbols.",
@@ -55,6 +72,10 @@ export async function runCli(args: readonly string[]): Promise<void> {
   await cli
     .demandCommand(1, "name a command")
     .strict()
+    .check((argv) => {
+      checkArguments(argv);
+      return true;
+    }, true)
     .help()
     // Named, not guessed: yargs would look for a package.json above the bundle's own file.
     .version(toolVersion())
@@ -64,8 +85,12 @@ export async function runCli(args: readonly string[]): Promise<void> {
       args.includes("--help") || args.includes("-h") ? Math.min(110, process.stdout.columns ?? 110) : null,
     )
     .fail((message, error) => {
-      if (error) throw error;
-      process.stderr.write(`klpmatch: ${message}\nRun 'klpmatch --help' for usage.\n`);
+      if (error && !(error instanceof InputError)) throw error;
+      if (error && !(error instanceof UsageError)) {
+        process.stderr.write(`klpmatch: ${oneLine(error.message)}\n`);
+        process.exit(EXIT_INPUT);
+      }
+      process.stderr.write(`${usageLine(args, error ? error.message : message)}\n`);
       process.exit(EXIT_INPUT);
     })
     .parseAsync();

@@ -1,12 +1,15 @@
 // How every command ends: exit codes and the one-line error for bad input.
 import { ElfFormatError } from "../elf/errors.js";
 import { fileErrorText, InputError } from "../lib/input-error.js";
+import { oneLine } from "../lib/one-line.js";
 
 export const EXIT_OK = 0;
 /** Something at or above --fail-on was flagged. */
 export const EXIT_FLAGGED = 1;
 /** Usage or input error: one line on stderr, no report written. */
 export const EXIT_INPUT = 2;
+/** A bug in klpmatch (anything thrown that is not an input error): sysexits.h EX_SOFTWARE. */
+export const EXIT_INTERNAL = 70;
 
 /** The one line printed for an error, or null when the error is not an input error (a bug). */
 export function inputErrorLine(error: unknown): string | null {
@@ -34,7 +37,7 @@ function isNodeFileError(error: unknown): error is NodeFileError {
   );
 }
 
-/** Runs a command's action; input errors become one line and exit 2, never a stack trace. */
+/** Runs a command's action; input errors become one line and exit 2, bugs one line and exit 70. */
 export async function runAction(action: () => Promise<number>): Promise<void> {
   let code: number;
   try {
@@ -42,13 +45,14 @@ export async function runAction(action: () => Promise<number>): Promise<void> {
   } catch (error) {
     const line = inputErrorLine(error);
     if (line !== null) {
-      process.stderr.write(`klpmatch: ${line}\n`);
+      process.stderr.write(`klpmatch: ${oneLine(line)}\n`);
+      code = EXIT_INPUT;
     } else {
       const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`klpmatch: internal error: ${message}\n`);
+      process.stderr.write(`klpmatch: internal error: ${oneLine(message)}\n`);
       if (process.env.KLPMATCH_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
+      code = EXIT_INTERNAL;
     }
-    code = EXIT_INPUT;
   }
   process.exitCode = code;
 }

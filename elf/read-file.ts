@@ -46,7 +46,9 @@ async function readFileNamed(path: string): Promise<Uint8Array> {
 /** The file's bytes. node:fs, not node:fs/promises: the CLI would load a module for it. */
 function readBytes(path: string): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
-    readFile(path, (error, bytes) => (error ? reject(error) : resolve(bytes)));
+    // `-` and /dev/stdin: file descriptor 0, which opens even when it is a socket
+    const source = path === "-" || path === "/dev/stdin" ? 0 : path;
+    readFile(source, (error, bytes) => (error ? reject(error) : resolve(bytes)));
   });
 }
 

@@ -1,7 +1,7 @@
 // Reading the files a user names: contents with errors that name the file, their sha256 for
 // reports, klpmatch's own version, and the object files of a build tree.
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, type Stats, statSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,8 +13,64 @@ function asInputError(error: unknown, path: string): unknown {
   return code === undefined ? error : new InputError(path, fileErrorText(code));
 }
 
-/** The file's contents; a file that can't be read is an InputError naming it and why. */
+/** Names of standard input: `-`, and the device paths that reach file descriptor 0. */
+const STDIN_NAMES = new Set(["-", "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"]);
+
+export function isStdinName(path: string): boolean {
+  return STDIN_NAMES.has(path);
+}
+
+/** What a file that is no regular file or directory is, for the refusal; null for a file. */
+function streamKind(stats: Stats): string | null {
+  if (stats.isFIFO()) return "a FIFO (named pipe)";
+  if (stats.isCharacterDevice()) return "a character device";
+  if (stats.isBlockDevice()) return "a block device";
+  if (stats.isSocket()) return "a socket";
+  return null;
+}
+
+/**
+ * Refuses an input path that is a FIFO, device or socket (not `-` or /dev/stdin): reading one may
+ * never end. Standard input is the one stream read, and only when it is no terminal.
+ */
+export function checkReadableInput(path: string): void {
+  if (isStdinName(path)) {
+    if (process.stdin.isTTY === true) {
+      throw new InputError(path, "standard input is a terminal: pipe or redirect the file into it");
+    }
+    return;
+  }
+  let stats: Stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return; // the read names what is wrong
+  }
+  const kind = streamKind(stats);
+  if (kind !== null) {
+    throw new InputError(path, `is ${kind}, not a file: give it as - (standard input) to stream it`);
+  }
+}
+
+let stdinBytes: Promise<Buffer> | null = null;
+
+/** Standard input, read once: a second reader (a report's hash) gets the same bytes. */
+function readStdinOnce(): Promise<Buffer> {
+  stdinBytes ??= (async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  })();
+  return stdinBytes;
+}
+
+/**
+ * The file's contents (`-` or /dev/stdin: standard input); a file that can't be read is an
+ * InputError naming it and why, and so is a FIFO or device (see checkReadableInput).
+ */
 export async function readInputFile(path: string): Promise<Buffer> {
+  checkReadableInput(path);
+  if (isStdinName(path)) return readStdinOnce();
   try {
     return await readFile(path);
   } catch (error) {
@@ -22,8 +78,10 @@ export async function readInputFile(path: string): Promise<Buffer> {
   }
 }
 
+/** The file's text (UTF-8; a byte-order mark before it is dropped). */
 export async function readInputText(path: string): Promise<string> {
-  return (await readInputFile(path)).toString("utf8");
+  const text = (await readInputFile(path)).toString("utf8");
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 export async function fileSha256(path: string): Promise<string> {
@@ -107,6 +165,12 @@ export interface TreeObjectPairs {
 /** The kernel objects of two build trees, paired by relative path. */
 export async function pairTreeObjects(origDir: string, patchedDir: string): Promise<TreeObjectPairs> {
   const [orig, patched] = await Promise.all([listKernelObjects(origDir), listKernelObjects(patchedDir)]);
+  // an empty tree is a wrong path, not a patch that changes nothing
+  if (orig.length === 0)
+    throw new InputError(origDir, "holds no kernel object files (*.o): not a build tree");
+  if (patched.length === 0) {
+    throw new InputError(patchedDir, "holds no kernel object files (*.o): not a build tree");
+  }
   const inPatched = new Set(patched);
   const inOrig = new Set(orig);
   return {

@@ -22,7 +22,7 @@ const CLOSE = 93; // ]
 
 /** Reads `path` (`-` = stdin), gunzipping when the bytes start with the gzip magic. */
 export async function readTextBytes(path: string): Promise<Buffer> {
-  const raw = path === "-" ? await readStdin() : await readInputFile(path);
+  const raw = await readInputFile(path);
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
     try {
       return gunzipSync(raw);
@@ -31,12 +31,6 @@ export async function readTextBytes(path: string): Promise<Buffer> {
     }
   }
   return raw;
-}
-
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 export async function readKallsyms(path: string, opts: TextTableOptions = {}): Promise<KernelTable> {

@@ -306,13 +306,14 @@ export function objectsOf(
   objnames: readonly string[],
   hidden: boolean,
   vmlinuxInitText: readonly [bigint, bigint] | null = null,
+  keepEmpty = false,
 ): ReadonlyMap<string, KernelObject> {
   const rowsByObj = objnames.map((_, id) => new Int32Array(store.objCount[id] ?? 0));
   for (let row = 0; row < store.rows; row++) rowsByObj[store.obj[row]!]![store.pos[row]!] = row;
   const objects = new Map<string, KernelObject>();
   objnames.forEach((name, id) => {
     const rows = rowsByObj[id]!;
-    if (rows.length > 0)
+    if (rows.length > 0 || keepEmpty)
       objects.set(
         name,
         new StoredObject(store, id, name, rows, hidden, name === VMLINUX ? vmlinuxInitText : null),
@@ -367,7 +368,8 @@ export function objectsFromEntries(
       init[row] = e.init ? 1 : 0;
     }
   });
-  return objectsOf(store, objnames, addressesHidden);
+  // a list given is an object, even an empty one (a .ko that keeps no symbols after init)
+  return objectsOf(store, objnames, addressesHidden, null, true);
 }
 
 /** An object's symbols as entries, in order (hidden addresses read as 0). */

@@ -32,6 +32,9 @@ export function parseSymvers(text: string, path: string): Symvers {
     }
     entries.set(fields[1]!, { name: fields[1]!, module: fields[2]!, exportType: fields[3]! });
   });
+  // modpost lists every export of vmlinux: an empty file is not the build's Module.symvers
+  if (entries.size === 0)
+    throw new InputError(path, "is empty: a kernel build's Module.symvers lists its exports");
   return { path, entries, isExported: (name) => entries.has(name) };
 }
 

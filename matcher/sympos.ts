@@ -50,20 +50,43 @@ function llvmIndexId(rule: LookupRule): string {
 
 /** Positions (ascending) of the object's symbols whose name compares equal to `name` under the rule. */
 export function positionsByRule(obj: KernelObject, name: string, rule: LookupRule): number[] {
+  return [...positionsView(obj, name, rule)];
+}
+
+/** positionsByRule's list, shared and not copied: one per object, name and rule (a run asks many times). */
+const viewCache = new WeakMap<KernelObject, Map<string, readonly number[]>>();
+
+function positionsView(obj: KernelObject, name: string, rule: LookupRule): readonly number[] {
+  let byQuery = viewCache.get(obj);
+  if (byQuery === undefined) {
+    byQuery = new Map();
+    viewCache.set(obj, byQuery);
+  }
+  const key = `${rule}\u0000${name}`;
+  let view = byQuery.get(key);
+  if (view === undefined) {
+    view = computePositions(obj, name, rule);
+    byQuery.set(key, view);
+  }
+  return view;
+}
+
+/** The ascending positions of `name` in `obj` under `rule` (exact and cleaned matches merged). */
+function computePositions(obj: KernelObject, name: string, rule: LookupRule): readonly number[] {
   const def = RULES[effectiveRule(obj.objname, rule)];
   const clean = def.clean;
   const exact = obj.positionsOf(name);
   // a kernel name equal to the query matches if the rule compares full names, or cleaning keeps it whole
   const exactCounts = def.exactToo || (clean !== null && clean(name) === name);
-  if (clean === null) return exactCounts ? [...exact] : [];
+  if (clean === null) return exactCounts ? exact : [];
   // the secondary index holds only names that cleaning changes; unchanged names are found exactly
   const cleaned = obj.indexBy(llvmIndexId(rule), (n) => {
     const c = clean(n);
     return c === n ? null : c;
   });
   const extra = cleaned.get(name) ?? [];
-  if (!exactCounts || exact.length === 0) return [...extra];
-  if (extra.length === 0) return [...exact];
+  if (!exactCounts || exact.length === 0) return extra;
+  if (extra.length === 0) return exact;
   const merged: number[] = [];
   let i = 0;
   let j = 0;
@@ -190,6 +213,20 @@ export function sameSymbol(a: KernelSymbol, b: KernelSymbol): boolean {
   return a.objname === b.objname && a.position === b.position;
 }
 
+/** The index of `position` in the ascending `positions`, or -1: a binary search. */
+function rankOf(positions: readonly number[], position: number): number {
+  let lo = 0;
+  let hi = positions.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const p = positions[mid]!;
+    if (p === position) return mid;
+    if (p < position) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
 /** The (old_name, old_sympos) that makes `resolve` return exactly `symbol` under the rule. */
 export function positionOf(table: KernelTable, symbol: KernelSymbol, rule: LookupRule): PositionResult {
   const obj = table.objects.get(symbol.objname);
@@ -203,8 +240,8 @@ export function positionOf(table: KernelTable, symbol: KernelSymbol, rule: Looku
   // the form the era compares (the stripped name where the kernel strips), else the full name
   const forms = [RULES[eff].queryFor(symbol.name), symbol.name];
   for (const query of forms) {
-    const positions = positionsByRule(obj, query, rule);
-    const rank = positions.indexOf(symbol.position);
+    const positions = positionsView(obj, query, rule);
+    const rank = rankOf(positions, symbol.position);
     if (rank < 0) continue;
     const notes = ruleNotes(symbol.objname, query, rule);
     notes.push(...klpSymNotes(symbol.objname, query));

@@ -60,7 +60,7 @@ async function printSymbols(paths: readonly string[], opts: PrintOptions): Promi
     // pool, which is most of what listing it takes.
     let bytes: Uint8Array;
     try {
-      bytes = readFileSync(path);
+      bytes = readFileSync(path === "-" || path === "/dev/stdin" ? 0 : path);
     } catch (error) {
       throw namingFile(error, path);
     }

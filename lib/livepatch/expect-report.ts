@@ -1,5 +1,7 @@
 // `verify --expect REPORT.json`: the symbols a klpmatch match report says each target must reach.
 import { InputError } from "../input-error.js";
+import { parseJsonInput } from "../json-input.js";
+import { checkMatchReport } from "../report/report-validate.js";
 import type { TargetRole } from "./types.js";
 
 export interface ExpectedTarget {
@@ -67,16 +69,9 @@ function expectedFrom(
 
 /** The targets a `klpmatch match` JSON report decided: functions[].target and references[]. */
 export function parseExpectReport(path: string, text: string): ExpectedTarget[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(path, `not valid JSON: ${(error as Error).message}`);
-  }
-  const report = value as Record<string, unknown> | null;
-  if (report === null || typeof report !== "object" || !Array.isArray(report.objects)) {
-    throw new InputError(path, "not a klpmatch match report (no objects[] array)");
-  }
+  const value = parseJsonInput(path, text, "a klpmatch match report (JSON)");
+  checkMatchReport(path, value);
+  const report = value as Record<string, unknown> & { objects: unknown[] };
   const expected: ExpectedTarget[] = [];
   report.objects.forEach((obj, i) => {
     const functions = (obj as Record<string, unknown> | null)?.functions;

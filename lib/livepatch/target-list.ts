@@ -2,6 +2,9 @@
 // klpmatch match report, or `objname name sympos` lines.
 import { type Flag, flag } from "../flags.js";
 import { InputError } from "../input-error.js";
+import { parseJsonInput } from "../json-input.js";
+import { quoted } from "../one-line.js";
+import { checkMatchReport } from "../report/report-validate.js";
 import { safeSympos } from "./collector.js";
 import type { LivepatchTarget, LivepatchTargets, TargetRole } from "./types.js";
 
@@ -80,7 +83,10 @@ function targetsFromJson(
   }
   if (value !== null && typeof value === "object") {
     const report = value as Record<string, unknown>;
-    if (Array.isArray(report.targets)) return targetsFromJson(path, report.targets, objects, undecided);
+    if (Array.isArray(report.targets) && report.objects === undefined && report.schemaVersion === undefined) {
+      return targetsFromJson(path, report.targets, objects, undecided);
+    }
+    if (report.objects !== undefined || report.schemaVersion !== undefined) checkMatchReport(path, report);
     if (!Array.isArray(report.objects)) {
       throw new InputError(
         path,
@@ -158,11 +164,14 @@ function targetsFromTsv(path: string, text: string, objects: string[]): Livepatc
     }
     const [objname, name, sympos, role] = cols as [string, string, string, string | undefined];
     if (!/^\d+$/.test(sympos))
-      throw new InputError(path, `line ${i + 1}: sympos '${sympos}' is not a non-negative decimal number`);
+      throw new InputError(
+        path,
+        `line ${i + 1}: sympos ${quoted(sympos)} is not a non-negative decimal number`,
+      );
     if (role !== undefined && role !== "function" && role !== "reference") {
       throw new InputError(
         path,
-        `line ${i + 1}: fourth field must be 'function' or 'reference', got '${role}'`,
+        `line ${i + 1}: fourth field must be 'function' or 'reference', got ${quoted(role)}`,
       );
     }
     targets.push(listTarget(path, `line ${i + 1}`, objname, name, sympos, role ?? "function", objects));
@@ -175,20 +184,22 @@ export function parseTargetList(path: string, text: string): LivepatchTargets {
   const objects: string[] = [];
   /** Entries of a match report without a decided target. */
   const undecided: string[] = [];
-  const trimmed = text.trimStart();
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const trimmed = body.trimStart();
+  if (trimmed === "") {
+    throw new InputError(
+      path,
+      "is empty, expected a target list (JSON, a match report or 'objname name sympos' lines)",
+    );
+  }
   let targets: LivepatchTarget[];
   if (trimmed.startsWith("[") || trimmed.startsWith("{")) {
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new InputError(path, `not valid JSON: ${(error as Error).message}`);
-    }
+    const value = parseJsonInput(path, body, "a target list");
     targets = targetsFromJson(path, value, objects, undecided);
   } else {
     if (/[\u0000-\u0008\u000e-\u001f]/.test(text))
       throw new InputError(path, "binary data, expected JSON or 'objname name sympos' lines");
-    targets = targetsFromTsv(path, text, objects);
+    targets = targetsFromTsv(path, body, objects);
   }
   const flags: Flag[] = undecided.map((where) =>
     flag(

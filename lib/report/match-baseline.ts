@@ -1,10 +1,11 @@
 // --baseline: the decisions of this run against an earlier report, as a unified diff, and
 // whether any decided pair changed (for --fail-on-change).
 import { createTwoFilesPatch } from "diff";
-import { InputError } from "../input-error.js";
+import { parseJsonInput } from "../json-input.js";
 import { raise } from "./flag-codes.js";
 import { decisionLines } from "./match-lines.js";
-import { MATCH_SCHEMA_VERSION, type MatchReport } from "./match-report.js";
+import type { MatchReport } from "./match-report.js";
+import { checkMatchReport } from "./report-validate.js";
 
 export interface BaselineComparison {
   /** Unified diff; empty when the decisions are the same. */
@@ -13,25 +14,11 @@ export interface BaselineComparison {
   readonly lines: { readonly added: number; readonly removed: number };
 }
 
-/** Checks that parsed JSON is a match report this version can compare. */
+/** The match report in `text`, checked against the shipped schema before use. */
 export function parseBaseline(text: string, path: string): MatchReport {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(path, `not JSON: ${(error as Error).message}`);
-  }
-  const v = value as Partial<MatchReport> | null;
-  if (v === null || typeof v !== "object" || !Array.isArray(v.objects) || !Array.isArray(v.references)) {
-    throw new InputError(path, "not a klpmatch match report (no objects[] / references[])");
-  }
-  if (v.schemaVersion !== MATCH_SCHEMA_VERSION) {
-    throw new InputError(
-      path,
-      `report schemaVersion ${String(v.schemaVersion)}, expected ${MATCH_SCHEMA_VERSION}`,
-    );
-  }
-  return v as MatchReport;
+  const value = parseJsonInput(path, text, "a klpmatch match report (JSON)");
+  checkMatchReport(path, value);
+  return value as MatchReport;
 }
 
 export function compareWithBaseline(

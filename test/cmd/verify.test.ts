@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
+import { fullReport } from "../lib/full-report.js";
 import { CLI, FIXTURES } from "../paths.js";
 
 const DIR = join(FIXTURES, "verify");
@@ -148,7 +149,7 @@ describe("klpmatch verify: input kinds", () => {
 
   it("a match report as the target list, and as --expect", async () => {
     const dir = tmp();
-    const report = {
+    const report = fullReport({
       objects: [
         {
           functions: [
@@ -172,7 +173,7 @@ describe("klpmatch verify: input kinds", () => {
           klpSym: ".klp.sym.vmlinux.fxt_counter,0",
         },
       ],
-    };
+    });
     writeFileSync(join(dir, "match.json"), JSON.stringify(report));
     const { code, report: out } = await verifyJson(
       "--targets",

@@ -1,0 +1,108 @@
+// Checks yargs does not make: an option that takes one value given twice, two arguments that both
+// read standard input, a --kernel version whose numbers are out of any kernel's range.
+import { InputError } from "../lib/input-error.js";
+import { checkReadableInput, isStdinName } from "../lib/input-files.js";
+import { quoted } from "../lib/one-line.js";
+
+/** Options (and positionals) that take several values; every other option takes one. */
+const MANY_VALUED = new Set(["_", "$0", "module-file", "moduleFile", "files"]);
+
+/** Options and positionals that name a file (or tree) to read. */
+const READ_PATHS = [
+  "orig",
+  "patched",
+  "kallsyms",
+  "system-map",
+  "vmlinux",
+  "module-file",
+  "symvers",
+  "targets",
+  "expect",
+  "baseline",
+  "patch",
+  "origObject",
+  "patchedObject",
+  "files",
+];
+
+/** Options that take no value: a `-` after one is a positional. */
+const FLAGS = new Set([
+  "--lenient",
+  "--fail-on-change",
+  "--relocs",
+  "--dyn-syms",
+  "--dynamic",
+  "--json",
+  "--help",
+  "--version",
+]);
+
+/**
+ * The arguments as yargs can read them: yargs takes `-` for no value, so `--kallsyms -` becomes
+ * `--kallsyms=-`, and a positional `-` (an ELF file to read) /dev/stdin.
+ */
+export function withStdinSpelled(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const arg of args) {
+    const previous = out[out.length - 1];
+    if (arg !== "-") out.push(arg);
+    else if (previous !== undefined && /^--[^=]+$/.test(previous) && !FLAGS.has(previous)) {
+      out[out.length - 1] = `${previous}=-`;
+    } else out.push("/dev/stdin");
+  }
+  return out;
+}
+
+/** The paths the parsed arguments read. */
+function readPaths(argv: Readonly<Record<string, unknown>>): string[] {
+  return READ_PATHS.flatMap((key) => {
+    const value = argv[key];
+    if (typeof value === "string") return [value];
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  });
+}
+
+/** A usage error: printed as one line with the command's --help hint, exit 2. */
+export class UsageError extends InputError {}
+
+/** The option given more than once that takes one value, as `--name`, or null. */
+export function repeatedSingleOption(argv: Readonly<Record<string, unknown>>): string | null {
+  for (const [key, value] of Object.entries(argv)) {
+    if (MANY_VALUED.has(key) || !Array.isArray(value)) continue;
+    return key.length === 1 ? `-${key}` : `--${key}`;
+  }
+  return null;
+}
+
+/** Each number of a kernel version (major, minor, patch) stays below this: LINUX_VERSION_CODE packs them small. */
+const VERSION_PART_MAX = 65535;
+
+/** The --kernel value's fault, or null when its numbers are in range (its form is checked where it is used). */
+export function kernelVersionFault(version: string): string | null {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(version.trim());
+  if (m === null) return null;
+  const parts = [m[1], m[2], m[3]].filter((p): p is string => p !== undefined);
+  if (parts.some((p) => p.length > 6 || Number(p) > VERSION_PART_MAX)) {
+    return `${quoted(version)} is not a kernel version: its numbers are out of range`;
+  }
+  return null;
+}
+
+/**
+ * Throws a UsageError for the first check the parsed arguments fail, and an InputError for an
+ * input that is a FIFO or device (see checkReadableInput).
+ */
+export function checkArguments(argv: Readonly<Record<string, unknown>>): void {
+  const repeated = repeatedSingleOption(argv);
+  if (repeated !== null) throw new UsageError(repeated, "given more than once; it takes one value");
+  const paths = readPaths(argv);
+  if (paths.filter(isStdinName).length > 1) {
+    throw new UsageError("-", "standard input named twice: only one argument can read it");
+  }
+  const kernel = argv.kernel;
+  if (typeof kernel === "string") {
+    const fault = kernelVersionFault(kernel);
+    if (fault !== null) throw new UsageError("--kernel", fault);
+  }
+  for (const path of paths) checkReadableInput(path);
+}
