@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseSymbolText, readKallsyms } from "../lib/kallsyms.js";
 import { chooseRule } from "../lib/rules.js";
-import { matchPatch } from "../matcher/match.js";
 import { symposReport } from "../matcher/sympos.js";
+import { matchPatch } from "../pipeline/match.js";
 import { FIXTURES } from "../test/paths.js";
 
 const SIZES = [1_000, 10_000, 100_000];

@@ -219,6 +219,8 @@ class StoredObject implements KernelObject {
   private readonly rows: Int32Array;
   private readonly hidden: boolean;
   private readonly indexes = new Map<string, Map<string, number[]>>();
+  /** positionsOf's answers: the evidence asks for the same name once per candidate. */
+  private readonly positions = new Map<string, readonly number[]>();
 
   private readonly initText: readonly [bigint, bigint] | null;
 
@@ -270,9 +272,14 @@ class StoredObject implements KernelObject {
   }
 
   positionsOf(name: string): readonly number[] {
-    const rows = this.store.rowsNamed(this.id, name);
-    for (let i = 0; i < rows.length; i++) rows[i] = this.store.pos[rows[i]!]!;
-    return rows;
+    let found = this.positions.get(name);
+    if (found === undefined) {
+      const rows = this.store.rowsNamed(this.id, name);
+      for (let i = 0; i < rows.length; i++) rows[i] = this.store.pos[rows[i]!]!;
+      found = rows;
+      this.positions.set(name, found);
+    }
+    return found;
   }
 
   nameAt(position: number): string {

@@ -9,9 +9,9 @@ import { parseExpectReport, parseTargetList } from "../../lib/livepatch/index.js
 import { parseBaseline } from "../../lib/report/match-baseline.js";
 import { renderMatchReport } from "../../lib/report/match-render.js";
 import { chooseRule } from "../../lib/rules.js";
-import { matchPatch } from "../../matcher/match.js";
 import { symposReport } from "../../matcher/sympos.js";
-import { verifyPatch } from "../../matcher/verify/index.js";
+import { matchPatch } from "../../pipeline/match.js";
+import { verifyPatch } from "../../pipeline/verify.js";
 import { FIXTURES } from "../paths.js";
 import { CASES, expectClean, fuzz } from "./harness.js";
 import { mutateBytes, mutateJson, mutateLines, type Random } from "./mutate.js";
