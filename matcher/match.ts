@@ -388,7 +388,10 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   }
 
   const flags: Flag[] = [];
-  if (choice.assumed) flags.push(raise("LTO_RULE_ASSUMED", choice.why));
+  // module symbols always compare exactly: the assumed rule matters only for vmlinux objects
+  if (choice.assumed && objects.some((o) => o.objname === VMLINUX)) {
+    flags.push(raise("LTO_RULE_ASSUMED", choice.why));
+  }
   if (table.addressesHidden) {
     flags.push(
       raise(

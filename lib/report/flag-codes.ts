@@ -269,8 +269,9 @@ export const FLAG_CODES = {
   },
   NO_TARGETS: {
     severity: "warning",
+    alsoAt: ["error"],
     raisedBy: ["verify"],
-    meaning: "nothing to verify was found",
+    meaning: "nothing to verify was found; an error for verify --live (a livepatch that patches nothing)",
   },
   NO_NEW_FUNC: {
     severity: "error",
@@ -291,6 +292,70 @@ export const FLAG_CODES = {
     severity: "error",
     raisedBy: ["verify"],
     meaning: "a klp_object name with '-': module names use '_', so it never matches",
+  },
+  LLVM_NAME_NEVER_MATCHES: {
+    severity: "error",
+    raisedBy: ["verify"],
+    meaning:
+      "the target's full .llvm.<hash> name is in the kernel, but the 6.5.1–6.10.6 clang-LTO rule compares names with the suffix cut off, so a full .llvm. name never matches: give the stripped name",
+  },
+  LIVE_UNREADABLE: {
+    severity: "warning",
+    raisedBy: ["verify"],
+    meaning:
+      "verify --live could not read a file of the live system (named, with the reason): the checks that need it were skipped, and the message says which",
+  },
+  LIVEPATCH_UNSUPPORTED: {
+    severity: "error",
+    raisedBy: ["verify"],
+    meaning:
+      "the running kernel cannot load this livepatch at all: no /sys/kernel/livepatch (no CONFIG_LIVEPATCH) or no /proc/modules (no CONFIG_MODULES)",
+  },
+  VERMAGIC_MISMATCH: {
+    severity: "error",
+    raisedBy: ["verify"],
+    meaning:
+      "the module's vermagic (release, SMP, preempt, mod_unload, modversions words) differs from the running kernel's: insmod fails with \"version magic '…' should be '…'\"",
+  },
+  MODULE_UNSIGNED: {
+    severity: "error",
+    alsoAt: ["info"],
+    raisedBy: ["verify"],
+    meaning:
+      "the module carries no signature: refused when the kernel enforces signatures (sig_enforce) or is locked down; info when it only taints the kernel",
+  },
+  STACKED: {
+    severity: "info",
+    raisedBy: ["verify"],
+    meaning:
+      "a loaded livepatch already patches the target's function: the new patch's function runs over it (or replaces it, with klp_patch.replace)",
+  },
+  REPLACE_REVERTS: {
+    severity: "error",
+    alsoAt: ["info"],
+    raisedBy: ["verify"],
+    meaning:
+      "an atomic-replace patch (klp_patch.replace) lacks functions a loaded patch patches: those fixes are reverted on load; info with --allow-revert",
+  },
+  TRANSITION_IN_PROGRESS: {
+    severity: "error",
+    raisedBy: ["verify"],
+    meaning:
+      "a loaded livepatch is still in transition: klp_enable_patch() returns -EBUSY until it completes",
+  },
+  SYMPOS_DIFFERS_LOADED: {
+    severity: "error",
+    alsoAt: ["warning"],
+    raisedBy: ["verify"],
+    meaning:
+      "the target names the function a loaded patch patches under another old_sympos (0 against 1): klp_find_func compares it exactly, so an atomic replace adds a nop of the same sysfs name and fails; a warning when not certain or when the patch only stacks",
+  },
+  FTRACE_NOT_LISTED: {
+    severity: "error",
+    alsoAt: ["info"],
+    raisedBy: ["verify"],
+    meaning:
+      "the live tracefs filter-function list has no record for the target's function: the kernel will print \"failed to find location for function\"; info when the list cannot tell (duplicate names, no addresses)",
   },
 } as const satisfies Record<string, FlagCodeInfo>;
 
