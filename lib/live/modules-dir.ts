@@ -31,7 +31,8 @@ export async function readModulesDir(root: LiveRoot, release: string): Promise<L
   for (const base of ["lib/modules", "usr/lib/modules"]) {
     const dir = `${base}/${release}`;
     const r = await root.text(`${dir}/modules.dep`);
-    if (r.ok) return { ok: true, path: r.path, value: { dir, path: r.path, files: parseModulesDep(r.value, dir) } };
+    if (r.ok)
+      return { ok: true, path: r.path, value: { dir, path: r.path, files: parseModulesDep(r.value, dir) } };
     first ??= r;
   }
   return first!;

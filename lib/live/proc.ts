@@ -32,7 +32,13 @@ export function parseProcModules(text: string): ProcModule[] {
     if (f.length < 6 || f[0] === "") continue;
     const address = /^0x[0-9a-f]+$/i.test(f[5]!) ? BigInt(f[5]!) : 0n;
     const taint = f[6]?.startsWith("(") ? f[6].slice(1, -1) : "";
-    out.push({ name: f[0]!, size: Number(f[1]), state: f[4]!, address: address === 0n ? null : address, taint });
+    out.push({
+      name: f[0]!,
+      size: Number(f[1]),
+      state: f[4]!,
+      address: address === 0n ? null : address,
+      taint,
+    });
   }
   return out;
 }
@@ -65,12 +71,20 @@ export async function readLiveKallsyms(root: LiveRoot): Promise<LiveRead<KernelT
   try {
     return { ok: true, path: r.path, value: parseSymbolText(r.value, r.path, "kallsyms") };
   } catch (error) {
-    return { ok: false, path: r.path, reason: (error as Error).message.replace(`${r.path}: `, ""), missing: false };
+    return {
+      ok: false,
+      path: r.path,
+      reason: (error as Error).message.replace(`${r.path}: `, ""),
+      missing: false,
+    };
   }
 }
 
 /** The kernel's config options (`CONFIG_X=y` → X → "y"), from /proc/config.gz or /boot/config-<release>. */
-export async function readKernelConfig(root: LiveRoot, release: string | null): Promise<LiveRead<Map<string, string>>> {
+export async function readKernelConfig(
+  root: LiveRoot,
+  release: string | null,
+): Promise<LiveRead<Map<string, string>>> {
   // kernel/configs.c (CONFIG_IKCONFIG_PROC): /proc/config.gz is the gzipped .config
   const proc = await root.bytes("proc/config.gz");
   let text: string | null = null;

@@ -87,4 +87,3 @@ function failure(path: string, error: unknown): LiveRead<never> {
 export function readError(r: { readonly path: string; readonly reason: string }): string {
   return `${r.path}: ${r.reason}`;
 }
-

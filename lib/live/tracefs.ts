@@ -40,11 +40,17 @@ export function parseFilterFunctions(text: string, path: string, withAddresses: 
     if (m === null) continue;
     const objname = m[2] ?? VMLINUX;
     let byName = names.get(objname);
-    if (byName === undefined) names.set(objname, (byName = new Map()));
+    if (byName === undefined) {
+      byName = new Map();
+      names.set(objname, byName);
+    }
     byName.set(m[1]!, (byName.get(m[1]!) ?? 0) + 1);
     if (address !== null && address !== 0n) {
       let list = sites.get(objname);
-      if (list === undefined) sites.set(objname, (list = []));
+      if (list === undefined) {
+        list = [];
+        sites.set(objname, list);
+      }
       list.push(address);
     }
   }
@@ -64,9 +70,11 @@ export async function readFilterFunctions(root: LiveRoot): Promise<LiveRead<Filt
   const tried: string[] = [];
   for (const dir of TRACEFS_DIRS) {
     const addrs = await root.text(`${dir}/available_filter_functions_addrs`);
-    if (addrs.ok) return { ok: true, path: addrs.path, value: parseFilterFunctions(addrs.value, addrs.path, true) };
+    if (addrs.ok)
+      return { ok: true, path: addrs.path, value: parseFilterFunctions(addrs.value, addrs.path, true) };
     const plain = await root.text(`${dir}/available_filter_functions`);
-    if (plain.ok) return { ok: true, path: plain.path, value: parseFilterFunctions(plain.value, plain.path, false) };
+    if (plain.ok)
+      return { ok: true, path: plain.path, value: parseFilterFunctions(plain.value, plain.path, false) };
     if (!plain.missing) return plain;
     tried.push(plain.path);
   }

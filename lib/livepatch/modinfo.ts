@@ -66,7 +66,8 @@ export function sameMagic(moduleMagic: string, kernelMagic: string, hasCrcs: boo
 export function vermagicDifferences(module: Vermagic, kernel: Vermagic): string[] {
   const yn = (b: boolean) => (b ? "yes" : "no");
   const out: string[] = [];
-  if (module.release !== kernel.release) out.push(`release: module ${module.release}, kernel ${kernel.release}`);
+  if (module.release !== kernel.release)
+    out.push(`release: module ${module.release}, kernel ${kernel.release}`);
   if (module.smp !== kernel.smp) out.push(`SMP: module ${yn(module.smp)}, kernel ${yn(kernel.smp)}`);
   if (module.preempt !== kernel.preempt)
     out.push(`preempt: module ${module.preempt ?? "none"}, kernel ${kernel.preempt ?? "none"}`);

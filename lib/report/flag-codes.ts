@@ -355,7 +355,13 @@ export const FLAG_CODES = {
     alsoAt: ["info"],
     raisedBy: ["verify"],
     meaning:
-      "the live tracefs filter-function list has no record for the target's function: the kernel will print \"failed to find location for function\"; info when the list cannot tell (duplicate names, no addresses)",
+      'the live tracefs filter-function list has no record for the target\'s function: the kernel will print "failed to find location for function"; info when the list cannot tell (duplicate names, no addresses)',
+  },
+  LIVE_SYSTEM: {
+    severity: "info",
+    raisedBy: ["verify"],
+    meaning:
+      "verify --live: what was read of the live system (release, symbols, modules, loaded livepatches, ftrace records, signature enforcement, lockdown)",
   },
 } as const satisfies Record<string, FlagCodeInfo>;
 

@@ -3,10 +3,10 @@
 // atomic-replace patch reverts, a transition in progress, and old_sympos 0 against 1 between
 // patches. Pure functions over data read elsewhere (lib/live).
 import type { Flag } from "../../lib/flags.js";
-import type { LivepatchTarget, LivepatchTargets } from "../../lib/livepatch/index.js";
-import type { LoadedFunc, LoadedPatch } from "../../lib/live/livepatch-sysfs.js";
-import { raise, raiseAs } from "../../lib/report/flag-codes.js";
 import type { KernelTable } from "../../lib/kernel-table.js";
+import type { LoadedFunc, LoadedPatch } from "../../lib/live/livepatch-sysfs.js";
+import type { LivepatchTarget, LivepatchTargets } from "../../lib/livepatch/index.js";
+import { raise, raiseAs } from "../../lib/report/flag-codes.js";
 import type { LookupRule } from "../../lib/rules.js";
 import { resolve } from "../sympos.js";
 import type { TargetVerdict } from "./types.js";
@@ -68,7 +68,12 @@ function positionOf(input: LoadedPatchesInput, objname: string, name: string, sy
 }
 
 /** Does the loaded function patch the same function as the target? By symbol when loaded, else by name. */
-function sameFunction(input: LoadedPatchesInput, t: LivepatchTarget, v: TargetVerdict | undefined, f: LoadedFuncRef) {
+function sameFunction(
+  input: LoadedPatchesInput,
+  t: LivepatchTarget,
+  v: TargetVerdict | undefined,
+  f: LoadedFuncRef,
+) {
   if (f.objname !== t.objname || f.func.name !== t.oldName) return false;
   const mine = v?.symbol?.position ?? null;
   const theirs = positionOf(input, f.objname, f.func.name, f.func.sysfsSympos);
@@ -79,8 +84,18 @@ function sameFunction(input: LoadedPatchesInput, t: LivepatchTarget, v: TargetVe
 const funcName = (f: LoadedFuncRef) => `${f.patch.name}'s ${f.objname}:${f.func.name},${f.func.sysfsSympos}`;
 
 /** Every check of the new patch against the loaded ones. */
-export function checkLoadedPatches(targets: LivepatchTargets, verdicts: readonly TargetVerdict[], input: LoadedPatchesInput): LoadedPatchFindings {
-  const out: LoadedPatchFindings = { flags: [], targetFlags: new Map(), refusals: [], notes: [], stacked: new Set() };
+export function checkLoadedPatches(
+  targets: LivepatchTargets,
+  verdicts: readonly TargetVerdict[],
+  input: LoadedPatchesInput,
+): LoadedPatchFindings {
+  const out: LoadedPatchFindings = {
+    flags: [],
+    targetFlags: new Map(),
+    refusals: [],
+    notes: [],
+    stacked: new Set(),
+  };
   const funcs = loadedFuncs(input);
   const patchName = targets.moduleName ?? "<patch>";
   transitionCheck(input.loaded, out);
@@ -104,7 +119,9 @@ export function checkLoadedPatches(targets: LivepatchTargets, verdicts: readonly
   }
   if (input.replace === true) revertCheck(funcs, covered, input.allowRevert, patchName, out);
   else if (input.replace === null && funcs.length > 0) {
-    out.notes.push("klp_patch.replace of this module is not known statically (no static klp_patch): what an atomic replace would revert is not checked");
+    out.notes.push(
+      "klp_patch.replace of this module is not known statically (no static klp_patch): what an atomic replace would revert is not checked",
+    );
   }
   return out;
 }
@@ -153,9 +170,22 @@ function symposFlag(
     if (f.exactSympos !== null && f.exactSympos !== t.oldSympos) {
       const text = `old_sympos ${t.oldSympos} names the function ${funcName(f)} patches with old_sympos ${f.exactSympos}: klp_find_func() compares old_sympos exactly, so they are different functions to the livepatch core`;
       if (replace) {
-        return { flag: raise("SYMPOS_DIFFERS_LOADED", `${text}; the atomic replace adds a nop for ${f.patch.name}'s, named ${entry} too: "${message}"`), refusal: message };
+        return {
+          flag: raise(
+            "SYMPOS_DIFFERS_LOADED",
+            `${text}; the atomic replace adds a nop for ${f.patch.name}'s, named ${entry} too: "${message}"`,
+          ),
+          refusal: message,
+        };
       }
-      return { flag: raiseAs("SYMPOS_DIFFERS_LOADED", "warning", `${text}; this patch stacks by address and loads, but a later cumulative patch cannot match both`), refusal: null };
+      return {
+        flag: raiseAs(
+          "SYMPOS_DIFFERS_LOADED",
+          "warning",
+          `${text}; this patch stacks by address and loads, but a later cumulative patch cannot match both`,
+        ),
+        refusal: null,
+      };
     }
     if (f.exactSympos === null && replace && f.func.sysfsSympos === 1 && t.oldSympos <= 1) {
       return {
@@ -180,7 +210,9 @@ function revertCheck(
 ): void {
   const replaced = [...new Set(funcs.map((f) => f.patch.name))];
   if (replaced.length > 0) {
-    out.notes.push(`${patchName} sets klp_patch.replace: loading it disables and replaces ${replaced.join(", ")}`);
+    out.notes.push(
+      `${patchName} sets klp_patch.replace: loading it disables and replaces ${replaced.join(", ")}`,
+    );
   }
   const reverted = funcs.filter((f) => !covered.has(f));
   if (reverted.length === 0) return;
