@@ -27,10 +27,16 @@ import {
 import { chooseRule, type LookupRule, parseKernelVersion } from "../lib/rules.js";
 import { KLP_SYM_NAME_MAX, klpSymNameMax } from "../matcher/sympos.js";
 import { checkLoadedPatches, exactKey } from "../matcher/verify/live-checks.js";
-import { checkModuleGate, ftraceListCheck, noTargetsFlag } from "../matcher/verify/live-module-checks.js";
+import {
+  alreadyLoaded,
+  checkModuleGate,
+  ftraceListCheck,
+  noTargetsFlag,
+} from "../matcher/verify/live-module-checks.js";
 import { type ModuleFileFacts, moduleFileFacts } from "../matcher/verify/module-file.js";
 import { duplicateFlags } from "../matcher/verify/object-checks.js";
 import { predict } from "../matcher/verify/predict.js";
+import { noFtraceLocation } from "../matcher/verify/refusal.js";
 import type { PatchPrediction, TargetVerdict, VerifyResult } from "../matcher/verify/types.js";
 import { verifyTargets } from "../matcher/verify/verify-targets.js";
 import { liveFileFlags } from "./live-files.js";
@@ -255,6 +261,8 @@ function applyLive(
   });
   flags.push(...gate.flags);
   notes.push(...gate.notes);
+  const dup = sys.modules.ok ? alreadyLoaded(x.identity.name, sys.modules.value) : null;
+  if (dup !== null) flags.push(dup.flag);
   const replace = x.replace.length === 0 ? null : x.replace.includes(true);
   const loaded = checkLoadedPatches(targets, base.verdicts, {
     loaded: sys.livepatches.ok ? sys.livepatches.value : [],
@@ -270,17 +278,19 @@ function applyLive(
     const more = [...(loaded.targetFlags.get(v.target) ?? [])];
     let kernelMessage = v.kernelMessage;
     // an already-patched function has its klp_ops: klp_patch_func() does not look for ftrace again
-    if (sys.filters.ok && kernelMessage === null && !loaded.stacked.has(v.target)) {
+    // (the list is evidence too where another check already predicts ftrace's refusal)
+    const ftraceOnly = kernelMessage === null || kernelMessage === noFtraceLocation(v.target.oldName);
+    if (sys.filters.ok && ftraceOnly && !loaded.stacked.has(v.target)) {
       const f = ftraceListCheck(v, table.objects.get(v.target.objname), sys.filters.value);
       if (f !== null) {
         more.push(f.flag);
-        kernelMessage = f.message;
+        kernelMessage ??= f.message;
       }
     }
     return more.length === 0 ? v : { ...v, kernelMessage, flags: [...v.flags, ...more] };
   });
   let patch = predict(verdicts, targets, table, duplicateFlags(targets.targets, targets.moduleName));
-  const first = fileFindings.noModules ?? gate.refusal ?? fileFindings.noLivepatch;
+  const first = fileFindings.noModules ?? gate.refusal ?? dup?.refusal ?? fileFindings.noLivepatch;
   patch = withLiveRefusals(patch, first, loaded.refusals);
   return { ...base, verdicts, patch, flags, notes };
 }
@@ -298,8 +308,8 @@ function withLiveRefusals(
     at,
     stage,
   });
-  // kernel/module/main.c load_module(): signature, check_modinfo's vermagic, then the module's
-  // undefined symbols (klp_enable_patch), before relocations
+  // kernel/module/main.c load_module(): signature, check_modinfo's vermagic, a module of the same
+  // name, then the module's undefined symbols (klp_enable_patch), before relocations
   if (gate !== null) return refused(gate, "module", "load");
   if (patch.stage === "load" || patch.stage === "resolve") return patch;
   // klp_init_patch(): the nops' sysfs entries; then __klp_enable_patch(): -EBUSY in transition

@@ -363,6 +363,12 @@ export const FLAG_CODES = {
     meaning:
       "verify --live: what was read of the live system (release, symbols, modules, loaded livepatches, ftrace records, signature enforcement, lockdown)",
   },
+  ALREADY_LOADED: {
+    severity: "error",
+    raisedBy: ["verify"],
+    meaning:
+      "verify --live: a module of the same name is loaded already: finit_module() fails with EEXIST (a new livepatch version needs a new module name)",
+  },
 } as const satisfies Record<string, FlagCodeInfo>;
 
 export type FlagCode = keyof typeof FLAG_CODES;

@@ -3,6 +3,7 @@
 // lib/live and lib/livepatch/modinfo.
 import type { Flag } from "../../lib/flags.js";
 import { type KernelObject, type KernelSymbol, VMLINUX } from "../../lib/kernel-table.js";
+import type { ProcModule } from "../../lib/live/proc.js";
 import type { LockdownLevel } from "../../lib/live/security.js";
 import type { FilterFunctions } from "../../lib/live/tracefs.js";
 import type { LivepatchTarget } from "../../lib/livepatch/index.js";
@@ -207,4 +208,23 @@ export function noTargetsFlag(targets: readonly LivepatchTarget[]): Flag | null 
         "no klp_func, .kpatch.funcs or .klp.sym targets found: the module patches nothing the running kernel could be checked against",
       )
     : null;
+}
+
+/**
+ * kernel/module/main.c early_mod_check() → module_patient_check_exists(): a module of the same name
+ * is loaded → -EEXIST (insmod: "File exists"), after the signature and vermagic checks.
+ */
+export function alreadyLoaded(
+  name: string | null,
+  modules: readonly ProcModule[],
+): { flag: Flag; refusal: string } | null {
+  const m = name === null ? undefined : modules.find((x) => x.name === name);
+  if (m === undefined) return null;
+  return {
+    flag: raise(
+      "ALREADY_LOADED",
+      `a module named '${m.name}' is loaded already (${m.state}): finit_module() fails with EEXIST; a new version of a livepatch needs a new module name`,
+    ),
+    refusal: `(no message: finit_module() fails with EEXIST, '${m.name}' is loaded)`,
+  };
 }

@@ -87,6 +87,13 @@ describe("verify --live on fixtures/live/root", () => {
     );
   });
 
+  it("the loaded patch itself again: a module of that name is loaded, EEXIST", async () => {
+    const r = await verifyLive({ patch: ko("lp_old"), root: LIVE_ROOT });
+    expect(codes(r)).toContain("error ALREADY_LOADED");
+    expect(r.patch).toMatchObject({ result: "refused", stage: "load" });
+    expect(r.patch.kernelMessage).toContain("EEXIST");
+  });
+
   it("a transition in progress: refused with -EBUSY", async () => {
     const root = liveCopy((at) => writeFileSync(at("sys/kernel/livepatch/lp_old/transition"), "1\n"));
     const r = await verifyLive({ patch: ko("lp_cumulative"), root, allowRevert: true });
