@@ -102,21 +102,23 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   handler: (argv) =>
     runAction(async () => {
       const failOn = parseFailOn(argv["fail-on"]);
-      const report =
-        argv.live || argv.root !== undefined
-          ? await verifyLiveArgs(argv)
-          : await verifyPatch({
-              ...(argv.patch !== undefined ? { patch: argv.patch } : {}),
-              ...(argv.targets !== undefined ? { targets: argv.targets } : {}),
-              ...(argv.kallsyms !== undefined ? { kallsyms: argv.kallsyms } : {}),
-              ...(argv["system-map"] !== undefined ? { systemMap: argv["system-map"] } : {}),
-              ...(argv.vmlinux !== undefined ? { vmlinux: argv.vmlinux } : {}),
-              ...(argv["module-file"] !== undefined ? { moduleFiles: argv["module-file"] } : {}),
-              ...(argv.kernel !== undefined ? { kernel: argv.kernel } : {}),
-              ...(argv.rule !== undefined ? { rule: argv.rule as LookupRule } : {}),
-              ...(argv.expect !== undefined ? { expect: argv.expect } : {}),
-              lenient: argv.lenient ?? false,
-            });
+      if (argv.live || argv.root !== undefined) {
+        const live = await verifyLiveArgs(argv);
+        await emitReport(renderVerifyReport(live, argv.format as ReportFormat, failOn), argv.out);
+        return verifyFails(live, failOn) ? EXIT_FLAGGED : EXIT_OK;
+      }
+      const report = await verifyPatch({
+        ...(argv.patch !== undefined ? { patch: argv.patch } : {}),
+        ...(argv.targets !== undefined ? { targets: argv.targets } : {}),
+        ...(argv.kallsyms !== undefined ? { kallsyms: argv.kallsyms } : {}),
+        ...(argv["system-map"] !== undefined ? { systemMap: argv["system-map"] } : {}),
+        ...(argv.vmlinux !== undefined ? { vmlinux: argv.vmlinux } : {}),
+        ...(argv["module-file"] !== undefined ? { moduleFiles: argv["module-file"] } : {}),
+        ...(argv.kernel !== undefined ? { kernel: argv.kernel } : {}),
+        ...(argv.rule !== undefined ? { rule: argv.rule as LookupRule } : {}),
+        ...(argv.expect !== undefined ? { expect: argv.expect } : {}),
+        lenient: argv.lenient ?? false,
+      });
       await emitReport(renderVerifyReport(report, argv.format as ReportFormat, failOn), argv.out);
       return verifyFails(report, failOn) ? EXIT_FLAGGED : EXIT_OK;
     }),
