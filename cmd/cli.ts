@@ -31,6 +31,11 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     describe: "Check a built livepatch module's targets against a kernel before loading it",
     load: async () => (await import("./commands/verify.js")).verifyCommand as CommandModule<object, never>,
   },
+  snapshot: {
+    describe: "Copy every file verify --live reads of this system into a directory --root reads back",
+    load: async () =>
+      (await import("./commands/snapshot.js")).snapshotCommand as CommandModule<object, never>,
+  },
   symbols: {
     describe: "Print ELF symbol tables like readelf -sW (--relocs: relocations like readelf -rW; --json)",
     load: async () => (await import("./commands/symbols.js")).symbolsCommand as CommandModule<object, never>,

@@ -78,6 +78,7 @@ export function parseSymbolText(
   const objIds = new Map<string, number>([[VMLINUX, 0]]);
   store.objCount[0] = 0;
   const pseudo = new Map<string, number>();
+  const ftraceSaved = new Map<string, number>();
   let skipped = 0;
   let firstSkipped = "";
   let nonZero = 0;
@@ -130,12 +131,20 @@ export function parseSymbolText(
         const module = bytes.toString("latin1", ts, te);
         tagStart = ts;
         tagLen = te - ts;
-        tagObj = PSEUDO_MODULES.has(module) || module.startsWith("__builtin__") ? -1 : objectId(module);
+        // a module's tag again after its block: kernel/trace/ftrace.c ftrace_mod_get_kallsym() lists
+        // the module's freed init functions after every module's own symbols — not its symtab
+        tagObj =
+          PSEUDO_MODULES.has(module) || module.startsWith("__builtin__")
+            ? -1
+            : objIds.has(module)
+              ? -2
+              : objectId(module);
       }
       obj = tagObj;
       if (obj < 0) {
         const module = bytes.toString("latin1", ts, te);
-        pseudo.set(module, (pseudo.get(module) ?? 0) + 1);
+        const counts = obj === -1 ? pseudo : ftraceSaved;
+        counts.set(module, (counts.get(module) ?? 0) + 1);
         continue;
       }
     }
@@ -162,6 +171,11 @@ export function parseSymbolText(
   }
   for (const [module, count] of pseudo)
     notes.push(`skipped ${count} symbol(s) of pseudo-module [${module}] (not a loadable object)`);
+  for (const [module, count] of ftraceSaved) {
+    notes.push(
+      `skipped ${count} later [${module}] line(s): ftrace's record of its freed init functions, not its symbol table`,
+    );
+  }
   if (skipped > 0) notes.push(`--lenient: skipped ${skipped} malformed line(s) (first: ${firstSkipped})`);
   return {
     source: { kind, path },

@@ -4,7 +4,7 @@
 // files (objects, build trees, symbol tables) and calls these.
 import type { ElfFile } from "../elf/types.js";
 import { type Flag, worstSeverity } from "../lib/flags.js";
-import type { KernelObject, KernelTable } from "../lib/kernel-table.js";
+import { type KernelObject, type KernelTable, VMLINUX } from "../lib/kernel-table.js";
 import type { FunctionChange, ObjectDiff } from "../lib/report/diff-types.js";
 import { raise } from "../lib/report/flag-codes.js";
 import type { InputFile } from "../lib/report/header.js";
@@ -264,7 +264,10 @@ export function matchReport(run: MatchContext, toolVersion: string, matched: Mat
   const { table, choice } = run;
   const { objects, references, inputs } = matched;
   const flags: Flag[] = [];
-  if (choice.assumed) flags.push(raise("LTO_RULE_ASSUMED", choice.why));
+  // module symbols always compare exactly: the assumed rule matters only for vmlinux objects
+  if (choice.assumed && objects.some((o) => o.objname === VMLINUX)) {
+    flags.push(raise("LTO_RULE_ASSUMED", choice.why));
+  }
   if (table.addressesHidden) {
     flags.push(
       raise(

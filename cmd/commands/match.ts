@@ -15,6 +15,7 @@ import { compareWithBaseline, parseBaseline, withBaselineChanged } from "../../l
 import { renderMatchReport } from "../../lib/report/match-render.js";
 import { allFlags, type MatchReport } from "../../lib/report/match-report.js";
 import { LOOKUP_RULES } from "../../lib/rules.js";
+import { liveSymbolSources } from "../../pipeline/live.js";
 import { matchPatch } from "../../pipeline/match.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 
@@ -34,6 +35,8 @@ interface MatchArgs {
   "fail-on": string;
   baseline?: string;
   "fail-on-change"?: boolean;
+  live?: boolean;
+  root?: string;
 }
 
 /** A progress bar on stderr, only for a terminal and enough objects to be worth it. */
@@ -97,10 +100,20 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         type: "boolean",
         describe: "with --baseline: exit 1 when a decision changed",
       })
+      .option("live", {
+        type: "boolean",
+        describe: "the running kernel's /proc/kallsyms, and its release for the lookup rule",
+      })
+      .option("root", { type: "string", describe: "with --live: read the system under DIR instead of /" })
       .conflicts("kernel", "rule"),
   handler: (argv) =>
     runAction(async () => {
       const failOn = parseFailOn(argv["fail-on"]);
+      if (argv.live || argv.root !== undefined) {
+        const live = await liveSymbolSources(argv.root ?? "/");
+        argv.kallsyms ??= live.kallsyms;
+        if (argv.rule === undefined && live.kernel !== null) argv.kernel ??= live.kernel;
+      }
       if (argv.kallsyms === undefined && argv["system-map"] === undefined && argv.vmlinux === undefined) {
         throw new InputError("match", "give the kernel's symbols: --kallsyms, --system-map or --vmlinux");
       }

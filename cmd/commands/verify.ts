@@ -1,10 +1,12 @@
 // klpmatch verify: checks a built livepatch module's targets (or a target list) against a kernel's
 // symbols the way the kernel will when the patch loads.
 import type { CommandModule } from "yargs";
+import { InputError } from "../../lib/input-error.js";
 import { emitReport, parseFailOn, REPORT_FORMATS, type ReportFormat } from "../../lib/report/common.js";
 import { renderVerifyReport } from "../../lib/report/verify-render.js";
 import { verifyFails } from "../../lib/report/verify-report.js";
 import { LOOKUP_RULES, type LookupRule } from "../../lib/rules.js";
+import { verifyLive } from "../../pipeline/live.js";
 import { verifyPatch } from "../../pipeline/verify.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 
@@ -22,6 +24,10 @@ interface VerifyArgs {
   "fail-on": string;
   out?: string;
   lenient?: boolean;
+  live?: boolean;
+  root?: string;
+  "allow-revert"?: boolean;
+  "loaded-patch"?: string[];
 }
 
 export const verifyCommand: CommandModule<object, VerifyArgs> = {
@@ -74,11 +80,34 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         type: "boolean",
         describe: "skip malformed symbol-table lines (counted) instead of failing",
       })
+      .option("live", {
+        type: "boolean",
+        describe:
+          "check against the running system: /proc/kallsyms, osrelease, /proc/modules, /sys/kernel/livepatch, tracefs, /lib/modules",
+      })
+      .option("root", {
+        type: "string",
+        describe: "with --live: read the system under DIR instead of / (a snapshot)",
+      })
+      .option("allow-revert", {
+        type: "boolean",
+        describe: "with --live: an atomic-replace patch may revert loaded patches' functions",
+      })
+      .option("loaded-patch", {
+        type: "string",
+        array: true,
+        describe: "with --live: .ko of a loaded livepatch (repeatable), for its exact old_sympos",
+      })
       .conflicts("kernel", "rule")
       .conflicts("patch", "targets"),
   handler: (argv) =>
     runAction(async () => {
       const failOn = parseFailOn(argv["fail-on"]);
+      if (argv.live || argv.root !== undefined) {
+        const live = await verifyLiveArgs(argv);
+        await emitReport(renderVerifyReport(live, argv.format as ReportFormat, failOn), argv.out);
+        return verifyFails(live, failOn) ? EXIT_FLAGGED : EXIT_OK;
+      }
       const report = await verifyPatch({
         ...(argv.patch !== undefined ? { patch: argv.patch } : {}),
         ...(argv.targets !== undefined ? { targets: argv.targets } : {}),
@@ -95,3 +124,20 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       return verifyFails(report, failOn) ? EXIT_FLAGGED : EXIT_OK;
     }),
 };
+
+function verifyLiveArgs(argv: VerifyArgs) {
+  if (argv.patch === undefined) throw new InputError("verify --live", "give the livepatch module (PATCH.ko)");
+  return verifyLive({
+    patch: argv.patch,
+    root: argv.root ?? "/",
+    ...(argv.kallsyms !== undefined ? { kallsyms: argv.kallsyms } : {}),
+    ...(argv["system-map"] !== undefined ? { systemMap: argv["system-map"] } : {}),
+    ...(argv.vmlinux !== undefined ? { vmlinux: argv.vmlinux } : {}),
+    ...(argv["module-file"] !== undefined ? { moduleFiles: argv["module-file"] } : {}),
+    ...(argv["loaded-patch"] !== undefined ? { loadedPatchFiles: argv["loaded-patch"] } : {}),
+    ...(argv.kernel !== undefined ? { kernel: argv.kernel } : {}),
+    ...(argv.rule !== undefined ? { rule: argv.rule as LookupRule } : {}),
+    allowRevert: argv["allow-revert"] ?? false,
+    lenient: argv.lenient ?? false,
+  });
+}

@@ -2,21 +2,12 @@
 // it means: the one list the README's flags table is written from and the match report's JSON
 // schema is checked against. Codes are stable; never rename, renumber or reuse one.
 import { type Flag, flag, type Severity } from "../flags.js";
+import type { FlagCodeInfo, FlagCommand } from "./flag-code-info.js";
+import { LIVE_FLAG_CODES } from "./flag-codes-live.js";
 
-/** The commands whose reports carry flags. */
-export type FlagCommand = "match" | "verify";
+export type { FlagCodeInfo, FlagCommand } from "./flag-code-info.js";
 
-export interface FlagCodeInfo {
-  /** The severity `raise()` gives it, and the one it has unless `alsoAt` says otherwise. */
-  readonly severity: Severity;
-  /** Other severities it is raised at; `meaning` says when. */
-  readonly alsoAt?: readonly Severity[];
-  readonly raisedBy: readonly FlagCommand[];
-  /** One meaning that fits every command raising it. */
-  readonly meaning: string;
-}
-
-export const FLAG_CODES = {
+const CORE_FLAG_CODES = {
   AMBIGUOUS: {
     severity: "error",
     raisedBy: ["match", "verify"],
@@ -269,8 +260,9 @@ export const FLAG_CODES = {
   },
   NO_TARGETS: {
     severity: "warning",
+    alsoAt: ["error"],
     raisedBy: ["verify"],
-    meaning: "nothing to verify was found",
+    meaning: "nothing to verify was found; an error for verify --live (a livepatch that patches nothing)",
   },
   NO_NEW_FUNC: {
     severity: "error",
@@ -292,7 +284,16 @@ export const FLAG_CODES = {
     raisedBy: ["verify"],
     meaning: "a klp_object name with '-': module names use '_', so it never matches",
   },
+  LLVM_NAME_NEVER_MATCHES: {
+    severity: "error",
+    raisedBy: ["verify"],
+    meaning:
+      "the target's full .llvm.<hash> name is in the kernel, but the 6.5.1–6.10.6 clang-LTO rule compares names with the suffix cut off, so a full .llvm. name never matches: give the stripped name",
+  },
 } as const satisfies Record<string, FlagCodeInfo>;
+
+/** Every code: the diff/match/verify ones, then what `verify --live` finds on the running system. */
+export const FLAG_CODES = { ...CORE_FLAG_CODES, ...LIVE_FLAG_CODES } as const;
 
 export type FlagCode = keyof typeof FLAG_CODES;
 

@@ -5,7 +5,7 @@ import type { KernelObject, KernelTable } from "../../lib/kernel-table.js";
 import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.js";
 import { raise, raiseAs } from "../../lib/report/flag-codes.js";
 import type { OnLoadCheck, TargetVerdict, VerifyOutcome } from "../../lib/report/verify-types.js";
-import type { RuleChoice } from "../../lib/rules.js";
+import { RULES, type RuleChoice } from "../../lib/rules.js";
 import { llvmHash, stripLlvmSuffix } from "../../lib/symbol-name.js";
 import { candidatesByRule, isFunctionType, type ResolveResult, resolve } from "../sympos.js";
 import { expectation } from "./expectation.js";
@@ -39,14 +39,34 @@ export interface Context {
   readonly vmlinuxCalls: VmlinuxCallSites | null;
 }
 
-/** `.llvm.<hash>` names of the same base in the object when the target's own hash is missing. */
-function rebuiltHint(obj: KernelObject | undefined, target: LivepatchTarget): Flag | null {
+/**
+ * `.llvm.<hash>` names of the same base in the object when the target's own name is not found:
+ * either the kernel has the very name but the era's rule never matches a full `.llvm.` name
+ * (6.5.1–6.10.6 compare kallsyms names with the suffix cut, kernel/livepatch/core.c), or only other
+ * hashes exist (rebuilt from other sources).
+ */
+function rebuiltHint(
+  table: KernelTable,
+  obj: KernelObject | undefined,
+  target: LivepatchTarget,
+  rule: RuleChoice,
+): Flag | null {
   if (obj === undefined || llvmHash(target.oldName) === null) return null;
   const base = stripLlvmSuffix(target.oldName);
   const others: string[] = [];
   const promoted = obj.indexBy("verify:llvm-base", (n) => (llvmHash(n) === null ? null : stripLlvmSuffix(n)));
   for (const p of promoted.get(base) ?? []) others.push(obj.nameAt(p));
   if (others.length === 0) return null;
+  if (others.includes(target.oldName)) {
+    const stripped = candidatesByRule(table, target.objname, base, rule.rule);
+    const at = stripped.findIndex((s) => s.name === target.oldName);
+    const sympos = stripped.length === 1 ? 0 : at + 1;
+    const use = at >= 0 ? ` with old_sympos ${sympos} (${stripped.length} symbol(s) strip to '${base}')` : "";
+    return raise(
+      "LLVM_NAME_NEVER_MATCHES",
+      `'${target.oldName}' is in the kernel, but under the ${rule.rule} rule (${RULES[rule.rule].kernels}) the kernel compares each kallsyms name with its .llvm.<hash> cut off, so a full .llvm. name never matches: give old_name '${base}'${use}`,
+    );
+  }
   return raise(
     "KERNEL_REBUILT",
     `'${target.oldName}' is not in the kernel, but ${others.map((n) => `'${n}'`).join(", ")} is: the ThinLTO hash differs, so the running kernel was built from different sources than the livepatch was made for (rebuild the livepatch against this kernel)`,
@@ -147,7 +167,7 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
       failureFlag(r.outcome as Exclude<VerifyOutcome, "resolved" | "not-loaded">, describeFailure(r, target)),
     );
     if (r.outcome === "not-found") {
-      const hint = rebuiltHint(obj, target);
+      const hint = rebuiltHint(ctx.table, obj, target, ctx.choice);
       if (hint !== null) flags.push(hint);
     }
     if (facts !== null) {

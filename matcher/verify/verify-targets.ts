@@ -2,7 +2,7 @@
 // livepatch core (kernel/livepatch/core.c) and ftrace would do with each (objname, old_name,
 // old_sympos), and the first message the kernel would print for the patch as a whole.
 import type { Flag } from "../../lib/flags.js";
-import type { KernelTable } from "../../lib/kernel-table.js";
+import { type KernelTable, VMLINUX } from "../../lib/kernel-table.js";
 import type { ExpectedTarget, LivepatchTargets } from "../../lib/livepatch/index.js";
 import { raise, raiseAs } from "../../lib/report/flag-codes.js";
 import type { VerifyResult } from "../../lib/report/verify-types.js";
@@ -49,7 +49,10 @@ export function verifyTargets(targets: LivepatchTargets, opts: VerifyOptions): V
     const problem = objectProblem(targets, o);
     if (problem !== null) flags.push(problem.flag);
   });
-  if (opts.choice.assumed) flags.push(raise("LTO_RULE_ASSUMED", opts.choice.why));
+  // module symbols always compare exactly: the assumed rule matters only for vmlinux targets
+  if (opts.choice.assumed && targets.targets.some((t) => t.objname === VMLINUX)) {
+    flags.push(raise("LTO_RULE_ASSUMED", opts.choice.why));
+  }
   if (opts.table.addressesHidden) {
     flags.push(
       raiseAs(
