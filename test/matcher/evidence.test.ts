@@ -85,6 +85,48 @@ describe("neighbourhood", () => {
     expect(verdict.strength).toBe("strong");
   });
 
+  it("candidates given in any order: each run is told apart, and each copy's index in its run is by kallsyms order", () => {
+    const t = table([
+      "t o_one",
+      "t init_once",
+      "t init_once",
+      "t o_two",
+      "t p_other",
+      "t init_once",
+      "d a_datum",
+      "t init_once",
+      "t init_once",
+      "t q_other",
+    ]);
+    const obj = t.objects.get("vmlinux")!;
+    const positions = [...obj.positionsOf("init_once")];
+    const shuffled = [positions[3]!, positions[0]!, positions[4]!, positions[2]!, positions[1]!];
+    const scores = neighbourhood(targetView(obj), O, O.byName.get("init_once")!, shuffled);
+    // results follow the candidates' order; a data symbol between copies does not split their run
+    expect(scores.map((s) => s.position)).toEqual(shuffled);
+    expect(scores.map((s) => [s.runLength, s.runIndex])).toEqual([
+      [3, 1],
+      [2, 0],
+      [3, 2],
+      [3, 0],
+      [2, 1],
+    ]);
+    expect(scores.map((s) => s.placement)).toEqual([
+      "outside",
+      "enclosed",
+      "outside",
+      "outside",
+      "later-in-run",
+    ]);
+  });
+
+  it("positionsOf answers a name once: the evidence asks for it per candidate (N copies, N asks)", () => {
+    const obj = table(["t init_once", "t o_one", "t init_once"]).objects.get("vmlinux")!;
+    const first = obj.positionsOf("init_once");
+    expect(first).toEqual([0, 2]);
+    expect(obj.positionsOf("init_once")).toBe(first);
+  });
+
   it("a run at the edge of the object's block can't be split: no winner", () => {
     const { scores } = scoresOf(
       ["t p_last", "t init_once", "t init_once", "t o_one", "t o_two"],
