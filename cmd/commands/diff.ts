@@ -16,6 +16,7 @@ import { type Disassembly, disassembleFunctions } from "../../lib/disassemble.js
 import { InputError } from "../../lib/input-error.js";
 import { diffObjects, diffTrees, explainInTrees } from "../../matcher/diff.js";
 import { explainFunction, type FunctionExplanation } from "../../matcher/explain.js";
+import { diffKbuild, isKbuildPair, kbuildSummary, kbuildTree } from "../../pipeline/kbuild.js";
 import { EXIT_OK, runAction } from "../exit.js";
 
 interface DiffArgs {
@@ -25,6 +26,7 @@ interface DiffArgs {
   patched?: string;
   json?: boolean;
   explain?: string;
+  patch?: string;
 }
 
 function explanation(
@@ -68,6 +70,12 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
         type: "string",
         requiresArg: true,
         describe: "show one function's relocation differences and disassembly diff",
+      })
+      .option("patch", {
+        type: "string",
+        requiresArg: true,
+        describe:
+          "with two kernel build directories: the patch, to tell changes LTO brought into other files",
       }),
   handler: (argv) =>
     runAction(async () => {
@@ -105,6 +113,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       }
       const origDir = argv.orig;
       const patchedDir = argv.patched;
+      if (await isKbuildPair(origDir, patchedDir)) return diffBuildDirs(origDir, patchedDir, argv);
       if (argv.explain !== undefined) {
         const found = await explainInTrees(origDir, patchedDir, argv.explain);
         if (!found) {
@@ -125,3 +134,29 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       return EXIT_OK;
     }),
 };
+
+/** Two kernel build directories: their linked objects, translation unit by translation unit. */
+async function diffBuildDirs(origDir: string, patchedDir: string, argv: DiffArgs): Promise<number> {
+  const d = await diffKbuild(origDir, patchedDir, argv.patch !== undefined ? { patch: argv.patch } : {});
+  if (argv.explain !== undefined) {
+    const name = argv.explain;
+    for (const u of d.units) {
+      const e = explainFunction(u.orig, u.patched, name);
+      if (!e || e.status === "unchanged") continue;
+      // the units are views into vmlinux.o: no file of their own to disassemble
+      process.stdout.write(explanation(e, u.path, { orig: null, patched: null }, argv.json));
+      return EXIT_OK;
+    }
+    throw new InputError(
+      name,
+      `no changed, new or deleted function of that name in ${origDir} / ${patchedDir}`,
+    );
+  }
+  const { tree, paths } = kbuildTree(d);
+  process.stdout.write(
+    argv.json
+      ? renderTreeJson(tree, origDir, patchedDir)
+      : renderTreeText(tree, { paths }) + kbuildSummary(d),
+  );
+  return EXIT_OK;
+}

@@ -1,0 +1,208 @@
+// Two kernel build directories (kbuild O= trees) diffed the way klp-build does it: the linked
+// objects kbuild leaves (vmlinux.o, each module's <mod>.o) against their twins, translation unit
+// by translation unit — the only native code a clang LTO build has, and the same path for gcc.
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { STB_LOCAL, STT_FILE, STT_SECTION } from "../elf/constants.js";
+import { readElf } from "../elf/file.js";
+import { fileKind } from "../elf/file-kind.js";
+import { readElfFile } from "../elf/read-file.js";
+import type { ElfFile } from "../elf/types.js";
+import { InputError } from "../lib/input-error.js";
+import { readInputFile, readInputText } from "../lib/input-files.js";
+import {
+  configDifferences,
+  isKbuildDir,
+  type KbuildDir,
+  type LinkedObject,
+  readKbuildDir,
+} from "../lib/kbuild-dir.js";
+import type { ObjectDiff, TreeDiff } from "../matcher/diff.js";
+import { checkFunctionSections, diffLinkedObjects, type UnitDiff } from "../matcher/linked-diff.js";
+
+/** One translation unit's diff, with the linked object it came from. */
+export interface KbuildUnit extends UnitDiff {
+  readonly objname: string;
+  /** The linked object's path from the build's top: `vmlinux.o`, `drivers/foo/foo.o`. */
+  readonly linked: string;
+  /** Changed while its source is not among the patch's files (LTO imported or inlined a change); null without --patch. */
+  readonly byLto: boolean | null;
+}
+
+export interface KbuildDiff {
+  readonly orig: KbuildDir;
+  readonly patched: KbuildDir;
+  /** Every unit that was diffed (not equal by bytes and relocations). */
+  readonly units: readonly KbuildUnit[];
+  /** Per linked object: its path, how many units it has, how many were skipped as equal. */
+  readonly objects: readonly { readonly path: string; readonly units: number; readonly skipped: number }[];
+  readonly onlyOrig: readonly string[];
+  readonly onlyPatched: readonly string[];
+}
+
+export interface KbuildOptions {
+  /** The patch (unified diff): units changed outside its files are marked as changed by LTO. */
+  readonly patch?: string;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether --orig and --patched are two kernel build directories; one without the other is an error. */
+export async function isKbuildPair(orig: string, patched: string): Promise<boolean> {
+  if (!(await isDirectory(orig)) || !(await isDirectory(patched))) return false;
+  const [a, b] = [await isKbuildDir(orig), await isKbuildDir(patched)];
+  if (a !== b) {
+    const [is, isNot] = a ? [orig, patched] : [patched, orig];
+    throw new InputError(
+      isNot,
+      `not a kernel build directory (no .config and modules.order at its top) while ${is} is one: give two build directories, or two trees of objects`,
+    );
+  }
+  return a;
+}
+
+/** The source paths a unified diff changes (`+++ b/path`, `--- a/path`), /dev/null left out. */
+export function patchedFiles(text: string): Set<string> {
+  const files = new Set<string>();
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^(?:\+\+\+|---) (?:[ab]\/)?([^\t]+)/.exec(line);
+    if (m && m[1] !== "/dev/null") files.add(m[1]!.trim());
+  }
+  return files;
+}
+
+/** Whether ld.lld wrote this object: its STT_SECTION symbols sit in the FILE runs (GNU ld writes them first). */
+function sectionSymbolsInRuns(file: ElfFile): boolean {
+  let seenFile = false;
+  for (const s of file.symbols()) {
+    if (s.bind !== STB_LOCAL) break;
+    if (s.type === STT_FILE) seenFile = true;
+    else if (seenFile && s.type === STT_SECTION) return true;
+  }
+  return false;
+}
+
+/** Global name → per-file object, from the members that are ELF (gcc builds; LTO members are bitcode). */
+async function globalHomes(root: string, members: readonly string[]): Promise<Map<string, string>> {
+  const homes = new Map<string, string>();
+  for (const m of members) {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readInputFile(join(root, m));
+    } catch {
+      continue;
+    }
+    if (fileKind(bytes) !== "elf") continue;
+    for (const s of readElf(bytes, { path: m }).symbols()) {
+      if (s.bind !== STB_LOCAL && s.sectionIndex !== null && !homes.has(s.name)) homes.set(s.name, m);
+    }
+  }
+  return homes;
+}
+
+async function sideOf(dir: KbuildDir, object: LinkedObject, file: ElfFile) {
+  const members = object.members;
+  const homes = members && !sectionSymbolsInRuns(file) ? await globalHomes(dir.root, members) : undefined;
+  return { file, members, ...(homes ? { globalHomes: homes } : {}) };
+}
+
+/** Reads both build directories and refuses two different configurations. */
+export async function readKbuildPair(origDir: string, patchedDir: string): Promise<[KbuildDir, KbuildDir]> {
+  const orig = await readKbuildDir(origDir);
+  const patched = await readKbuildDir(patchedDir);
+  const differ = configDifferences(orig.config, patched.config);
+  if (differ.length > 0) {
+    const shown = differ.slice(0, 3).join(", ") + (differ.length > 3 ? `, … (${differ.length})` : "");
+    throw new InputError(
+      join(patchedDir, ".config"),
+      `differs from ${join(origDir, ".config")} in ${shown}: build both trees from the same configuration`,
+    );
+  }
+  return [orig, patched];
+}
+
+/** The diff of two build directories: every linked object, unit by unit. */
+export async function diffKbuild(
+  origDir: string,
+  patchedDir: string,
+  opts: KbuildOptions = {},
+): Promise<KbuildDiff> {
+  const [orig, patched] = await readKbuildPair(origDir, patchedDir);
+  const patchFiles = opts.patch !== undefined ? patchedFiles(await readInputText(opts.patch)) : null;
+  const patchedModules = new Map(patched.modules.map((m) => [m.path, m]));
+  const pairs: [LinkedObject, LinkedObject][] = [[orig.vmlinux, patched.vmlinux]];
+  const onlyOrig: string[] = [];
+  for (const m of orig.modules) {
+    const twin = patchedModules.get(m.path);
+    if (twin) pairs.push([m, twin]);
+    else onlyOrig.push(m.path);
+  }
+  const known = new Set(orig.modules.map((m) => m.path));
+  const onlyPatched = patched.modules.filter((m) => !known.has(m.path)).map((m) => m.path);
+  const units: KbuildUnit[] = [];
+  const objects: KbuildDiff["objects"][number][] = [];
+  for (const [o, p] of pairs) {
+    const [oFile, pFile] = await Promise.all([
+      readElfFile(join(orig.root, o.path)),
+      readElfFile(join(patched.root, p.path)),
+    ]);
+    for (const f of [oFile, pFile]) checkFunctionSections(f);
+    if (Buffer.compare(oFile.bytes, pFile.bytes) === 0) {
+      objects.push({ path: o.path, units: 0, skipped: 0 });
+      continue;
+    }
+    const d = diffLinkedObjects(await sideOf(orig, o, oFile), await sideOf(patched, p, pFile));
+    objects.push({ path: o.path, units: d.total, skipped: d.skipped });
+    for (const u of d.units) {
+      const changed = u.diff.changed.length + u.diff.new.length + u.diff.deleted.length > 0;
+      const byLto = patchFiles === null || !changed ? null : !patchFiles.has(u.path);
+      units.push({
+        ...u,
+        diff: byLto ? withLtoReason(u.diff, u.path) : u.diff,
+        objname: o.objname,
+        linked: o.path,
+        byLto,
+      });
+    }
+  }
+  return { orig, patched, units, objects, onlyOrig, onlyPatched };
+}
+
+/** The reason every change of a unit the patch does not touch gets: LTO brought it there. */
+export function ltoReason(path: string): string {
+  return `changed by LTO: ${path} is not among the patch's files (a patched function was imported or inlined here)`;
+}
+
+function withLtoReason(diff: ObjectDiff, path: string): ObjectDiff {
+  const reason = ltoReason(path);
+  const add = <T extends { readonly reasons: readonly string[] }>(f: T): T => ({
+    ...f,
+    reasons: [...f.reasons, reason],
+  });
+  return { ...diff, changed: diff.changed.map(add), new: diff.new.map(add) };
+}
+
+/** The units as a tree diff (one object pair per unit, labelled by its path) for the tree renderers. */
+export function kbuildTree(diff: KbuildDiff): { tree: TreeDiff; paths: string[] } {
+  return {
+    tree: { pairs: diff.units.map((u) => u.diff), onlyOrig: diff.onlyOrig, onlyPatched: diff.onlyPatched },
+    paths: diff.units.map((u) => u.path),
+  };
+}
+
+/** One line per linked object: how many units it has and how many were equal without a model. */
+export function kbuildSummary(diff: KbuildDiff): string {
+  return diff.objects
+    .map((o) =>
+      o.units === 0
+        ? `${o.path}: identical\n`
+        : `${o.path}: ${o.units} translation units, ${o.skipped} equal by bytes and relocations, ${o.units - o.skipped} diffed\n`,
+    )
+    .join("");
+}
