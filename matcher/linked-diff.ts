@@ -6,7 +6,7 @@ import { STB_LOCAL, STT_FUNC, STT_NOTYPE, STT_SECTION } from "../elf/constants.j
 import type { ElfFile, ElfRelocation, ElfSymbol } from "../elf/types.js";
 import { InputError } from "../lib/input-error.js";
 import { llvmHash, stripLlvmSuffix } from "../lib/symbol-name.js";
-import { diffObjects, type ObjectDiff } from "./diff.js";
+import { diffObjects, type FunctionChange, type ObjectDiff } from "./diff.js";
 import {
   hasFunctionSections,
   isMergedSection,
@@ -107,7 +107,53 @@ export function diffLinkedObjects(orig: LinkedSide, patched: LinkedSide): Linked
       patched: patchedView,
     });
   }
-  return { units, total: o.units.length, skipped };
+  const twins = hashTwins(o, p);
+  return {
+    units: twins.size === 0 ? units : units.map((u) => ({ ...u, diff: withOrigHashes(u.diff, twins) })),
+    total: o.units.length,
+    skipped,
+  };
+}
+
+/** The .llvm.<hash> of each unit's promoted names (ThinLTO gives a module's one hash), or null. */
+function unitHash(u: TranslationUnit): string | null {
+  let hash: string | null = null;
+  for (const piece of u.pieces) {
+    for (const a of piece.anchors) {
+      const h = llvmHash(a.name);
+      if (h === null) continue;
+      if (hash !== null && h !== hash) return null;
+      hash = h;
+    }
+  }
+  return hash;
+}
+
+/** Patched hash → orig hash of the paired units (what klp-diff.c's suffix map records for find_twin_suffixed). */
+function hashTwins(o: LinkedUnits, p: LinkedUnits): Map<string, string> {
+  const twins = new Map<string, string>();
+  for (let i = 0; i < o.units.length; i++) {
+    const a = unitHash(o.units[i]!);
+    const b = unitHash(p.units[i]!);
+    if (a !== null && b !== null && a !== b) twins.set(b, a);
+  }
+  return twins;
+}
+
+/**
+ * A reference to another unit's promoted static carries that unit's patched hash: its orig name is
+ * the same name with the orig hash (the kernel has only that one).
+ */
+function withOrigHashes(diff: ObjectDiff, twins: ReadonlyMap<string, string>): ObjectDiff {
+  const fix = (f: FunctionChange): FunctionChange => ({
+    ...f,
+    references: f.references.map((r) => {
+      const h = r.defined ? null : llvmHash(r.name);
+      const orig = h === null ? undefined : twins.get(h);
+      return orig === undefined ? r : { ...r, origName: `${stripLlvmSuffix(r.name)}.llvm.${orig}` };
+    }),
+  });
+  return { ...diff, changed: diff.changed.map(fix), new: diff.new.map(fix) };
 }
 
 const pieceKey = (p: Piece): string =>

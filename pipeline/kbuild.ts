@@ -38,6 +38,8 @@ export interface KbuildDiff {
   readonly objects: readonly { readonly path: string; readonly units: number; readonly skipped: number }[];
   readonly onlyOrig: readonly string[];
   readonly onlyPatched: readonly string[];
+  /** The orig linked objects as read, by objname (the booted build's: their FILE blocks serve match). */
+  readonly origObjects: ReadonlyMap<string, ElfFile>;
 }
 
 export interface KbuildOptions {
@@ -146,6 +148,7 @@ export async function diffKbuild(
   const known = new Set(orig.modules.map((m) => m.path));
   const onlyPatched = patched.modules.filter((m) => !known.has(m.path)).map((m) => m.path);
   const units: KbuildUnit[] = [];
+  const origObjects = new Map<string, ElfFile>();
   const objects: KbuildDiff["objects"][number][] = [];
   for (const [o, p] of pairs) {
     const [oFile, pFile] = await Promise.all([
@@ -153,6 +156,7 @@ export async function diffKbuild(
       readElfFile(join(patched.root, p.path)),
     ]);
     for (const f of [oFile, pFile]) checkFunctionSections(f);
+    origObjects.set(o.objname, oFile);
     if (Buffer.compare(oFile.bytes, pFile.bytes) === 0) {
       objects.push({ path: o.path, units: 0, skipped: 0 });
       continue;
@@ -171,7 +175,7 @@ export async function diffKbuild(
       });
     }
   }
-  return { orig, patched, units, objects, onlyOrig, onlyPatched };
+  return { orig, patched, units, objects, onlyOrig, onlyPatched, origObjects };
 }
 
 /** The reason every change of a unit the patch does not touch gets: LTO brought it there. */

@@ -16,6 +16,8 @@ import { renderMatchReport } from "../../lib/report/match-render.js";
 import { allFlags, type MatchReport } from "../../lib/report/match-report.js";
 import { LOOKUP_RULES } from "../../lib/rules.js";
 import { matchPatch } from "../../matcher/match.js";
+import { isKbuildPair } from "../../pipeline/kbuild.js";
+import { matchKbuild } from "../../pipeline/kbuild-match.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 
 interface MatchArgs {
@@ -34,6 +36,7 @@ interface MatchArgs {
   "fail-on": string;
   baseline?: string;
   "fail-on-change"?: boolean;
+  patch?: string;
 }
 
 /** A progress bar on stderr, only for a terminal and enough objects to be worth it. */
@@ -97,6 +100,11 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         type: "boolean",
         describe: "with --baseline: exit 1 when a decision changed",
       })
+      .option("patch", {
+        type: "string",
+        describe:
+          "with two kernel build directories: the patch, to tell changes LTO brought into other files",
+      })
       .conflicts("kernel", "rule"),
   handler: (argv) =>
     runAction(async () => {
@@ -110,7 +118,8 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
       const baseline =
         argv.baseline === undefined ? null : parseBaseline(await readInputText(argv.baseline), argv.baseline);
       const progress = progressBar();
-      let report: MatchReport = await matchPatch({
+      const kbuild = await isKbuildPair(argv.orig, argv.patched);
+      let report: MatchReport = await (kbuild ? matchKbuild : matchPatch)({
         orig: argv.orig,
         patched: argv.patched,
         ...(argv.kallsyms !== undefined ? { kallsyms: argv.kallsyms } : {}),
@@ -122,6 +131,7 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         ...(argv.rule !== undefined ? { rule: argv.rule } : {}),
         ...(argv.symvers !== undefined ? { symvers: argv.symvers } : {}),
         ...(progress !== undefined ? { onProgress: progress } : {}),
+        ...(argv.patch !== undefined ? { patch: argv.patch } : {}),
       });
       const comparison = baseline === null ? null : compareWithBaseline(baseline, report, argv.baseline!);
       if (comparison?.changed && argv["fail-on-change"]) {
