@@ -305,12 +305,22 @@ export function isMergedSection(section: ElfSection): boolean {
   return (section.flags & SHF_MERGE) !== 0n && (section.flags & SHF_ALLOC) !== 0n;
 }
 
-/** Whether the object was built with -ffunction-sections: some function sits in a `.text.<its name>`. */
+/** Sections gcc and clang use without -ffunction-sections too (and the kernel's own `.text..*`). */
+const PLAIN_TEXT = new Set([
+  ".text.unlikely",
+  ".text.hot",
+  ".text.startup",
+  ".text.exit",
+  ".text.unknown",
+  ".text.split",
+]);
+
+/** Whether the object was built with -ffunction-sections: some function sits in a `.text.<name>` of its own. */
 export function hasFunctionSections(file: ElfFile): boolean {
   for (const s of file.symbols()) {
     if (s.type !== STT_FUNC || s.sectionIndex === null) continue;
     const name = file.sections[s.sectionIndex]?.name ?? "";
-    if (name.startsWith(".text.") && name.endsWith(`.${s.name}`)) return true;
+    if (name.startsWith(".text.") && !name.startsWith(".text..") && !PLAIN_TEXT.has(name)) return true;
   }
   return false;
 }
