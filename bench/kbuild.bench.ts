@@ -63,7 +63,7 @@ export async function run(): Promise<void> {
   const hook = join(tmp, "rss.cjs");
   writeFileSync(
     hook,
-    'process.on("exit", () => process.stderr.write(`maxrss ${process.resourceUsage().maxRSS}\\n`));\n',
+    'process.on("exit", () => process.stderr.write("maxrss " + process.resourceUsage().maxRSS + "\\n"));\n',
   );
   try {
     // the fixed cost of any run: Node starting and loading the CLI bundle (klpmatch --version)
