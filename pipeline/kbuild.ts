@@ -108,10 +108,32 @@ async function globalHomes(root: string, members: readonly string[]): Promise<Ma
   return homes;
 }
 
-async function sideOf(dir: KbuildDir, object: LinkedObject, file: ElfFile) {
+async function sideOf(dir: KbuildDir, object: LinkedObject, file: ElfFile, withHomes: boolean) {
   const members = object.members;
-  const homes = members && !sectionSymbolsInRuns(file) ? await globalHomes(dir.root, members) : undefined;
+  const homes = withHomes && members ? await globalHomes(dir.root, members) : undefined;
   return { file, members, ...(homes ? { globalHomes: homes } : {}) };
+}
+
+/**
+ * The units of two linked objects diffed. Globals that no FILE run, section symbol, hash or
+ * reference places are placed by the per-file objects that define them (ELF in gcc builds), read
+ * only when such a global's piece changed: reading every per-file object costs more than the diff.
+ */
+async function diffPair(
+  orig: KbuildDir,
+  o: LinkedObject,
+  oFile: ElfFile,
+  patched: KbuildDir,
+  p: LinkedObject,
+  pFile: ElfFile,
+) {
+  const first = diffLinkedObjects(
+    await sideOf(orig, o, oFile, false),
+    await sideOf(patched, p, pFile, false),
+  );
+  const unplacedChanged = first.units.some((u) => u.path === oFile.path);
+  if (!unplacedChanged || o.members === null || sectionSymbolsInRuns(oFile)) return first;
+  return diffLinkedObjects(await sideOf(orig, o, oFile, true), await sideOf(patched, p, pFile, true));
 }
 
 /** Reads both build directories and refuses two different configurations. */
@@ -161,7 +183,7 @@ export async function diffKbuild(
       objects.push({ path: o.path, units: 0, skipped: 0 });
       continue;
     }
-    const d = diffLinkedObjects(await sideOf(orig, o, oFile), await sideOf(patched, p, pFile));
+    const d = await diffPair(orig, o, oFile, patched, p, pFile);
     objects.push({ path: o.path, units: d.total, skipped: d.skipped });
     for (const u of d.units) {
       const changed = u.diff.changed.length + u.diff.new.length + u.diff.deleted.length > 0;
