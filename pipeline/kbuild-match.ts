@@ -34,7 +34,7 @@ import { linkedFileBlocks, linkedModuleBlocks } from "../matcher/linked-blocks.j
 import { loadMatchTable, type MatchOptions } from "../matcher/match.js";
 import { objectReferences, tableKnowsExports } from "../matcher/references.js";
 import { klpSymNameMax } from "../matcher/sympos.js";
-import { diffKbuild, type KbuildUnit } from "./kbuild.js";
+import { diffKbuild, type KbuildDiff, type KbuildUnit } from "./kbuild.js";
 
 export interface KbuildMatchOptions extends MatchOptions {
   /** The patch: units changed outside its files are marked as changed by LTO. */
@@ -114,7 +114,7 @@ function matchUnit(run: Run, unit: KbuildUnit): { object: ObjectReport; referenc
       orig: unit.path,
       patched: unit.path,
       objname: unit.objname,
-      objnameFrom: `${unit.linked} (STT_FILE ${unit.orig.symbols()[1]?.name ?? unit.path})`,
+      objnameFrom: unit.member === null ? unit.linked : `${unit.linked} (${unit.member})`,
       verdict,
       diffVerdict: diff.verdict,
       functions,
@@ -174,19 +174,17 @@ function moduleBlocks(
   return out;
 }
 
-/** The match pipeline on two build directories. */
-export async function matchKbuild(opts: KbuildMatchOptions): Promise<MatchReport> {
+/** The match pipeline on two build directories, or on two linked objects given as a pair. */
+export async function matchKbuild(opts: KbuildMatchOptions, given?: KbuildDiff): Promise<MatchReport> {
   const readElf = cachedElfReader();
   const table = await loadMatchTable(opts, readElf);
   const choice = chooseRule(table, {
     ...(opts.rule !== undefined ? { rule: opts.rule } : {}),
     ...(opts.kernel !== undefined ? { kernel: opts.kernel } : {}),
   });
-  const diff = await diffKbuild(
-    opts.orig,
-    opts.patched,
-    opts.patch !== undefined ? { patch: opts.patch } : {},
-  );
+  const diff =
+    given ??
+    (await diffKbuild(opts.orig, opts.patched, opts.patch !== undefined ? { patch: opts.patch } : {}));
   const views = new Map<string, TargetView | null>();
   const vmlinuxObject = table.objects.get(VMLINUX);
   const vmlinuxO = diff.origObjects.get(VMLINUX);
@@ -224,15 +222,7 @@ export async function matchKbuild(opts: KbuildMatchOptions): Promise<MatchReport
     references.push(...r.references);
   }
   const inputs: InputFile[] = [];
-  for (const [role, dir] of [
-    ["orig", diff.orig],
-    ["patched", diff.patched],
-  ] as const) {
-    for (const o of [dir.vmlinux, ...dir.modules]) {
-      const path = `${dir.root}/${o.path}`;
-      inputs.push({ role, path, sha256: await inputSha256(path) });
-    }
-  }
+  for (const { role, path } of diff.inputs) inputs.push({ role, path, sha256: await inputSha256(path) });
   for (const [role, path] of [
     ["kallsyms", opts.kallsyms],
     ["system-map", opts.systemMap],

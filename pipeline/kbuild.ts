@@ -2,7 +2,7 @@
 // objects kbuild leaves (vmlinux.o, each module's <mod>.o) against their twins, translation unit
 // by translation unit — the only native code a clang LTO build has, and the same path for gcc.
 import { stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { STB_LOCAL, STT_FILE, STT_SECTION } from "../elf/constants.js";
 import { readElf } from "../elf/file.js";
 import { fileKind } from "../elf/file-kind.js";
@@ -17,6 +17,7 @@ import {
   type LinkedObject,
   readKbuildDir,
 } from "../lib/kbuild-dir.js";
+import { normalizeModuleName, VMLINUX } from "../lib/kernel-table.js";
 import type { ObjectDiff, TreeDiff } from "../matcher/diff.js";
 import { checkFunctionSections, diffLinkedObjects, type UnitDiff } from "../matcher/linked-diff.js";
 
@@ -30,8 +31,8 @@ export interface KbuildUnit extends UnitDiff {
 }
 
 export interface KbuildDiff {
-  readonly orig: KbuildDir;
-  readonly patched: KbuildDir;
+  /** The linked objects read, orig and patched (a report's inputs). */
+  readonly inputs: readonly { readonly role: "orig" | "patched"; readonly path: string }[];
   /** Every unit that was diffed (not equal by bytes and relocations). */
   readonly units: readonly KbuildUnit[];
   /** Per linked object: its path, how many units it has, how many were skipped as equal. */
@@ -45,6 +46,14 @@ export interface KbuildDiff {
 export interface KbuildOptions {
   /** The patch (unified diff): units changed outside its files are marked as changed by LTO. */
   readonly patch?: string;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -108,10 +117,18 @@ async function globalHomes(root: string, members: readonly string[]): Promise<Ma
   return homes;
 }
 
-async function sideOf(dir: KbuildDir, object: LinkedObject, file: ElfFile, withHomes: boolean) {
+async function sideOf(root: string, object: LinkedObject, file: ElfFile, withHomes: boolean) {
   const members = object.members;
-  const homes = withHomes && members ? await globalHomes(dir.root, members) : undefined;
+  const homes = withHomes && members ? await globalHomes(root, members) : undefined;
   return { file, members, ...(homes ? { globalHomes: homes } : {}) };
+}
+
+/** One linked object of each build, and the build's top its paths are relative to. */
+interface LinkedPair {
+  readonly o: LinkedObject;
+  readonly p: LinkedObject;
+  readonly origRoot: string;
+  readonly patchedRoot: string;
 }
 
 /**
@@ -119,21 +136,15 @@ async function sideOf(dir: KbuildDir, object: LinkedObject, file: ElfFile, withH
  * reference places are placed by the per-file objects that define them (ELF in gcc builds), read
  * only when such a global's piece changed: reading every per-file object costs more than the diff.
  */
-async function diffPair(
-  orig: KbuildDir,
-  o: LinkedObject,
-  oFile: ElfFile,
-  patched: KbuildDir,
-  p: LinkedObject,
-  pFile: ElfFile,
-) {
+async function diffPair(pair: LinkedPair, oFile: ElfFile, pFile: ElfFile) {
+  const { o, p, origRoot, patchedRoot } = pair;
   const first = diffLinkedObjects(
-    await sideOf(orig, o, oFile, false),
-    await sideOf(patched, p, pFile, false),
+    await sideOf(origRoot, o, oFile, false),
+    await sideOf(patchedRoot, p, pFile, false),
   );
   const unplacedChanged = first.units.some((u) => u.path === oFile.path);
   if (!unplacedChanged || o.members === null || sectionSymbolsInRuns(oFile)) return first;
-  return diffLinkedObjects(await sideOf(orig, o, oFile, true), await sideOf(patched, p, pFile, true));
+  return diffLinkedObjects(await sideOf(origRoot, o, oFile, true), await sideOf(patchedRoot, p, pFile, true));
 }
 
 /** Reads both build directories and refuses two different configurations. */
@@ -169,35 +180,91 @@ export async function diffKbuild(
   }
   const known = new Set(orig.modules.map((m) => m.path));
   const onlyPatched = patched.modules.filter((m) => !known.has(m.path)).map((m) => m.path);
+  const linked = pairs.map(([o, p]) => ({ o, p, origRoot: orig.root, patchedRoot: patched.root }));
+  return { ...(await diffLinkedPairs(linked, patchFiles)), onlyOrig, onlyPatched };
+}
+
+/** Each pair of linked objects diffed unit by unit; the reading and the LTO marking of diffKbuild. */
+async function diffLinkedPairs(
+  pairs: readonly LinkedPair[],
+  patchFiles: ReadonlySet<string> | null,
+  read: (path: string) => Promise<ElfFile> = readElfFile,
+): Promise<Omit<KbuildDiff, "onlyOrig" | "onlyPatched">> {
   const units: KbuildUnit[] = [];
   const origObjects = new Map<string, ElfFile>();
   const objects: KbuildDiff["objects"][number][] = [];
-  for (const [o, p] of pairs) {
-    const [oFile, pFile] = await Promise.all([
-      readElfFile(join(orig.root, o.path)),
-      readElfFile(join(patched.root, p.path)),
-    ]);
+  const inputs: { role: "orig" | "patched"; path: string }[] = [];
+  for (const pair of pairs) {
+    const { o, p } = pair;
+    const [oPath, pPath] = [join(pair.origRoot, o.path), join(pair.patchedRoot, p.path)];
+    inputs.push({ role: "orig", path: oPath }, { role: "patched", path: pPath });
+    const [oFile, pFile] = await Promise.all([read(oPath), read(pPath)]);
     for (const f of [oFile, pFile]) checkFunctionSections(f);
     origObjects.set(o.objname, oFile);
     if (Buffer.compare(oFile.bytes, pFile.bytes) === 0) {
       objects.push({ path: o.path, units: 0, skipped: 0 });
       continue;
     }
-    const d = await diffPair(orig, o, oFile, patched, p, pFile);
+    const d = await diffPair(pair, oFile, pFile);
     objects.push({ path: o.path, units: d.total, skipped: d.skipped });
     for (const u of d.units) {
       const changed = u.diff.changed.length + u.diff.new.length + u.diff.deleted.length > 0;
       const byLto = patchFiles === null || !changed ? null : !patchFiles.has(u.path);
-      units.push({
-        ...u,
-        diff: byLto ? withLtoReason(u.diff, u.path) : u.diff,
-        objname: o.objname,
-        linked: o.path,
-        byLto,
-      });
+      const diff = byLto ? withLtoReason(u.diff, u.path) : u.diff;
+      units.push({ ...u, diff, objname: o.objname, linked: o.path, byLto });
     }
   }
-  return { orig, patched, units, objects, onlyOrig, onlyPatched, origObjects };
+  return { units, objects, origObjects, inputs };
+}
+
+/** How many STT_FILE symbols an object has: more than one, and it is a linked object of several files. */
+export function fileSymbolCount(file: ElfFile): number {
+  let n = 0;
+  for (const s of file.symbols()) {
+    if (s.bind !== STB_LOCAL) break;
+    if (s.type === STT_FILE) n++;
+  }
+  return n;
+}
+
+/**
+ * Two linked objects given as a pair (`diff vmlinux.o vmlinux.o`), or null when the orig is a
+ * per-file object (one STT_FILE at most): vmlinux.o in a build directory takes the link order of
+ * its vmlinux.a, a <mod>.o that of the <mod>.mod beside it.
+ */
+export async function diffLinkedFiles(
+  origPath: string,
+  patchedPath: string,
+  opts: KbuildOptions = {},
+): Promise<KbuildDiff | null> {
+  const cache = new Map<string, Promise<ElfFile>>();
+  const read = (path: string): Promise<ElfFile> => {
+    let f = cache.get(path);
+    if (f === undefined) {
+      f = readElfFile(path);
+      cache.set(path, f);
+    }
+    return f;
+  };
+  if (fileSymbolCount(await read(origPath)) < 2) return null;
+  const patchFiles = opts.patch !== undefined ? patchedFiles(await readInputText(opts.patch)) : null;
+  const object = async (path: string): Promise<{ root: string; object: LinkedObject }> => {
+    const root = dirname(path);
+    const name = basename(path);
+    if (name === "vmlinux.o" && (await isKbuildDir(root))) {
+      return { root, object: (await readKbuildDir(root)).vmlinux };
+    }
+    const mod = join(root, name.replace(/\.o$/, ".mod"));
+    const members = (await isFile(mod))
+      ? (await readInputText(mod)).split(/\s+/).filter((m) => m.endsWith(".o"))
+      : null;
+    const objname =
+      name === "vmlinux.o" || members === null ? VMLINUX : normalizeModuleName(name.replace(/\.o$/, ""));
+    return { root, object: { objname, path: name, members } };
+  };
+  const [o, p] = await Promise.all([object(origPath), object(patchedPath)]);
+  const pair = { o: o.object, p: p.object, origRoot: o.root, patchedRoot: p.root };
+  return { ...(await diffLinkedPairs([pair], patchFiles, read)), onlyOrig: [], onlyPatched: [] };
 }
 
 /** The reason every change of a unit the patch does not touch gets: LTO brought it there. */

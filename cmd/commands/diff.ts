@@ -16,7 +16,14 @@ import { type Disassembly, disassembleFunctions } from "../../lib/disassemble.js
 import { InputError } from "../../lib/input-error.js";
 import { diffObjects, diffTrees, explainInTrees } from "../../matcher/diff.js";
 import { explainFunction, type FunctionExplanation } from "../../matcher/explain.js";
-import { diffKbuild, isKbuildPair, kbuildSummary, kbuildTree } from "../../pipeline/kbuild.js";
+import {
+  diffKbuild,
+  diffLinkedFiles,
+  isKbuildPair,
+  type KbuildDiff,
+  kbuildSummary,
+  kbuildTree,
+} from "../../pipeline/kbuild.js";
 import { EXIT_OK, runAction } from "../exit.js";
 
 interface DiffArgs {
@@ -91,6 +98,8 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
         if (argv.origObject === undefined || argv.patchedObject === undefined) {
           throw new InputError("diff", "missing the patched object: diff ORIG.o PATCHED.o");
         }
+        const linked = await diffLinkedFiles(argv.origObject, argv.patchedObject, patchOption(argv));
+        if (linked !== null) return renderLinked(linked, argv);
         const [orig, patched] = await Promise.all([
           readElfFile(argv.origObject),
           readElfFile(argv.patchedObject),
@@ -113,7 +122,9 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       }
       const origDir = argv.orig;
       const patchedDir = argv.patched;
-      if (await isKbuildPair(origDir, patchedDir)) return diffBuildDirs(origDir, patchedDir, argv);
+      if (await isKbuildPair(origDir, patchedDir)) {
+        return renderLinked(await diffKbuild(origDir, patchedDir, patchOption(argv)), argv);
+      }
       if (argv.explain !== undefined) {
         const found = await explainInTrees(origDir, patchedDir, argv.explain);
         if (!found) {
@@ -135,9 +146,10 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
     }),
 };
 
-/** Two kernel build directories: their linked objects, translation unit by translation unit. */
-async function diffBuildDirs(origDir: string, patchedDir: string, argv: DiffArgs): Promise<number> {
-  const d = await diffKbuild(origDir, patchedDir, argv.patch !== undefined ? { patch: argv.patch } : {});
+const patchOption = (argv: DiffArgs) => (argv.patch !== undefined ? { patch: argv.patch } : {});
+
+/** Linked objects (two build directories' or a pair given), translation unit by translation unit. */
+function renderLinked(d: KbuildDiff, argv: DiffArgs): number {
   if (argv.explain !== undefined) {
     const name = argv.explain;
     for (const u of d.units) {
@@ -149,14 +161,13 @@ async function diffBuildDirs(origDir: string, patchedDir: string, argv: DiffArgs
     }
     throw new InputError(
       name,
-      `no changed, new or deleted function of that name in ${origDir} / ${patchedDir}`,
+      `no changed, new or deleted function of that name in ${d.inputs.map((i) => i.path).join(" / ")}`,
     );
   }
   const { tree, paths } = kbuildTree(d);
+  const [orig, patched] = [d.inputs[0]?.path ?? "", d.inputs[1]?.path ?? ""];
   process.stdout.write(
-    argv.json
-      ? renderTreeJson(tree, origDir, patchedDir)
-      : renderTreeText(tree, { paths }) + kbuildSummary(d),
+    argv.json ? renderTreeJson(tree, orig, patched) : renderTreeText(tree, { paths }) + kbuildSummary(d),
   );
   return EXIT_OK;
 }

@@ -58,6 +58,36 @@ describe("klpmatch diff on two build directories", () => {
   });
 });
 
+describe("two linked objects given as a pair", () => {
+  it("diff vmlinux.o vmlinux.o: unit by unit, the link order from the vmlinux.a beside them", async () => {
+    const r = await run([
+      "diff",
+      join(K, "clang", "orig", "vmlinux.o"),
+      join(K, "clang", "patched", "vmlinux.o"),
+    ]);
+    expect(r.exitCode).toBe(0);
+    expect(changedLines(r.stdout).map((l) => l.split(":")[0])).toEqual([
+      "kernel/alpha.c",
+      "kernel/beta.c",
+      "kernel/start.c",
+      "lib/util.c",
+    ]);
+  });
+
+  it("match on a module's <mod>.o pair: its objname from the .mod beside it", async () => {
+    const mod = (side: string) => join(K, "gcc", side, "drivers", "demo", "demo.o");
+    const r = await run([
+      "match",
+      ...["--orig", mod("orig"), "--patched", mod("patched")],
+      ...["--kallsyms", join(K, "gcc", "kallsyms.txt")],
+    ]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split("\n")[0]).toBe(
+      "drivers/demo/demo_main.c: changed function: helper -> demo:helper,1",
+    );
+  });
+});
+
 /** `address name file objname` of each local of the linked program (and module) the fixture built. */
 async function placement(tc: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
