@@ -174,26 +174,23 @@ function moduleBlocks(
   return out;
 }
 
-/** The match pipeline on two build directories, or on two linked objects given as a pair. */
-export async function matchKbuild(opts: KbuildMatchOptions, given?: KbuildDiff): Promise<MatchReport> {
-  const readElf = cachedElfReader();
-  const table = await loadMatchTable(opts, readElf);
-  const choice = chooseRule(table, {
-    ...(opts.rule !== undefined ? { rule: opts.rule } : {}),
-    ...(opts.kernel !== undefined ? { kernel: opts.kernel } : {}),
-  });
-  const diff =
-    given ??
-    (await diffKbuild(opts.orig, opts.patched, opts.patch !== undefined ? { patch: opts.patch } : {}));
+/** What every unit is identified against: the table, the rule, the target views and file blocks. */
+async function runContext(
+  opts: KbuildMatchOptions,
+  table: KernelTable,
+  rule: Run["base"]["rule"],
+  diff: KbuildDiff,
+  readElf: ReturnType<typeof cachedElfReader>,
+): Promise<Run> {
   const views = new Map<string, TargetView | null>();
   const vmlinuxObject = table.objects.get(VMLINUX);
   const vmlinuxO = diff.origObjects.get(VMLINUX);
-  const run: Run = {
+  return {
     table,
     symvers: opts.symvers !== undefined ? await readSymvers(opts.symvers) : null,
     base: {
       table,
-      rule: choice.rule,
+      rule,
       view(objname) {
         if (!views.has(objname)) {
           const obj = table.objects.get(objname);
@@ -213,14 +210,14 @@ export async function matchKbuild(opts: KbuildMatchOptions, given?: KbuildDiff):
       klpSymNameMax: klpSymNameMax(opts.kernel !== undefined ? parseKernelVersion(opts.kernel) : null),
     },
   };
-  const objects: ObjectReport[] = [];
-  const references: ReferenceReport[] = [];
-  for (const unit of diff.units) {
-    if (unit.diff.verdict === "no-change") continue;
-    const r = matchUnit(run, unit);
-    objects.push(r.object);
-    references.push(...r.references);
-  }
+}
+
+/** The report's inputs: the linked objects read, then the kernel's symbol sources. */
+async function reportInputs(
+  opts: KbuildMatchOptions,
+  diff: KbuildDiff,
+  readElf: ReturnType<typeof cachedElfReader>,
+): Promise<InputFile[]> {
   const inputs: InputFile[] = [];
   for (const { role, path } of diff.inputs) inputs.push({ role, path, sha256: await inputSha256(path) });
   for (const [role, path] of [
@@ -231,6 +228,29 @@ export async function matchKbuild(opts: KbuildMatchOptions, given?: KbuildDiff):
   ] as const) {
     if (path !== undefined && path !== "-")
       inputs.push({ role, path, sha256: await inputSha256(path, readElf.fileBytes(path)) });
+  }
+  return inputs;
+}
+
+/** The match pipeline on two build directories, or on two linked objects given as a pair. */
+export async function matchKbuild(opts: KbuildMatchOptions, given?: KbuildDiff): Promise<MatchReport> {
+  const readElf = cachedElfReader();
+  const table = await loadMatchTable(opts, readElf);
+  const choice = chooseRule(table, {
+    ...(opts.rule !== undefined ? { rule: opts.rule } : {}),
+    ...(opts.kernel !== undefined ? { kernel: opts.kernel } : {}),
+  });
+  const diff =
+    given ??
+    (await diffKbuild(opts.orig, opts.patched, opts.patch !== undefined ? { patch: opts.patch } : {}));
+  const run = await runContext(opts, table, choice.rule, diff, readElf);
+  const objects: ObjectReport[] = [];
+  const references: ReferenceReport[] = [];
+  for (const unit of diff.units) {
+    if (unit.diff.verdict === "no-change") continue;
+    const r = matchUnit(run, unit);
+    objects.push(r.object);
+    references.push(...r.references);
   }
   const flags: Flag[] = [];
   if (choice.assumed) flags.push(raise("LTO_RULE_ASSUMED", choice.why));
@@ -246,7 +266,7 @@ export async function matchKbuild(opts: KbuildMatchOptions, given?: KbuildDiff):
   return {
     schemaVersion: MATCH_SCHEMA_VERSION,
     tool: { name: "klpmatch", version: toolVersion() },
-    inputs,
+    inputs: await reportInputs(opts, diff, readElf),
     kernel: {
       source: table.source.kind,
       path: table.source.path,
