@@ -78,12 +78,29 @@ export async function isKbuildPair(orig: string, patched: string): Promise<boole
   return a;
 }
 
-/** The source paths a unified diff changes (`+++ b/path`, `--- a/path`), /dev/null left out. */
+/** The source paths a unified diff changes (`--- a/path`, `+++ b/path` headers), /dev/null left out. */
 export function patchedFiles(text: string): Set<string> {
   const files = new Set<string>();
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^(?:\+\+\+|---) (?:[ab]\/)?([^\t]+)/.exec(line);
-    if (m && m[1] !== "/dev/null") files.add(m[1]!.trim());
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const hunk = /^@@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? @@/.exec(lines[i]!);
+    if (hunk) {
+      // the hunk's lines: removed and context count against the old length, added and context the new
+      let old = Number(hunk[1] ?? 1);
+      let added = Number(hunk[2] ?? 1);
+      while ((old > 0 || added > 0) && i + 1 < lines.length) {
+        const l = lines[++i]!;
+        if (l.startsWith("-")) old--;
+        else if (l.startsWith("+")) added--;
+        else if (!l.startsWith("\\")) {
+          old--;
+          added--;
+        }
+      }
+      continue;
+    }
+    const m = /^(?:\+\+\+|---) (?:[ab]\/)?([^\t]+)/.exec(lines[i]!);
+    if (m && m[1]!.trim() !== "/dev/null") files.add(m[1]!.trim());
   }
   return files;
 }
