@@ -1,7 +1,7 @@
 // A kernel build directory (kbuild's O= output) as input: recognised by its .config and
 // modules.order; its linked objects (vmlinux.o, each module's <mod>.o) and the link order of the
 // per-file objects in each (the members of the thin archive vmlinux.a, the objects a <mod>.mod lists).
-import { stat } from "node:fs/promises";
+import { readdir, stat } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { InputError } from "./input-error.js";
 import { readInputFile, readInputText } from "./input-files.js";
@@ -75,7 +75,11 @@ export function thinArchiveMembers(bytes: Uint8Array, path: string): string[] {
   return members;
 }
 
-/** Link-order members of vmlinux.o: vmlinux.a's, flattened (a member that is itself a thin archive). */
+/**
+ * Link-order members of vmlinux.o: vmlinux.a's, flattened (a member that is itself a thin archive),
+ * then the library archives' (scripts/Makefile.vmlinux_o links KBUILD_VMLINUX_LIBS after it, taking
+ * only the members something needs: the order holds, some are missing).
+ */
 async function vmlinuxMembers(root: string): Promise<string[] | null> {
   const archive = join(root, "vmlinux.a");
   if (!(await isFile(archive))) return null;
@@ -88,6 +92,17 @@ async function vmlinuxMembers(root: string): Promise<string[] | null> {
     }
   };
   await visit(archive, "vmlinux.a");
+  const libs = ["lib/lib.a"];
+  try {
+    for (const arch of await readdir(join(root, "arch"))) libs.push(`arch/${arch}/lib/lib.a`);
+  } catch {
+    // no arch/ directory: no arch library
+  }
+  for (const lib of libs) {
+    if (!(await isFile(join(root, lib)))) continue;
+    const bytes = await readInputFile(join(root, lib));
+    if (bytes.subarray(0, 8).toString("latin1") === "!<thin>\n") await visit(join(root, lib), lib);
+  }
   return out;
 }
 
