@@ -6,7 +6,7 @@
 // globals have no FILE (tools/objtool/klp-diff.c: "globals don't have file associations") and are
 // placed by the evidence below.
 import { SHF_ALLOC, SHF_MERGE, STB_LOCAL, STT_FILE, STT_FUNC, STT_SECTION } from "../elf/constants.js";
-import type { ElfFile, ElfRelocation, ElfSection, ElfSymbol } from "../elf/types.js";
+import type { ElfFile, ElfRelocation, ElfRelocationSection, ElfSection, ElfSymbol } from "../elf/types.js";
 import { llvmHash } from "../lib/symbol-name.js";
 import { diffArchOf, landingBias } from "./diff-arch.js";
 
@@ -175,6 +175,14 @@ export function partitionLinked(file: ElfFile, opts: PartitionOptions): LinkedUn
   const piecesOf = cutPieces(file, symbols);
   const arch = diffArchOf(file.header.machineName);
   const relocCache = new Map<number, readonly ElfRelocation[]>();
+  // file.relocationsFor scans every relocation section per call: index them by target once
+  const bySection = new Map<number, ElfRelocationSection[]>();
+  for (const rs of file.relocationSections()) {
+    if (rs.target === null) continue;
+    const list = bySection.get(rs.target.index);
+    if (list) list.push(rs);
+    else bySection.set(rs.target.index, [rs]);
+  }
   const linked: LinkedUnits = {
     file,
     units: [...units, unplaced],
@@ -185,7 +193,7 @@ export function partitionLinked(file: ElfFile, opts: PartitionOptions): LinkedUn
     relocationsOf(section) {
       let list = relocCache.get(section);
       if (list === undefined) {
-        const raw = file.relocationsFor(section);
+        const raw = (bySection.get(section) ?? []).flatMap((rs) => rs.entries());
         let sorted = true;
         for (let i = 1; i < raw.length && sorted; i++) sorted = raw[i - 1]!.offset <= raw[i]!.offset;
         list = sorted
