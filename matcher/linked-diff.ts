@@ -75,15 +75,22 @@ function pairUnits(o: LinkedUnits, p: LinkedUnits): void {
 
 export function diffLinkedObjects(orig: LinkedSide, patched: LinkedSide): LinkedDiff {
   for (const f of [orig.file, patched.file]) checkFunctionSections(f);
-  const partition = (side: LinkedSide): LinkedUnits =>
+  const partition = (side: LinkedSide, vote: boolean): LinkedUnits =>
     partitionLinked(side.file, {
       members: side.members ?? null,
       ...(side.globalHomes ? { globalHomes: side.globalHomes } : {}),
       unplacedPath: side.file.path,
+      vote,
     });
-  const o = partition(orig);
-  const p = partition(patched);
+  // placing globals by the places their code reaches costs more than the rest of the split: only
+  // when the globals left unplaced without it differ
+  let o = partition(orig, false);
+  let p = partition(patched, false);
   pairUnits(o, p);
+  if (!unitsEqual(o, o.unplaced, p, p.unplaced)) {
+    o = partition(orig, true);
+    p = partition(patched, true);
+  }
   let oSlices: ReturnType<typeof tableSlices> | null = null;
   let pSlices: ReturnType<typeof tableSlices> | null = null;
   const units: UnitDiff[] = [];
@@ -160,11 +167,9 @@ const pieceKey = (p: Piece): string =>
   `${stripLlvmSuffix(p.anchors[0]?.name ?? "")}\0${stripLlvmSuffix(p.section.name)}`;
 
 function sortedPieces(u: TranslationUnit): Piece[] {
-  return [...u.pieces].sort((a, b) => {
-    const ka = pieceKey(a);
-    const kb = pieceKey(b);
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  });
+  const keyed = u.pieces.map((p) => ({ p, k: pieceKey(p) }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map((x) => x.p);
 }
 
 /** Whether two units hold the same pieces: names (hash looked through), sizes, bytes and relocations. */
@@ -185,7 +190,8 @@ export function unitsEqual(
     for (let j = 0; j < x.anchors.length; j++) {
       const s = x.anchors[j]!;
       const t = y.anchors[j]!;
-      if (stripLlvmSuffix(s.name) !== stripLlvmSuffix(t.name) || s.size !== t.size) return false;
+      if (s.size !== t.size || (s.name !== t.name && stripLlvmSuffix(s.name) !== stripLlvmSuffix(t.name)))
+        return false;
       if (s.value - x.start !== t.value - y.start || s.type !== t.type || s.bind !== t.bind) return false;
     }
     if (!bytesEqual(x, y) || !relocationsEqual(o, x, p, y)) return false;
@@ -217,7 +223,14 @@ function relocationsEqual(o: LinkedUnits, x: Piece, p: LinkedUnits, y: Piece): b
     const t = pSyms[q.symbolIndex];
     if (!s || !t) return s === t;
     // the common case: the same named symbol, the same addend
-    if (s.name === t.name && s.name !== "" && r.addend === q.addend && !isPlace(s) && !isPlace(t)) continue;
+    const sp = isPlace(s);
+    const tp = isPlace(t);
+    if (s.name === t.name && s.name !== "" && r.addend === q.addend && !sp && !tp) continue;
+    if (sp && tp) {
+      const same = samePlace(o, r, x, s, p, q, y, t);
+      if (same === false) return false;
+      if (same) continue;
+    }
     if (targetKey(o, r, x, s) !== targetKey(p, q, y, t)) return false;
   }
   return true;
@@ -225,6 +238,28 @@ function relocationsEqual(o: LinkedUnits, x: Piece, p: LinkedUnits, y: Piece): b
 
 const isPlace = (s: ElfSymbol): boolean =>
   s.type === STT_SECTION || (s.type === STT_NOTYPE && s.bind === STB_LOCAL);
+
+/** Whether two places land at the same offset of paired units' same-named pieces; null: not both in pieces. */
+function samePlace(
+  o: LinkedUnits,
+  r: ElfRelocation,
+  x: Piece,
+  s: ElfSymbol,
+  p: LinkedUnits,
+  q: ElfRelocation,
+  y: Piece,
+  t: ElfSymbol,
+): boolean | null {
+  if (s.sectionIndex === null || t.sectionIndex === null) return null;
+  const a = o.pieceAt(s.sectionIndex, s.value + o.landing(r, x.section));
+  const b = p.pieceAt(t.sectionIndex, t.value + p.landing(q, y.section));
+  if (a === undefined || b === undefined) return null;
+  const aa = a.anchors[0]!;
+  const ba = b.anchors[0]!;
+  if (a.unit !== b.unit) return false;
+  if (aa.name !== ba.name && stripLlvmSuffix(aa.name) !== stripLlvmSuffix(ba.name)) return false;
+  return s.value + (r.addend ?? 0n) - aa.value === t.value + (q.addend ?? 0n) - ba.value;
+}
 
 /** What a relocation reaches, named the same way in both objects when it is the same target. */
 function targetKey(linked: LinkedUnits, r: ElfRelocation, from: Piece, s: ElfSymbol): string {

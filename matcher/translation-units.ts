@@ -57,6 +57,8 @@ export interface PartitionOptions {
   readonly globalHomes?: ReadonlyMap<string, string>;
   /** The path of the unplaced pseudo-unit (the linked object's own path). */
   readonly unplacedPath: string;
+  /** Place the globals nothing else places by the units their relocations reach (default true). */
+  readonly vote?: boolean;
 }
 
 function isAnchor(s: ElfSymbol): boolean {
@@ -142,19 +144,31 @@ const stem = (p: string): string => {
   return dot > 0 ? base.slice(0, dot) : base;
 };
 
-/** Gives each unit its per-file object: the next member in link order with the FILE name's stem. */
+/**
+ * Gives each unit its per-file object: of the members with the FILE name's stem not taken yet, the
+ * first at or after the last one taken, else the nearest before it (the link order is the
+ * archive's, but kbuild moves some objects ahead of others: scripts/Makefile.vmlinux_a).
+ */
 function resolvePaths(units: readonly TranslationUnit[], members: readonly string[]): void {
+  const byStem = new Map<string, number[]>();
+  members.forEach((m, i) => {
+    const list = byStem.get(stem(m));
+    if (list) list.push(i);
+    else byStem.set(stem(m), [i]);
+  });
   let next = 0;
   for (const u of units) {
-    for (let j = next; j < members.length; j++) {
-      if (stem(members[j]!) !== stem(u.file)) continue;
-      const m = members[j]!;
-      u.member = m;
-      const suffix = u.file.lastIndexOf(".") > 0 ? u.file.slice(u.file.lastIndexOf(".")) : ".c";
-      u.path = `${m.replace(/\.o$/, "")}${suffix}`;
-      next = j + 1;
-      break;
-    }
+    const list = byStem.get(stem(u.file));
+    if (!list || list.length === 0) continue;
+    let pick = list.findIndex((i) => i >= next);
+    if (pick < 0) pick = list.length - 1;
+    const j = list[pick]!;
+    list.splice(pick, 1);
+    const m = members[j]!;
+    u.member = m;
+    const suffix = u.file.lastIndexOf(".") > 0 ? u.file.slice(u.file.lastIndexOf(".")) : ".c";
+    u.path = `${m.replace(/\.o$/, "")}${suffix}`;
+    if (j >= next) next = j + 1;
   }
 }
 
@@ -193,7 +207,8 @@ export function partitionLinked(file: ElfFile, opts: PartitionOptions): LinkedUn
     relocationsOf(section) {
       let list = relocCache.get(section);
       if (list === undefined) {
-        const raw = (bySection.get(section) ?? []).flatMap((rs) => rs.entries());
+        const sections = bySection.get(section) ?? [];
+        const raw = sections.length === 1 ? sections[0]!.entries() : sections.flatMap((rs) => rs.entries());
         let sorted = true;
         for (let i = 1; i < raw.length && sorted; i++) sorted = raw[i - 1]!.offset <= raw[i]!.offset;
         list = sorted
@@ -204,7 +219,7 @@ export function partitionLinked(file: ElfFile, opts: PartitionOptions): LinkedUn
       return list;
     },
   };
-  placePieces(linked, units, unitOfLocal, sectionCreator, opts.globalHomes);
+  placePieces(linked, units, unitOfLocal, sectionCreator, opts.globalHomes, opts.vote ?? true);
   for (const list of piecesOf.values()) {
     for (const p of list) {
       const u = p.unit >= 0 ? units[p.unit]! : unplaced;
@@ -241,6 +256,7 @@ function placePieces(
   unitOfLocal: ReadonlyMap<number, number>,
   sectionCreator: ReadonlyMap<number, number>,
   globalHomes: ReadonlyMap<string, string> | undefined,
+  vote: boolean,
 ): void {
   const unitOfMember = new Map<string, number>();
   for (const u of units) if (u.member !== null) unitOfMember.set(u.member, u.index);
@@ -268,15 +284,37 @@ function placePieces(
       else open.push(p);
     }
   }
-  for (let round = 0; round < 3 && open.length > 0; round++) {
-    for (let i = open.length - 1; i >= 0; i--) {
-      const p = open[i]!;
+  // placing a piece can place others (its hash, the pieces that reach it): again while that happens
+  let pending = open;
+  for (let round = 0; round < 4 && pending.length > 0; round++) {
+    const still: Piece[] = [];
+    for (const p of pending) {
       const byHash = p.anchors.map((a) => llvmHash(a.name)).find((h) => h !== null && unitOfHash.has(h));
-      p.unit = byHash != null ? unitOfHash.get(byHash)! : voteByReferences(linked, p, unitOfLocal);
-      if (p.unit >= 0) {
-        noteHashes(p);
-        open.splice(i, 1);
+      p.unit =
+        byHash != null ? unitOfHash.get(byHash)! : vote ? voteByReferences(linked, p, unitOfLocal) : -1;
+      if (p.unit >= 0) noteHashes(p);
+      else still.push(p);
+    }
+    if (still.length === pending.length) break;
+    pending = still;
+  }
+  placeBetween(linked);
+}
+
+/**
+ * ld -r lays each input section out whole, so the pieces of a merged output section that lie
+ * between two pieces of one unit are that unit's too (globals of `.init.text`, `.text.unlikely`).
+ */
+function placeBetween(linked: LinkedUnits): void {
+  for (const list of linked.piecesOf.values()) {
+    let last = -1;
+    for (let i = 0; i < list.length; i++) {
+      const u = list[i]!.unit;
+      if (u < 0) continue;
+      if (last >= 0 && i - last > 1 && list[last]!.unit === u) {
+        for (let j = last + 1; j < i; j++) list[j]!.unit = u;
       }
+      last = i;
     }
   }
 }
