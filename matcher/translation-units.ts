@@ -145,30 +145,40 @@ const stem = (p: string): string => {
 };
 
 /**
- * Gives each unit its per-file object: of the members with the FILE name's stem not taken yet, the
- * first at or after the last one taken, else the nearest before it (the link order is the
- * archive's, but kbuild moves some objects ahead of others: scripts/Makefile.vmlinux_a).
+ * Gives each unit its per-file object, among the members whose stem its FILE name has: the k-th such
+ * unit the k-th such member when both count the same (the link order holds among them, though kbuild
+ * moves some objects ahead: scripts/Makefile.vmlinux_a), else the untaken member nearest its place.
  */
 function resolvePaths(units: readonly TranslationUnit[], members: readonly string[]): void {
-  const byStem = new Map<string, number[]>();
+  const membersOf = new Map<string, number[]>();
   members.forEach((m, i) => {
-    const list = byStem.get(stem(m));
+    const list = membersOf.get(stem(m));
     if (list) list.push(i);
-    else byStem.set(stem(m), [i]);
+    else membersOf.set(stem(m), [i]);
   });
-  let next = 0;
+  const unitsOf = new Map<string, TranslationUnit[]>();
   for (const u of units) {
-    const list = byStem.get(stem(u.file));
-    if (!list || list.length === 0) continue;
-    let pick = list.findIndex((i) => i >= next);
-    if (pick < 0) pick = list.length - 1;
-    const j = list[pick]!;
-    list.splice(pick, 1);
-    const m = members[j]!;
-    u.member = m;
-    const suffix = u.file.lastIndexOf(".") > 0 ? u.file.slice(u.file.lastIndexOf(".")) : ".c";
-    u.path = `${m.replace(/\.o$/, "")}${suffix}`;
-    if (j >= next) next = j + 1;
+    const list = unitsOf.get(stem(u.file));
+    if (list) list.push(u);
+    else unitsOf.set(stem(u.file), [u]);
+  }
+  const scale = members.length / Math.max(1, units.length);
+  for (const [key, list] of unitsOf) {
+    const candidates = [...(membersOf.get(key) ?? [])];
+    for (let k = 0; k < list.length && candidates.length > 0; k++) {
+      const u = list[k]!;
+      let pick = 0;
+      if (candidates.length !== list.length - k) {
+        const want = u.index * scale;
+        for (let c = 1; c < candidates.length; c++) {
+          if (Math.abs(candidates[c]! - want) < Math.abs(candidates[pick]! - want)) pick = c;
+        }
+      }
+      const m = members[candidates.splice(pick, 1)[0]!]!;
+      u.member = m;
+      const suffix = u.file.lastIndexOf(".") > 0 ? u.file.slice(u.file.lastIndexOf(".")) : ".c";
+      u.path = `${m.replace(/\.o$/, "")}${suffix}`;
+    }
   }
 }
 
