@@ -13,6 +13,7 @@ import {
   SHT_SYMTAB,
 } from "./constants.js";
 import { ElfFormatError } from "./errors.js";
+import { notElfReason } from "./file-kind.js";
 import {
   hex,
   type Layout,
@@ -50,7 +51,7 @@ export interface ReadElfOptions {
 export function readElf(bytes: Uint8Array, opts: ReadElfOptions): ElfFile {
   const path = opts.path;
   if (bytes.length < 16 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) {
-    throw new ElfFormatError(path, "not an ELF file (no \\x7fELF magic at its start)");
+    throw new ElfFormatError(path, notElfReason(bytes));
   }
   const elfClass = bytes[4]!;
   if (elfClass !== ELFCLASS32 && elfClass !== ELFCLASS64) {

@@ -2,6 +2,7 @@
 export * from "./constants.js";
 export { ElfFormatError } from "./errors.js";
 export { type ReadElfOptions, readElf } from "./file.js";
+export { type FileKind, fileKind, notElfReason } from "./file-kind.js";
 export {
   fileTypeName,
   machineName,

@@ -16,6 +16,15 @@ import type { FunctionExplanation } from "../../lib/report/diff-types.js";
 import { diffObjects } from "../../matcher/diff.js";
 import { explainFunction } from "../../matcher/explain.js";
 import { diffTrees, explainInTrees } from "../../pipeline/diff-trees.js";
+import {
+  diffKbuild,
+  diffLinkedFiles,
+  explainInKbuild,
+  isKbuildPair,
+  type KbuildDiff,
+  kbuildSummary,
+  kbuildTree,
+} from "../../pipeline/kbuild.js";
 import { EXIT_OK, runAction } from "../exit.js";
 
 interface DiffArgs {
@@ -25,6 +34,7 @@ interface DiffArgs {
   patched?: string;
   json?: boolean;
   explain?: string;
+  patch?: string;
 }
 
 /** The function and its split parts on each side, disassembled one after the other. */
@@ -59,6 +69,12 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
         type: "string",
         requiresArg: true,
         describe: "show one function's relocation differences and disassembly diff",
+      })
+      .option("patch", {
+        type: "string",
+        requiresArg: true,
+        describe:
+          "with two kernel build directories: the patch, to tell changes LTO brought into other files",
       }),
   handler: (argv) =>
     runAction(async () => {
@@ -79,6 +95,11 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
           readElfFile(argv.origObject),
           readElfFile(argv.patchedObject),
         ]);
+        const linked = await diffLinkedFiles(argv.origObject, argv.patchedObject, patchOption(argv), [
+          orig,
+          patched,
+        ]);
+        if (linked !== null) return renderLinked(linked, argv);
         if (argv.explain !== undefined) {
           const e = explainFunction(orig, patched, argv.explain);
           if (!e)
@@ -102,6 +123,9 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       }
       const origDir = argv.orig;
       const patchedDir = argv.patched;
+      if (await isKbuildPair(origDir, patchedDir)) {
+        return renderLinked(await diffKbuild(origDir, patchedDir, patchOption(argv)), argv);
+      }
       if (argv.explain !== undefined) {
         const found = await explainInTrees(origDir, patchedDir, argv.explain);
         if (!found) {
@@ -120,3 +144,28 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       return EXIT_OK;
     }),
 };
+
+const patchOption = (argv: DiffArgs) => (argv.patch !== undefined ? { patch: argv.patch } : {});
+
+/** Linked objects (two build directories' or a pair given), translation unit by translation unit. */
+function renderLinked(d: KbuildDiff, argv: DiffArgs): number {
+  const format: DiffFormat = argv.json ? "json" : "text";
+  if (argv.explain !== undefined) {
+    const found = explainInKbuild(d, argv.explain);
+    if (!found) {
+      throw new InputError(
+        argv.explain,
+        `no changed, new or deleted function of that name in ${d.inputs.map((i) => i.path).join(" / ")}`,
+      );
+    }
+    // the units are views into vmlinux.o: no file of their own to disassemble
+    const none = { orig: null, patched: null };
+    process.stdout.write(renderFunctionExplanation(found.explanation, format, found.path, none));
+    return EXIT_OK;
+  }
+  const { tree, paths } = kbuildTree(d);
+  const dirs = { orig: d.inputs[0]?.path ?? "", patched: d.inputs[1]?.path ?? "" };
+  const summary = format === "text" ? kbuildSummary(d) : "";
+  process.stdout.write(renderTreeDiff(tree, format, dirs, { paths }) + summary);
+  return EXIT_OK;
+}

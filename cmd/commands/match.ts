@@ -1,5 +1,6 @@
 // klpmatch match: each changed function of an orig/patched build to its kernel symbol, with the
 // (objname, old_name, old_sympos) the kernel resolves back to it; reports and CI exit codes.
+import { stat } from "node:fs/promises";
 import type { CommandModule } from "yargs";
 import { failsAt } from "../../lib/flags.js";
 import { InputError } from "../../lib/input-error.js";
@@ -15,9 +16,19 @@ import { compareWithBaseline, parseBaseline, withBaselineChanged } from "../../l
 import { renderMatchReport } from "../../lib/report/match-render.js";
 import { allFlags, type MatchReport } from "../../lib/report/match-report.js";
 import { LOOKUP_RULES } from "../../lib/rules.js";
+import { diffLinkedFiles, isKbuildPair } from "../../pipeline/kbuild.js";
+import { matchKbuild } from "../../pipeline/kbuild-match.js";
 import { liveSymbolSources } from "../../pipeline/live.js";
 import { matchPatch } from "../../pipeline/match.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 interface MatchArgs {
   orig: string;
@@ -37,6 +48,7 @@ interface MatchArgs {
   "fail-on-change"?: boolean;
   live?: boolean;
   root?: string;
+  patch?: string;
 }
 
 /** A progress bar on stderr, only for a terminal and enough objects to be worth it. */
@@ -105,6 +117,11 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         describe: "the running kernel's /proc/kallsyms, and its release for the lookup rule",
       })
       .option("root", { type: "string", describe: "with --live: read the system under DIR instead of /" })
+      .option("patch", {
+        type: "string",
+        describe:
+          "with two kernel build directories: the patch, to tell changes LTO brought into other files",
+      })
       .conflicts("kernel", "rule"),
   handler: (argv) =>
     runAction(async () => {
@@ -123,7 +140,16 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
       const baseline =
         argv.baseline === undefined ? null : parseBaseline(await readInputText(argv.baseline), argv.baseline);
       const progress = progressBar();
-      let report: MatchReport = await matchPatch({
+      const kbuild = await isKbuildPair(argv.orig, argv.patched);
+      const patch = argv.patch !== undefined ? { patch: argv.patch } : {};
+      // two linked objects given as a pair (vmlinux.o, <mod>.o) are diffed unit by unit too
+      const linked =
+        kbuild || (await isDirectory(argv.orig))
+          ? null
+          : await diffLinkedFiles(argv.orig, argv.patched, patch);
+      const pipeline = (o: Parameters<typeof matchKbuild>[0]) =>
+        kbuild ? matchKbuild(o) : linked !== null ? matchKbuild(o, linked) : matchPatch(o);
+      let report: MatchReport = await pipeline({
         orig: argv.orig,
         patched: argv.patched,
         ...(argv.kallsyms !== undefined ? { kallsyms: argv.kallsyms } : {}),
@@ -135,6 +161,7 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         ...(argv.rule !== undefined ? { rule: argv.rule } : {}),
         ...(argv.symvers !== undefined ? { symvers: argv.symvers } : {}),
         ...(progress !== undefined ? { onProgress: progress } : {}),
+        ...patch,
       });
       const comparison = baseline === null ? null : compareWithBaseline(baseline, report, argv.baseline!);
       if (comparison?.changed && argv["fail-on-change"]) {
