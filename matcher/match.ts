@@ -89,16 +89,15 @@ function viewOf(run: MatchContext, objname: string): TargetView | null {
   return view;
 }
 
-/** Matches one object pair whose ELF files are read already. */
-function matchObject(
+/** Matches one object pair whose ELF files are read and diffed already. */
+export function matchDiffedObject(
   run: MatchContext,
   pair: ObjectPair,
   origElf: ElfFile,
   diff: ObjectDiff,
-  objname: string,
-  objnameFrom: string,
-  objnameAssumed: boolean,
+  target: ObjectTarget,
 ): { object: ObjectReport; references: ReferenceReport[] } {
+  const { objname, from: objnameFrom, assumed: objnameAssumed } = target;
   const profile = profileObject(origElf);
   const ctx: IdentifyContext = {
     table: run.table,
@@ -207,7 +206,7 @@ export function matchObjectPair(
   target: ObjectTarget,
 ): { object: ObjectReport; references: ReferenceReport[] } {
   const diff = diffObjects(origElf, patchedElf);
-  return matchObject(run, pair, origElf, diff, target.objname, target.from, target.assumed);
+  return matchDiffedObject(run, pair, origElf, diff, target);
 }
 
 /** Merges references used by several objects into one entry per (objname, name). */
