@@ -5,13 +5,13 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { cachedElfReader, readElfFile } from "../elf/index.js";
 import type { ElfFile } from "../elf/types.js";
-import { findObjectHome, readBuildTree } from "../lib/build-tree.js";
 import { type Flag, worstSeverity } from "../lib/flags.js";
 import { InputError } from "../lib/input-error.js";
 import { bytesSha256, inputSha256, pairTreeObjects, readInputFile, toolVersion } from "../lib/input-files.js";
 import { type KernelSymbolSources, loadKernelSymbols } from "../lib/kernel-symbols.js";
-import { type KernelObject, type KernelTable, normalizeModuleName, VMLINUX } from "../lib/kernel-table.js";
+import type { KernelObject, KernelTable } from "../lib/kernel-table.js";
 import { readModuleObjects } from "../lib/module-symbols.js";
+import { homeResolver } from "../lib/object-homes.js";
 import { raise } from "../lib/report/flag-codes.js";
 import {
   type FunctionReport,
@@ -48,8 +48,10 @@ export interface MatchOptions {
   readonly systemMap?: string;
   readonly vmlinux?: string;
   readonly moduleFiles?: readonly string[];
-  /** Target object of every pair, overriding the build tree's *.mod files. */
-  readonly objname?: string;
+  /** Target object of every pair (`MOD`) or of one (`PATH=MOD`), overriding the build's records. */
+  readonly objname?: string | readonly string[];
+  /** The kernel's build directory (O=): its .mod files, vmlinux.a and .cmd files give each object's home. */
+  readonly buildDir?: string;
   readonly kernel?: string;
   readonly rule?: string;
   readonly symvers?: string;
@@ -154,12 +156,7 @@ function matchObject(
   };
   const flags: Flag[] = [];
   if (objnameAssumed) {
-    flags.push(
-      raise(
-        "OBJNAME_ASSUMED",
-        `${pair.relative}: no kernel build tree around it says which object it is built into; matched against vmlinux (give --objname)`,
-      ),
-    );
+    flags.push(raise("OBJNAME_ASSUMED", `${pair.relative}: ${objnameFrom}`));
   }
   if (diff.verdict === "unsupported") {
     flags.push(
@@ -332,7 +329,12 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
         onlyOrig: [],
         onlyPatched: [],
       };
-  const homes = tree && opts.objname === undefined ? await readBuildTree(opts.orig) : null;
+  const homes = await homeResolver({
+    tree,
+    orig: opts.orig,
+    ...(opts.buildDir !== undefined ? { buildDir: opts.buildDir } : {}),
+    ...(opts.objname !== undefined ? { objname: opts.objname } : {}),
+  });
 
   const objects: ObjectReport[] = [];
   const references: ReferenceReport[] = [];
@@ -342,21 +344,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     opts.onProgress?.(done, paired.pairs.length, pair.relative);
     const [origElf, patchedElf] = await Promise.all([readElfFile(pair.orig), readElfFile(pair.patched)]);
     const diff = diffObjects(origElf, patchedElf);
-    let objname: string = VMLINUX;
-    let from = "no kernel build tree around it: vmlinux assumed";
-    let assumed = false;
-    if (opts.objname !== undefined) {
-      objname = opts.objname === VMLINUX ? VMLINUX : normalizeModuleName(opts.objname);
-      from = "--objname";
-    } else {
-      // a tree's objects are looked up in its *.mod files; an object given alone, in the .mod files
-      // of the directories above it
-      const home = homes !== null ? homes.homeOf(pair.relative) : await findObjectHome(pair.orig);
-      if (home !== null) {
-        objname = home.objname;
-        from = home.from;
-      } else assumed = true;
-    }
+    const { objname, from, assumed } = await homes.homeOf(pair);
     const result = matchObject(run, pair, origElf, diff, objname, from, assumed);
     objects.push(result.object);
     references.push(...result.references);
@@ -373,6 +361,10 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     done++;
   }
   opts.onProgress?.(done, paired.pairs.length, "");
+  const unusedObjnames = homes.unused();
+  if (unusedObjnames.length > 0) {
+    throw new InputError("--objname", `no changed object pair is ${unusedObjnames.join(", ")}`);
+  }
 
   const sources: [string, string | undefined][] = [
     ["kallsyms", opts.kallsyms],

@@ -18,6 +18,9 @@ const DEMO = [
   join(M, "gcc/patched"),
   "--kallsyms",
   join(M, "gcc/kallsyms.txt"),
+  // the fixture tree has no *.mod files: say its objects are vmlinux's (else OBJNAME_ASSUMED)
+  "--objname",
+  "vmlinux",
 ];
 const TWIN = [
   "--orig",
