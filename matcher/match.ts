@@ -8,6 +8,7 @@ import type { ElfFile } from "../elf/types.js";
 import { type Flag, worstSeverity } from "../lib/flags.js";
 import { InputError } from "../lib/input-error.js";
 import { bytesSha256, inputSha256, pairTreeObjects, readInputFile, toolVersion } from "../lib/input-files.js";
+import { checkKernelElves, checkObjectArch, kernelArch } from "../lib/kernel-arch.js";
 import { type KernelSymbolSources, loadKernelSymbols } from "../lib/kernel-symbols.js";
 import type { KernelObject, KernelTable } from "../lib/kernel-table.js";
 import { readModuleObjects } from "../lib/module-symbols.js";
@@ -36,6 +37,7 @@ import {
   type TargetView,
   targetView,
 } from "./evidence.js";
+import { onlyFilter } from "./only-filter.js";
 import { objectReferences, tableKnowsExports } from "./references.js";
 import { klpSymNameMax } from "./sympos.js";
 
@@ -50,6 +52,8 @@ export interface MatchOptions {
   readonly moduleFiles?: readonly string[];
   /** Target object of every pair (`MOD`) or of one (`PATH=MOD`), overriding the build's records. */
   readonly objname?: string | readonly string[];
+  /** Only these objects of a tree run: tree-relative paths or globs (matcher/only-filter.ts). */
+  readonly only?: readonly string[];
   /** The kernel's build directory (O=): its .mod files, vmlinux.a and .cmd files give each object's home. */
   readonly buildDir?: string;
   readonly kernel?: string;
@@ -85,6 +89,21 @@ export async function pairTrees(origDir: string, patchedDir: string): Promise<Tr
     pairs.push({ orig: a, patched: b, relative: rel });
   }
   return { pairs, onlyOrig, onlyPatched };
+}
+
+/** The pairs and unpaired objects `--only` names; a pattern naming no changed object is an error. */
+function selectOnly(all: TreePairs, only: readonly string[] | undefined): TreePairs {
+  if (only === undefined || only.length === 0) return all;
+  const filter = onlyFilter(only);
+  const picked: TreePairs = {
+    pairs: all.pairs.filter((p) => filter.matches(p.relative)),
+    onlyOrig: all.onlyOrig.filter((p) => filter.matches(p)),
+    onlyPatched: all.onlyPatched.filter((p) => filter.matches(p)),
+  };
+  const none = filter.unmatched();
+  if (none.length > 0)
+    throw new InputError("--only", `${none.join(", ")}: matches no changed object of the trees`);
+  return picked;
 }
 
 function objectVerdict(
@@ -293,6 +312,9 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     throw new InputError(opts.patched, `--orig and --patched must both be object files or both build trees`);
   }
   const tree = origStat.isDirectory();
+  if (!tree && (opts.only?.length ?? 0) > 0) {
+    throw new InputError("--only", `limits a tree run, and ${opts.orig} is one object`);
+  }
   // vmlinux and .ko files serve the table, file blocks and init lists: parse each once
   const readElf = cachedElfReader();
   const table = await loadMatchTable(opts, readElf);
@@ -310,6 +332,16 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     const loaded = table.objects.get(lists.objname);
     if (loaded !== undefined) moduleBlocks.set(lists.objname, moduleFileBlocks(lists.core, loaded));
   }
+  const kernelElves = await Promise.all(
+    [...(opts.vmlinux !== undefined ? [opts.vmlinux] : []), ...(opts.moduleFiles ?? [])].map(
+      async (path) => ({
+        path,
+        elf: await readElf(path),
+      }),
+    ),
+  );
+  checkKernelElves(kernelElves);
+  const arch = kernelArch(table, kernelElves);
   const version = opts.kernel !== undefined ? parseKernelVersion(opts.kernel) : null;
   const run: RunContext = {
     table,
@@ -323,7 +355,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   };
 
   const paired: TreePairs = tree
-    ? await pairTrees(opts.orig, opts.patched)
+    ? selectOnly(await pairTrees(opts.orig, opts.patched), opts.only)
     : {
         pairs: [{ orig: opts.orig, patched: opts.patched, relative: opts.orig }],
         onlyOrig: [],
@@ -343,6 +375,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   for (const pair of paired.pairs) {
     opts.onProgress?.(done, paired.pairs.length, pair.relative);
     const [origElf, patchedElf] = await Promise.all([readElfFile(pair.orig), readElfFile(pair.patched)]);
+    checkObjectArch(arch, pair.orig, origElf);
     const diff = diffObjects(origElf, patchedElf);
     const { objname, from, assumed } = await homes.homeOf(pair);
     const result = matchObject(run, pair, origElf, diff, objname, from, assumed);

@@ -27,6 +27,7 @@ interface MatchArgs {
   "module-file"?: string[];
   objname?: string[];
   "build-dir"?: string;
+  only?: string[];
   kernel?: string;
   rule?: string;
   symvers?: string;
@@ -79,6 +80,12 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         array: true,
         describe: "target object of every pair (vmlinux or a module name), or of one: PATH=MOD (repeatable)",
       })
+      .option("only", {
+        type: "string",
+        array: true,
+        describe:
+          "only these objects of a tree run: tree-relative paths or globs (fs/ext4, 'drivers/**/*.o')",
+      })
       .option("build-dir", {
         type: "string",
         describe: "the kernel's build directory (O=): its .mod files and vmlinux.a tell each object's home",
@@ -125,6 +132,7 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         ...(argv["module-file"] !== undefined ? { moduleFiles: argv["module-file"] } : {}),
         ...(argv.objname !== undefined ? { objname: argv.objname } : {}),
         ...(argv["build-dir"] !== undefined ? { buildDir: argv["build-dir"] } : {}),
+        ...(argv.only !== undefined ? { only: argv.only } : {}),
         ...(argv.kernel !== undefined ? { kernel: argv.kernel } : {}),
         ...(argv.rule !== undefined ? { rule: argv.rule } : {}),
         ...(argv.symvers !== undefined ? { symvers: argv.symvers } : {}),
