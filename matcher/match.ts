@@ -40,6 +40,7 @@ import {
 import { onlyFilter } from "./only-filter.js";
 import { objectReferences, tableKnowsExports } from "./references.js";
 import { klpSymNameMax } from "./sympos.js";
+import { deletedObjectFlag, newObjectFlag, newObjectFunctions } from "./unpaired-objects.js";
 
 export interface MatchOptions {
   /** An orig object file, or the orig build tree. */
@@ -152,6 +153,47 @@ function viewOf(run: RunContext, objname: string): TargetView | null {
   return view;
 }
 
+function identifyContext(run: RunContext, elf: ElfFile): IdentifyContext {
+  return {
+    table: run.table,
+    rule: run.choice.rule,
+    profile: profileObject(elf),
+    view: (o) => viewOf(run, o),
+    blocks: run.blocks,
+    moduleBlocks: run.moduleBlocks,
+    initLists: run.initLists,
+    klpSymNameMax: run.klpSymNameMax,
+  };
+}
+
+/** Objects only one tree has: a new object's references, and a flag for each (matcher/unpaired-objects.ts). */
+async function matchUnpaired(
+  run: RunContext,
+  opts: MatchOptions,
+  paired: TreePairs,
+  homes: Awaited<ReturnType<typeof homeResolver>>,
+  check: (path: string, elf: ElfFile) => void,
+): Promise<{ flags: Flag[]; references: ReferenceReport[]; inputs: InputFile[] }> {
+  const flags: Flag[] = [];
+  const references: ReferenceReport[] = [];
+  const inputs: InputFile[] = [];
+  for (const rel of paired.onlyPatched) {
+    const path = join(opts.patched, rel);
+    const elf = await readElfFile(path);
+    check(path, elf);
+    // the orig build never built it: its build records may not know it either
+    const home = await homes
+      .homeOf({ orig: join(opts.orig, rel), relative: rel })
+      .catch((e: unknown) => ({ objname: "vmlinux", from: `${(e as Error).message}: vmlinux assumed` }));
+    const functions = newObjectFunctions(elf);
+    flags.push(newObjectFlag(rel, functions, home.objname, home.from));
+    references.push(...objectReferences(identifyContext(run, elf), home.objname, functions, run.symvers));
+    inputs.push({ role: "patched", path, sha256: bytesSha256(elf.bytes) });
+  }
+  for (const rel of paired.onlyOrig) flags.push(deletedObjectFlag(rel));
+  return { flags, references, inputs };
+}
+
 /** Matches one object pair whose ELF files are read already. */
 function matchObject(
   run: RunContext,
@@ -163,16 +205,7 @@ function matchObject(
   objnameAssumed: boolean,
 ): { object: ObjectReport; references: ReferenceReport[] } {
   const profile = profileObject(origElf);
-  const ctx: IdentifyContext = {
-    table: run.table,
-    rule: run.choice.rule,
-    profile,
-    view: (o) => viewOf(run, o),
-    blocks: run.blocks,
-    moduleBlocks: run.moduleBlocks,
-    initLists: run.initLists,
-    klpSymNameMax: run.klpSymNameMax,
-  };
+  const ctx = identifyContext(run, origElf);
   const flags: Flag[] = [];
   if (objnameAssumed) {
     flags.push(raise("OBJNAME_ASSUMED", `${pair.relative}: ${objnameFrom}`));
@@ -394,6 +427,11 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     done++;
   }
   opts.onProgress?.(done, paired.pairs.length, "");
+  const unpaired = await matchUnpaired(run, opts, paired, homes, (path, elf) =>
+    checkObjectArch(arch, path, elf),
+  );
+  references.push(...unpaired.references);
+  inputs.push(...unpaired.inputs);
   const unusedObjnames = homes.unused();
   if (unusedObjnames.length > 0) {
     throw new InputError("--objname", `no changed object pair is ${unusedObjnames.join(", ")}`);
@@ -412,7 +450,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     inputs.push({ role, path, sha256: await inputSha256(path, readElf.fileBytes(path)) });
   }
 
-  const flags: Flag[] = [];
+  const flags: Flag[] = [...unpaired.flags];
   if (choice.assumed) flags.push(raise("LTO_RULE_ASSUMED", choice.why));
   if (table.addressesHidden) {
     flags.push(

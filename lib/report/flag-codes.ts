@@ -45,7 +45,7 @@ export const FLAG_CODES = {
     severity: "warning",
     raisedBy: ["match"],
     meaning:
-      "an object pair given alone, with no --objname and no kernel build tree around it to tell its module: matched against vmlinux",
+      "nothing tells the object's module (an object given alone with no kernel build tree around it, or a tree without *.mod files, and no --objname or --build-dir): matched against vmlinux",
   },
   RESOLVE_MISMATCH: {
     severity: "error",
@@ -117,6 +117,17 @@ export const FLAG_CODES = {
     severity: "error",
     raisedBy: ["match"],
     meaning: "a decision differs from the --baseline report (raised with --fail-on-change)",
+  },
+  NEW_OBJECT: {
+    severity: "warning",
+    raisedBy: ["match"],
+    meaning:
+      "an object only the patched tree has: every function of it is new and carried whole, its references are listed",
+  },
+  DELETED_OBJECT: {
+    severity: "warning",
+    raisedBy: ["match"],
+    meaning: "an object only the orig tree has: a livepatch cannot remove code, the running kernel keeps it",
   },
   DELETED_FUNCTION: {
     severity: "info",

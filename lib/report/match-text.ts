@@ -38,11 +38,24 @@ function details(f: FunctionReport): string[] {
   return out;
 }
 
+function unpairedCounts(report: MatchReport): string {
+  const { onlyOrig, onlyPatched } = report.unpaired;
+  const parts = [
+    ...(onlyPatched.length > 0 ? [`${onlyPatched.length} new`] : []),
+    ...(onlyOrig.length > 0 ? [`${onlyOrig.length} deleted`] : []),
+  ];
+  return parts.length === 0 ? "" : ` (+ ${parts.join(", ")} object(s))`;
+}
+
 export function renderMatchText(report: MatchReport, opts: TextOptions = {}): string {
   const color = opts.color ?? false;
   const out: string[] = [];
   for (const o of report.objects) out.push(...kpatchLines(o));
-  if (report.objects.length === 0) out.push("no changed objects");
+  // objects only one tree has, the way `diff -r` shows them
+  const { onlyOrig, onlyPatched } = report.unpaired;
+  for (const rel of onlyOrig) out.push(`Only in orig: ${rel} (deleted object)`);
+  for (const rel of onlyPatched) out.push(`Only in patched: ${rel} (new object)`);
+  if (report.objects.length + onlyOrig.length + onlyPatched.length === 0) out.push("no changed objects");
   out.push("");
   out.push(`rule: ${report.rule.name} (${report.rule.why})`);
   out.push(`kernel: ${report.kernel.source} ${report.kernel.path}`);
@@ -84,7 +97,7 @@ export function renderMatchText(report: MatchReport, opts: TextOptions = {}): st
   }
   const s = report.summary;
   out.push(
-    `${s.objects} object(s), ${s.functions} changed function(s): ${s.decided} decided, ${s.ambiguous} ambiguous, ${s.notFound} not found; ${s.references} reference(s); ${s.errors} error(s), ${s.warnings} warning(s)`,
+    `${s.objects} object(s)${unpairedCounts(report)}, ${s.functions} changed function(s): ${s.decided} decided, ${s.ambiguous} ambiguous, ${s.notFound} not found; ${s.references} reference(s); ${s.errors} error(s), ${s.warnings} warning(s)`,
   );
   return `${out.join("\n")}\n`;
 }

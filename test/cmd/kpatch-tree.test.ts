@@ -136,4 +136,25 @@ describe("match after kpatch-build", () => {
       await rm(dir, { recursive: true });
     }
   });
+
+  it("objects only in one tree: shown like diff shows them, flagged, counted, the new one's references listed", async () => {
+    const U = ["--orig", join(T, "unpaired/orig"), "--patched", join(T, "unpaired/patched")];
+    const args = [...U, "--kallsyms", join(T, "kallsyms.txt"), "--build-dir", join(T, "build")];
+    const text = await klpmatch(args);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toContain(
+      "\nOnly in orig: kernel/gone.o (deleted object)\nOnly in patched: fs/m2/m2new.o (new object)\n",
+    );
+    expect(text.stdout).toMatch(/^3 object\(s\) \(\+ 1 new, 1 deleted object\(s\)\), .* 2 warning\(s\)$/m);
+    expect(text.stdout).toMatch(
+      /warning NEW_OBJECT: fs\/m2\/m2new\.o: .* a new object of 'm2_fs' .*: m2_new_helper$/m,
+    );
+    expect(text.stdout).toMatch(/warning DELETED_OBJECT: kernel\/gone\.o: only in the orig tree/);
+    expect(text.stdout).toMatch(/\.klp\.sym\.vmlinux\.core_api,0 +global .* m2_new_helper$/m);
+    expect((await klpmatch([...args, "--fail-on", "warning"])).exitCode).toBe(1);
+    const json = JSON.parse((await klpmatch([...args, "--format", "json"])).stdout) as MatchReport;
+    expect(json.unpaired).toEqual({ onlyOrig: ["kernel/gone.o"], onlyPatched: ["fs/m2/m2new.o"] });
+    expect(json.flags.map((f) => f.code)).toEqual(["NEW_OBJECT", "DELETED_OBJECT"]);
+    expect(json.summary.warnings).toBe(2);
+  });
 });
