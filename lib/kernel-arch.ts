@@ -118,3 +118,14 @@ export function checkKernelElves(elves: readonly { path: string; elf: ElfFile }[
     }
   }
 }
+
+/** The kernel's architecture from its table and the kernel-side ELF files (vmlinux, modules), checked to agree. */
+export async function kernelArchOf(
+  table: KernelTable,
+  paths: readonly string[],
+  readElf: (path: string) => Promise<ElfFile>,
+): Promise<KernelArch | null> {
+  const elves = await Promise.all(paths.map(async (path) => ({ path, elf: await readElf(path) })));
+  checkKernelElves(elves);
+  return kernelArch(table, elves);
+}

@@ -8,7 +8,7 @@ import type { ElfFile } from "../elf/types.js";
 import { type Flag, worstSeverity } from "../lib/flags.js";
 import { InputError } from "../lib/input-error.js";
 import { bytesSha256, inputSha256, pairTreeObjects, readInputFile, toolVersion } from "../lib/input-files.js";
-import { checkKernelElves, checkObjectArch, kernelArch } from "../lib/kernel-arch.js";
+import { checkObjectArch, kernelArchOf } from "../lib/kernel-arch.js";
 import { type KernelSymbolSources, loadKernelSymbols } from "../lib/kernel-symbols.js";
 import type { KernelObject, KernelTable } from "../lib/kernel-table.js";
 import { readModuleObjects } from "../lib/module-symbols.js";
@@ -37,10 +37,10 @@ import {
   type TargetView,
   targetView,
 } from "./evidence.js";
-import { onlyFilter } from "./only-filter.js";
+import { selectOnly } from "./only-filter.js";
 import { objectReferences, tableKnowsExports } from "./references.js";
 import { klpSymNameMax } from "./sympos.js";
-import { deletedObjectFlag, newObjectFlag, newObjectFunctions } from "./unpaired-objects.js";
+import { matchUnpaired } from "./unpaired-objects.js";
 
 export interface MatchOptions {
   /** An orig object file, or the orig build tree. */
@@ -90,21 +90,6 @@ export async function pairTrees(origDir: string, patchedDir: string): Promise<Tr
     pairs.push({ orig: a, patched: b, relative: rel });
   }
   return { pairs, onlyOrig, onlyPatched };
-}
-
-/** The pairs and unpaired objects `--only` names; a pattern naming no changed object is an error. */
-function selectOnly(all: TreePairs, only: readonly string[] | undefined): TreePairs {
-  if (only === undefined || only.length === 0) return all;
-  const filter = onlyFilter(only);
-  const picked: TreePairs = {
-    pairs: all.pairs.filter((p) => filter.matches(p.relative)),
-    onlyOrig: all.onlyOrig.filter((p) => filter.matches(p)),
-    onlyPatched: all.onlyPatched.filter((p) => filter.matches(p)),
-  };
-  const none = filter.unmatched();
-  if (none.length > 0)
-    throw new InputError("--only", `${none.join(", ")}: matches no changed object of the trees`);
-  return picked;
 }
 
 function objectVerdict(
@@ -164,34 +149,6 @@ function identifyContext(run: RunContext, elf: ElfFile): IdentifyContext {
     initLists: run.initLists,
     klpSymNameMax: run.klpSymNameMax,
   };
-}
-
-/** Objects only one tree has: a new object's references, and a flag for each (matcher/unpaired-objects.ts). */
-async function matchUnpaired(
-  run: RunContext,
-  opts: MatchOptions,
-  paired: TreePairs,
-  homes: Awaited<ReturnType<typeof homeResolver>>,
-  check: (path: string, elf: ElfFile) => void,
-): Promise<{ flags: Flag[]; references: ReferenceReport[]; inputs: InputFile[] }> {
-  const flags: Flag[] = [];
-  const references: ReferenceReport[] = [];
-  const inputs: InputFile[] = [];
-  for (const rel of paired.onlyPatched) {
-    const path = join(opts.patched, rel);
-    const elf = await readElfFile(path);
-    check(path, elf);
-    // the orig build never built it: its build records may not know it either
-    const home = await homes
-      .homeOf({ orig: join(opts.orig, rel), relative: rel })
-      .catch((e: unknown) => ({ objname: "vmlinux", from: `${(e as Error).message}: vmlinux assumed` }));
-    const functions = newObjectFunctions(elf);
-    flags.push(newObjectFlag(rel, functions, home.objname, home.from));
-    references.push(...objectReferences(identifyContext(run, elf), home.objname, functions, run.symvers));
-    inputs.push({ role: "patched", path, sha256: bytesSha256(elf.bytes) });
-  }
-  for (const rel of paired.onlyOrig) flags.push(deletedObjectFlag(rel));
-  return { flags, references, inputs };
 }
 
 /** Matches one object pair whose ELF files are read already. */
@@ -365,16 +322,11 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     const loaded = table.objects.get(lists.objname);
     if (loaded !== undefined) moduleBlocks.set(lists.objname, moduleFileBlocks(lists.core, loaded));
   }
-  const kernelElves = await Promise.all(
-    [...(opts.vmlinux !== undefined ? [opts.vmlinux] : []), ...(opts.moduleFiles ?? [])].map(
-      async (path) => ({
-        path,
-        elf: await readElf(path),
-      }),
-    ),
+  const arch = await kernelArchOf(
+    table,
+    [...(opts.vmlinux !== undefined ? [opts.vmlinux] : []), ...(opts.moduleFiles ?? [])],
+    readElf,
   );
-  checkKernelElves(kernelElves);
-  const arch = kernelArch(table, kernelElves);
   const version = opts.kernel !== undefined ? parseKernelVersion(opts.kernel) : null;
   const run: RunContext = {
     table,
@@ -427,9 +379,16 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     done++;
   }
   opts.onProgress?.(done, paired.pairs.length, "");
-  const unpaired = await matchUnpaired(run, opts, paired, homes, (path, elf) =>
-    checkObjectArch(arch, path, elf),
-  );
+  const unpaired = await matchUnpaired({
+    origRoot: opts.orig,
+    patchedRoot: opts.patched,
+    onlyOrig: paired.onlyOrig,
+    onlyPatched: paired.onlyPatched,
+    homeOf: (pair) => homes.homeOf(pair),
+    contextFor: (elf) => identifyContext(run, elf),
+    symvers: run.symvers,
+    check: (path, elf) => checkObjectArch(arch, path, elf),
+  });
   references.push(...unpaired.references);
   inputs.push(...unpaired.inputs);
   const unusedObjnames = homes.unused();

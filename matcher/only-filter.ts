@@ -1,5 +1,7 @@
 // `--only PATH…`: limits a tree run to some objects, named by tree-relative paths or globs
 // (`*` and `?` within one path segment, `**` across segments); a plain directory takes what is under it.
+import { InputError } from "../lib/input-error.js";
+import type { TreePairs } from "./match.js";
 
 export interface OnlyFilter {
   matches(relative: string): boolean;
@@ -45,4 +47,19 @@ export function onlyFilter(patterns: readonly string[]): OnlyFilter {
       return compiled.filter((c) => !c.hit).map((c) => c.pattern);
     },
   };
+}
+
+/** The pairs and unpaired objects `--only` names; a pattern naming no changed object is an error. */
+export function selectOnly(all: TreePairs, only: readonly string[] | undefined): TreePairs {
+  if (only === undefined || only.length === 0) return all;
+  const filter = onlyFilter(only);
+  const picked: TreePairs = {
+    pairs: all.pairs.filter((p) => filter.matches(p.relative)),
+    onlyOrig: all.onlyOrig.filter((p) => filter.matches(p)),
+    onlyPatched: all.onlyPatched.filter((p) => filter.matches(p)),
+  };
+  const none = filter.unmatched();
+  if (none.length > 0)
+    throw new InputError("--only", `${none.join(", ")}: matches no changed object of the trees`);
+  return picked;
 }

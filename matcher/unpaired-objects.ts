@@ -1,11 +1,20 @@
 // Objects only one tree has. Only in patched: a new object, every function of it new and carried
 // by the livepatch, its references to kernel symbols listed like a changed object's. Only in orig: a
 // deleted object, whose code the running kernel keeps. Both are flagged, so they count.
+import { join } from "node:path";
+import { readElfFile } from "../elf/index.js";
 import type { ElfFile } from "../elf/types.js";
 import type { Flag } from "../lib/flags.js";
+import { bytesSha256 } from "../lib/input-files.js";
+import { VMLINUX } from "../lib/kernel-table.js";
+import type { ResolvedHome } from "../lib/object-homes.js";
 import { raise } from "../lib/report/flag-codes.js";
+import type { InputFile, ReferenceReport } from "../lib/report/match-report.js";
+import type { Symvers } from "../lib/symvers.js";
 import type { FunctionChange, SymbolReference } from "./diff.js";
+import type { IdentifyContext } from "./evidence.js";
 import { modelObject, type ObjectModel } from "./object-model.js";
+import { objectReferences } from "./references.js";
 import type { RelocTarget } from "./reloc-targets.js";
 import type { Unit } from "./units.js";
 
@@ -81,4 +90,40 @@ export function deletedObjectFlag(relative: string): Flag {
     "DELETED_OBJECT",
     `${relative}: only in the orig tree: the patch deletes this object; a livepatch cannot remove its code, the running kernel keeps it`,
   );
+}
+
+export interface UnpairedInput {
+  readonly origRoot: string;
+  readonly patchedRoot: string;
+  readonly onlyOrig: readonly string[];
+  readonly onlyPatched: readonly string[];
+  homeOf(pair: { readonly orig: string; readonly relative: string }): Promise<ResolvedHome>;
+  contextFor(elf: ElfFile): IdentifyContext;
+  readonly symvers: Symvers | null;
+  /** Refuses an object the run cannot take (another architecture). */
+  check(path: string, elf: ElfFile): void;
+}
+
+/** The flags, references and inputs of the objects only one tree has. */
+export async function matchUnpaired(
+  u: UnpairedInput,
+): Promise<{ flags: Flag[]; references: ReferenceReport[]; inputs: InputFile[] }> {
+  const flags: Flag[] = [];
+  const references: ReferenceReport[] = [];
+  const inputs: InputFile[] = [];
+  for (const rel of u.onlyPatched) {
+    const path = join(u.patchedRoot, rel);
+    const elf = await readElfFile(path);
+    u.check(path, elf);
+    // the orig build never built it: its build records may not know it either
+    const home = await u
+      .homeOf({ orig: join(u.origRoot, rel), relative: rel })
+      .catch((e: unknown) => ({ objname: VMLINUX, from: `${(e as Error).message}: vmlinux assumed` }));
+    const functions = newObjectFunctions(elf);
+    flags.push(newObjectFlag(rel, functions, home.objname, home.from));
+    references.push(...objectReferences(u.contextFor(elf), home.objname, functions, u.symvers));
+    inputs.push({ role: "patched", path, sha256: bytesSha256(elf.bytes) });
+  }
+  for (const rel of u.onlyOrig) flags.push(deletedObjectFlag(rel));
+  return { flags, references, inputs };
 }
