@@ -1,6 +1,6 @@
 // klpmatch diff ORIG PATCHED | --orig DIR --patched DIR: which functions a patch changed, the way
 // kpatch's create-diff-object decides it, with the reasons. Exit 0 whenever a result was produced.
-import { relative } from "node:path";
+import { basename, relative } from "node:path";
 import type { CommandModule } from "yargs";
 import { readElfFile } from "../../elf/read-file.js";
 import {
@@ -32,8 +32,9 @@ function explanation(
   label: string,
   disassembly: { orig: Disassembly | null; patched: Disassembly | null },
   json: boolean | undefined,
+  patchedLabel: string = label,
 ): string {
-  return json ? renderExplanationJson(e, disassembly) : renderExplanation(e, label, disassembly);
+  return json ? renderExplanationJson(e, disassembly) : renderExplanation(e, label, disassembly, patchedLabel);
 }
 
 /** The function and its split parts on each side, disassembled one after the other. */
@@ -92,7 +93,13 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
           if (!e)
             throw new InputError(argv.explain, `no function of that name in ${orig.path} or ${patched.path}`);
           process.stdout.write(
-            explanation(e, objectLabel(e.diff), await disassembleBoth(e, orig.path, patched.path), argv.json),
+            explanation(
+              e,
+              objectLabel(e.diff),
+              await disassembleBoth(e, orig.path, patched.path),
+              argv.json,
+              basename(patched.path),
+            ),
           );
           return EXIT_OK;
         }
