@@ -4,6 +4,7 @@ import { gunzipSync } from "node:zlib";
 import { InputError } from "./input-error.js";
 import { readInputFile } from "./input-files.js";
 import { type KernelTable, type KernelTableKind, objectsOf, SymbolStore, VMLINUX } from "./kernel-table.js";
+import { isNmUndefinedLine, nmUndefinedNote } from "./nm-undefined.js";
 
 export interface TextTableOptions {
   /** Skip malformed lines (counted in the notes) instead of failing on the first one. */
@@ -85,6 +86,7 @@ export function parseSymbolText(
   store.objCount[0] = 0;
   const pseudo = new Map<string, number>();
   let skipped = 0;
+  let undefinedSkipped = 0;
   let firstSkipped = "";
   let nonZero = 0;
   const objectId = (module: string): number => {
@@ -121,6 +123,10 @@ export function parseSymbolText(
     if (eol < 0) eol = n;
     const lineStart = i;
     i = eol + 1;
+    if (bytes[lineStart] === SPACE && isNmUndefinedLine(bytes, lineStart, eol)) {
+      undefinedSkipped++;
+      continue;
+    }
     const reason = scanLine(bytes, lineStart, eol, allowModules, line);
     if (reason !== null) {
       if (!opts.lenient) throw new InputError(path, `line ${lineNo}: ${reason}`);
@@ -168,6 +174,7 @@ export function parseSymbolText(
   }
   for (const [module, count] of pseudo)
     notes.push(`skipped ${count} symbol(s) of pseudo-module [${module}] (not a loadable object)`);
+  if (undefinedSkipped > 0) notes.push(nmUndefinedNote(undefinedSkipped));
   if (skipped > 0) notes.push(`--lenient: skipped ${skipped} malformed line(s) (first: ${firstSkipped})`);
   return {
     source: { kind, path },

@@ -34,7 +34,9 @@ function explanation(
   json: boolean | undefined,
   patchedLabel: string = label,
 ): string {
-  return json ? renderExplanationJson(e, disassembly) : renderExplanation(e, label, disassembly, patchedLabel);
+  return json
+    ? renderExplanationJson(e, disassembly)
+    : renderExplanation(e, label, disassembly, patchedLabel);
 }
 
 /** The function and its split parts on each side, disassembled one after the other. */
