@@ -9,6 +9,7 @@ import { type LookupRule, RULES, type RuleChoice } from "../lib/rules.js";
 import { stripLlvmSuffix } from "../lib/symbol-name.js";
 import type { SymposCandidate, SymposReport, SymposSelection } from "../lib/sympos-report.js";
 import { llvmStrippedIndex } from "./candidates.js";
+import { clonePositions } from "./sympos-clones.js";
 
 export type ResolveFailure = "not-found" | "ambiguous" | "position-not-found" | "not-loaded";
 
@@ -277,7 +278,9 @@ export function symposReport(table: KernelTable, query: string, opts: SymposQuer
   }
   const candidates: SymposCandidate[] = [];
   const llvmVariants: SymposCandidate[] = [];
+  const clones: SymposCandidate[] = [];
   for (const obj of objects) {
+    for (const p of clonePositions(obj, query)) clones.push(candidateAt(table, obj, p, rule));
     const equal = positionsByRule(obj, query, rule);
     const taken = new Set(equal);
     for (const p of equal) candidates.push(candidateAt(table, obj, p, rule));
@@ -294,6 +297,7 @@ export function symposReport(table: KernelTable, query: string, opts: SymposQuer
     addressesHidden: table.addressesHidden,
     candidates,
     llvmVariants,
+    clones,
     selected: select(table, [...candidates, ...llvmVariants], opts),
   };
 }
