@@ -1,11 +1,13 @@
 // Which of several same-named kernel symbols is the orig object's copy: ThinLTO identity, symbol
 // kind, neighbourhood (the linker keeps one object's sections together), size fit and vmlinux
 // STT_FILE blocks — each computed for every candidate and kept as data for the report.
+
 import type { ElfFile } from "../elf/types.js";
 import type { Flag } from "../lib/flags.js";
 import type { KernelObject, KernelSymbol, KernelTable } from "../lib/kernel-table.js";
 import { VMLINUX } from "../lib/kernel-table.js";
 import { KSYM_NAME_LEN } from "../lib/livepatch/klp-names.js";
+import { candidateWhere } from "../lib/report/candidate-where.js";
 import { raise, raiseAs } from "../lib/report/flag-codes.js";
 import type { CandidateReport, Decision, EvidenceItem, TargetPair } from "../lib/report/match-report.js";
 import type { LookupRule } from "../lib/rules.js";
@@ -863,7 +865,7 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
         raise(
           "AMBIGUOUS",
           `${query.name}: ${live2.length} candidates in '${objname}' and the evidence does not single one out (${live2
-            .map((c) => `${c.address ?? `#${c.position}`} score ${c.score}`)
+            .map((c) => `${candidateWhere(c)} score ${c.score}`)
             .join(
               ", ",
             )})${ctx.blocks === null && objname === VMLINUX && query.foreign !== true ? "; --vmlinux adds STT_FILE block evidence" : ""}`,

@@ -1,6 +1,7 @@
 // `match --format text`: kpatch-style lines first, then the table, the undecided functions with
 // their candidates and evidence, the .klp.sym references, the flags and a summary line.
 import type { Flag } from "../flags.js";
+import { candidateWhere } from "./candidate-where.js";
 import { textTable } from "./common.js";
 import { FUNCTION_HEADER, functionRows, kpatchLines } from "./match-lines.js";
 import type { CandidateReport, FunctionReport, MatchReport } from "./match-report.js";
@@ -19,7 +20,7 @@ function flagLine(f: Flag, color: boolean): string {
 
 function candidateLine(c: CandidateReport): string {
   const pair = c.oldName === null ? "unreachable" : `${c.oldName},${c.oldSympos}`;
-  const where = c.address ?? (c.line !== null ? `line ${c.line}` : `#${c.position}`);
+  const where = candidateWhere(c);
   const parts = [
     `${c.chosen ? "*" : " "} ${where} ${c.type} ${c.name} (${pair})`,
     `score ${c.score}${c.placement !== null ? ` ${c.placement}` : ""}`,
