@@ -29,7 +29,6 @@ import { readSymvers, type Symvers } from "../lib/symvers.js";
 import { diffObjects, type FunctionChange, type ObjectDiff } from "./diff.js";
 import {
   type FileBlock,
-  fileBlocks,
   type IdentifyContext,
   identify,
   moduleFileBlocks,
@@ -41,6 +40,7 @@ import { selectOnly } from "./only-filter.js";
 import { objectReferences, tableKnowsExports } from "./references.js";
 import { klpSymNameMax } from "./sympos.js";
 import { matchUnpaired } from "./unpaired-objects.js";
+import { vmlinuxEvidence } from "./vmlinux-evidence.js";
 
 export interface MatchOptions {
   /** An orig object file, or the orig build tree. */
@@ -313,7 +313,8 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     ...(opts.kernel !== undefined ? { kernel: opts.kernel } : {}),
   });
   const symvers = opts.symvers !== undefined ? await readSymvers(opts.symvers) : null;
-  const blocks = opts.vmlinux !== undefined ? fileBlocks(await readElf(opts.vmlinux)) : null;
+  const vmlinuxSide = opts.vmlinux !== undefined ? await vmlinuxEvidence(table, opts.vmlinux, readElf) : null;
+  const blocks = vmlinuxSide?.blocks ?? null;
   const initLists = new Map<string, KernelObject>();
   const moduleBlocks = new Map<string, ReadonlyMap<number, FileBlock> | null>();
   for (const ko of opts.moduleFiles ?? []) {
@@ -409,7 +410,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     inputs.push({ role, path, sha256: await inputSha256(path, readElf.fileBytes(path)) });
   }
 
-  const flags: Flag[] = [...unpaired.flags];
+  const flags: Flag[] = [...(vmlinuxSide?.flags ?? []), ...unpaired.flags];
   if (choice.assumed) flags.push(raise("LTO_RULE_ASSUMED", choice.why));
   if (table.addressesHidden) {
     flags.push(

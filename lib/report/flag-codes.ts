@@ -118,6 +118,12 @@ export const FLAG_CODES = {
     raisedBy: ["match"],
     meaning: "a decision differs from the --baseline report (raised with --fail-on-change)",
   },
+  VMLINUX_ALIGNED: {
+    severity: "info",
+    raisedBy: ["match"],
+    meaning:
+      "the --vmlinux ELF's addresses are the table's moved by one offset (KASLR): its evidence was aligned by a unique symbol's offset",
+  },
   NEW_OBJECT: {
     severity: "warning",
     raisedBy: ["match"],
