@@ -377,6 +377,12 @@ export interface SizeFit {
   readonly fits: boolean | null;
 }
 
+/** Says when the fit rests on the -ffunction-sections slack. */
+function slackNote(gap: bigint | null, size: bigint, slack: bigint): string {
+  if (slack === 0n || gap === null || gap >= size) return "";
+  return ` less the ${slack} its relocated long jumps may be short in the kernel's own build`;
+}
+
 export function sizeFit(view: TargetView, position: number, size: bigint): SizeFit {
   if (view.hidden || size <= 0n) return { gap: null, next: null, fits: null };
   const address = view.addressAt(position);
@@ -526,6 +532,8 @@ export interface SymbolQuery {
   /** "any": an undefined reference of the orig object (NOTYPE), code or data. */
   readonly kind: Exclude<SymbolKind, "unknown"> | "any";
   readonly size: bigint;
+  /** Bytes the orig function may exceed the kernel's copy by for -ffunction-sections alone (size-slack.ts). */
+  readonly sizeSlack?: bigint;
   readonly section: string;
   /** A global defined elsewhere: of several candidates only global ones (upper-case type) qualify. */
   readonly global?: boolean;
@@ -648,7 +656,8 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
   const scores = new Map<number, NeighbourhoodScore>();
   const fits = new Map<number, SizeFit>();
   const blockMatches = new Map<number, FileBlockMatch>();
-  for (const s of live) fits.set(s.position, sizeFit(view, s.position, query.size));
+  const slack = query.sizeSlack ?? 0n;
+  for (const s of live) fits.set(s.position, sizeFit(view, s.position, query.size - slack));
 
   let chosen: number | null = null;
   let decision: Decision = "ambiguous";
@@ -812,7 +821,7 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
   if (chosen !== null && decision !== "not-found") {
     const fit = fits.get(chosen);
     if (fit !== undefined && fit.fits !== null) {
-      const detail = `${fit.gap} bytes up to '${fit.next}' ${fit.fits ? "hold" : "cannot hold"} the orig ${query.size} bytes`;
+      const detail = `${fit.gap} bytes up to '${fit.next}' ${fit.fits ? "hold" : "cannot hold"} the orig ${query.size} bytes${slackNote(fit.gap, query.size, slack)}`;
       if (fit.fits) {
         evidence.push({ kind: "size-fit", result: "supports", detail });
       } else if (!weak) {

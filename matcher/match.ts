@@ -38,6 +38,7 @@ import {
 } from "./evidence.js";
 import { selectOnly } from "./only-filter.js";
 import { objectReferences, tableKnowsExports } from "./references.js";
+import { branchSlack } from "./size-slack.js";
 import { klpSymNameMax } from "./sympos.js";
 import { matchUnpaired } from "./unpaired-objects.js";
 import { vmlinuxEvidence } from "./vmlinux-evidence.js";
@@ -185,6 +186,7 @@ function matchObject(
       name: change.name,
       kind: "text",
       size: change.size,
+      sizeSlack: branchSlack(origElf, change.name),
       section: orig?.section ?? ".text",
       reference: false,
     });

@@ -102,3 +102,22 @@ describe("a vmlinux of another build than the kallsyms", () => {
     );
   });
 });
+
+describe("size fit after kpatch's -ffunction-sections", () => {
+  it("gcc 09 cpumask_show: 24 orig bytes in a 21-byte gap, explained by its relocated tail jmp", async () => {
+    const dir = corpusPath("oracle", "gcc", "pairs", "09-workqueue-cpumask_show");
+    const report = await matchPatch({
+      orig: join(dir, "orig"),
+      patched: join(dir, "patched"),
+      kallsyms: corpusPath("oracle", "gcc", "kallsyms.txt"),
+    });
+    const fn = report.objects[0]!.functions.find((f) => f.name === "cpumask_show")!;
+    expect(fn.flags.map((f) => f.code)).not.toContain("BUILD_MISMATCH");
+    expect(fn.evidence.find((e) => e.kind === "size-fit")).toMatchObject({
+      result: "supports",
+      detail: expect.stringMatching(
+        /^21 bytes .* hold the orig 24 bytes less the 3 its relocated long jumps/,
+      ),
+    });
+  });
+});
