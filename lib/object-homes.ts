@@ -188,6 +188,8 @@ export interface HomeResolver {
   homeOf(pair: { readonly orig: string; readonly relative: string }): Promise<ResolvedHome>;
   /** `--objname PATH=MOD` entries no pair used (a typo would otherwise pass silently). */
   unused(): string[];
+  /** With --build-dir: the built `<module>.ko` beside the module's `.mod`, null when there is none. */
+  moduleFile(objname: string): Promise<string | null>;
 }
 
 /** The tree path of a lone object inside a build: relative to it, or the longest known path it ends with. */
@@ -234,5 +236,37 @@ export async function homeResolver(opts: HomeResolverOptions): Promise<HomeResol
     unused() {
       return [...overrides.perObject.keys()].filter((k) => !used.has(k));
     },
+    async moduleFile(objname) {
+      if (build === null || objname === VMLINUX) return null;
+      for (const home of build.modules.values()) {
+        if (home.objname !== objname) continue;
+        const ko = join(build.root, home.from.replace(/\.mod$/, ".ko"));
+        if (await exists(ko)) return ko;
+      }
+      return null;
+    },
   };
+}
+
+/**
+ * The built modules of a build directory for the pairs' target modules that the kernel has loaded:
+ * their STT_FILE blocks are evidence when the .ko lists the loaded module's symbols one for one
+ * (matcher/evidence.ts moduleFileBlocks). Modules not loaded are left out: kpatch-build leaves the
+ * patched build in the directory, so its .ko need not be what would be loaded.
+ */
+export async function buildModuleFiles(
+  homes: HomeResolver,
+  pairs: readonly { readonly orig: string; readonly relative: string }[],
+  loaded: (objname: string) => boolean,
+  given: readonly string[],
+): Promise<string[]> {
+  const out: string[] = [];
+  const givenNames = new Set(given.map((ko) => normalizeModuleName(ko)));
+  for (const pair of pairs) {
+    const { objname } = await homes.homeOf(pair);
+    if (objname === VMLINUX || givenNames.has(objname) || !loaded(objname)) continue;
+    const ko = await homes.moduleFile(objname);
+    if (ko !== null && !out.includes(ko)) out.push(ko);
+  }
+  return out;
 }

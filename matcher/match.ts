@@ -12,7 +12,7 @@ import { checkObjectArch, kernelArchOf } from "../lib/kernel-arch.js";
 import { type KernelSymbolSources, loadKernelSymbols } from "../lib/kernel-symbols.js";
 import type { KernelObject, KernelTable } from "../lib/kernel-table.js";
 import { readModuleObjects } from "../lib/module-symbols.js";
-import { homeResolver } from "../lib/object-homes.js";
+import { buildModuleFiles, homeResolver } from "../lib/object-homes.js";
 import { raise } from "../lib/report/flag-codes.js";
 import {
   type FunctionReport,
@@ -317,31 +317,6 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   const symvers = opts.symvers !== undefined ? await readSymvers(opts.symvers) : null;
   const vmlinuxSide = opts.vmlinux !== undefined ? await vmlinuxEvidence(table, opts.vmlinux, readElf) : null;
   const blocks = vmlinuxSide?.blocks ?? null;
-  const initLists = new Map<string, KernelObject>();
-  const moduleBlocks = new Map<string, ReadonlyMap<number, FileBlock> | null>();
-  for (const ko of opts.moduleFiles ?? []) {
-    const lists = await readModuleObjects(ko, readElf);
-    initLists.set(lists.objname, lists.init);
-    const loaded = table.objects.get(lists.objname);
-    if (loaded !== undefined) moduleBlocks.set(lists.objname, moduleFileBlocks(lists.core, loaded));
-  }
-  const arch = await kernelArchOf(
-    table,
-    [...(opts.vmlinux !== undefined ? [opts.vmlinux] : []), ...(opts.moduleFiles ?? [])],
-    readElf,
-  );
-  const version = opts.kernel !== undefined ? parseKernelVersion(opts.kernel) : null;
-  const run: RunContext = {
-    table,
-    choice,
-    views: new Map(),
-    blocks,
-    moduleBlocks,
-    initLists,
-    symvers,
-    klpSymNameMax: klpSymNameMax(version),
-  };
-
   const paired: TreePairs = tree
     ? selectOnly(await pairTrees(opts.orig, opts.patched), opts.only)
     : {
@@ -355,6 +330,35 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     ...(opts.buildDir !== undefined ? { buildDir: opts.buildDir } : {}),
     ...(opts.objname !== undefined ? { objname: opts.objname } : {}),
   });
+
+  const moduleFiles = [
+    ...(opts.moduleFiles ?? []),
+    ...(await buildModuleFiles(homes, paired.pairs, (o) => table.objects.has(o), opts.moduleFiles ?? [])),
+  ];
+  const initLists = new Map<string, KernelObject>();
+  const moduleBlocks = new Map<string, ReadonlyMap<number, FileBlock> | null>();
+  for (const ko of moduleFiles) {
+    const lists = await readModuleObjects(ko, readElf);
+    initLists.set(lists.objname, lists.init);
+    const loaded = table.objects.get(lists.objname);
+    if (loaded !== undefined) moduleBlocks.set(lists.objname, moduleFileBlocks(lists.core, loaded));
+  }
+  const arch = await kernelArchOf(
+    table,
+    [...(opts.vmlinux !== undefined ? [opts.vmlinux] : []), ...moduleFiles],
+    readElf,
+  );
+  const version = opts.kernel !== undefined ? parseKernelVersion(opts.kernel) : null;
+  const run: RunContext = {
+    table,
+    choice,
+    views: new Map(),
+    blocks,
+    moduleBlocks,
+    initLists,
+    symvers,
+    klpSymNameMax: klpSymNameMax(version),
+  };
 
   const objects: ObjectReport[] = [];
   const references: ReferenceReport[] = [];
@@ -404,7 +408,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     ["system-map", opts.systemMap],
     ["vmlinux", opts.vmlinux],
     ["symvers", opts.symvers],
-    ...(opts.moduleFiles ?? []).map((m): [string, string] => ["module", m]),
+    ...moduleFiles.map((m): [string, string] => ["module", m]),
   ];
   for (const [role, path] of sources) {
     if (path === undefined || path === "-") continue;

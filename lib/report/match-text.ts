@@ -60,6 +60,11 @@ export function renderMatchText(report: MatchReport, opts: TextOptions = {}): st
   out.push("");
   out.push(`rule: ${report.rule.name} (${report.rule.why})`);
   out.push(`kernel: ${report.kernel.source} ${report.kernel.path}`);
+  // every other kernel-side source the run used (a vmlinux for evidence, module files, Module.symvers)
+  for (const i of report.inputs) {
+    if (i.role !== "orig" && i.role !== "patched" && i.path !== report.kernel.path)
+      out.push(`  with ${i.role} ${i.path}`);
+  }
   out.push("");
   const rows = functionRows(report);
   if (rows.length > 0) out.push(textTable(FUNCTION_HEADER, rows).trimEnd(), "");

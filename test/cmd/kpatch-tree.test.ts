@@ -52,6 +52,13 @@ describe("match after kpatch-build", () => {
       "fs/m2/m2.o m2_lookup -> m2_fs:m2_lookup,0",
       "kernel/core.o dupname -> vmlinux:dupname,0",
     ]);
+    // the loaded modules' .ko files are taken from the build directory, and named as sources
+    expect(report.inputs.filter((i) => i.role === "module").map((i) => i.path)).toEqual([
+      join(T, "build/drivers/m1/m1.ko"),
+      join(T, "build/fs/m2/m2-fs.ko"),
+    ]);
+    const text = await klpmatch([...TREE, "--build-dir", join(T, "build")]);
+    expect(text.stdout).toContain(`\n  with module ${join(T, "build/drivers/m1/m1.ko")}\n`);
     expect(report.objects.map((o) => o.objnameFrom)).toEqual([
       expect.stringMatching(/build\/drivers\/m1\/m1\.mod$/),
       expect.stringMatching(/build\/fs\/m2\/m2-fs\.mod$/),
