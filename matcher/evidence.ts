@@ -13,6 +13,7 @@ import type { CandidateReport, Decision, EvidenceItem, TargetPair } from "../lib
 import type { LookupRule } from "../lib/rules.js";
 import { isSpecialStatic, isStubSymbol, llvmHash, stripLlvmSuffix } from "../lib/symbol-name.js";
 import { candidateKey, candidatePositions, kindOfType, nearMisses, type SymbolKind } from "./candidates.js";
+import { sizeFitWinner } from "./size-fit-decide.js";
 import { klpSymNotes, positionOf, resolve, sameSymbol } from "./sympos.js";
 
 const STT_OBJECT = 1;
@@ -794,6 +795,19 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
           weak =
             nbVerdict.winner !== null ? nbVerdict.strength === "edge" && fbVerdict?.winner !== winner : false;
         }
+        const bySize =
+          winner === null
+            ? sizeFitWinner(
+                live.map((c) => c.position),
+                fits,
+              )
+            : null;
+        if (bySize !== null) {
+          chosen = bySize.winner;
+          decision = "size-fit";
+          weak = true; // a clone of the name (foo.constprop.0) vetoes it below
+          evidence.push({ kind: "size-fit", result: "decides", detail: bySize.detail + at(bySize.winner) });
+        }
       }
     }
   }
@@ -818,7 +832,7 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
   // size fit: confirms the choice, or contradicts it. An orig object built with -ffunction-sections
   // can differ by a few bytes from the kernel's own build (oracle gcc 09: 24 vs 21 bytes), so a
   // misfit only overturns a choice made from the edge of the object's block.
-  if (chosen !== null && decision !== "not-found") {
+  if (chosen !== null && decision !== "not-found" && decision !== "size-fit") {
     const fit = fits.get(chosen);
     if (fit !== undefined && fit.fits !== null) {
       const detail = `${fit.gap} bytes up to '${fit.next}' ${fit.fits ? "hold" : "cannot hold"} the orig ${query.size} bytes${slackNote(fit.gap, query.size, slack)}`;

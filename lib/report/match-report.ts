@@ -69,6 +69,7 @@ export type Decision =
   | "llvm-identity"
   | "neighbourhood"
   | "file-block"
+  | "size-fit"
   | "ambiguous"
   | "not-found"
   | "not-loaded"

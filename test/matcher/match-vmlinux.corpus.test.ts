@@ -121,3 +121,22 @@ describe("size fit after kpatch's -ffunction-sections", () => {
     });
   });
 });
+
+describe("size fit decides when it rules all but one candidate out", () => {
+  it("clang-rebuilt 05 m_start, kallsyms alone: two of three gaps too small, the third is this file's copy", async () => {
+    const dir = corpusPath("oracle", "clang-rebuilt", "pairs", "05-task_mmu-m_start");
+    const truth = JSON.parse(await readFile(join(dir, "truth.json"), "utf8")) as { changed: TruthChange[] };
+    const report = await matchPatch({
+      orig: join(dir, "orig"),
+      patched: join(dir, "patched"),
+      kallsyms: corpusPath("oracle", "clang-rebuilt", "kallsyms.txt"),
+    });
+    const fn = report.objects[0]!.functions.find((f) => f.name === "m_start")!;
+    expect(fn.decision).toBe("size-fit");
+    expect(fn.target).toMatchObject({
+      oldName: truth.changed[0]!.oldName,
+      oldSympos: truth.changed[0]!.oldSympos,
+    });
+    expect(fn.evidence.find((e) => e.kind === "size-fit")?.detail).toMatch(/2 other\(s\) too small/);
+  });
+});
