@@ -304,6 +304,13 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     throw new InputError(opts.patched, `--orig and --patched must both be object files or both build trees`);
   }
   const tree = origStat.isDirectory();
+  // one symbol table of vmlinux: a second one would be silently shadowed by the first
+  if (opts.kallsyms !== undefined && opts.systemMap !== undefined) {
+    throw new InputError(
+      "--system-map",
+      `a second symbol table beside --kallsyms ${opts.kallsyms}: give one of them`,
+    );
+  }
   if (!tree && (opts.only?.length ?? 0) > 0) {
     throw new InputError("--only", `limits a tree run, and ${opts.orig} is one object`);
   }

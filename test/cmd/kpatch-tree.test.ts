@@ -165,3 +165,13 @@ describe("match after kpatch-build", () => {
     expect(json.summary.warnings).toBe(2);
   });
 });
+
+describe("two symbol tables", () => {
+  it("--kallsyms with --system-map is an error, not one silently ignored", async () => {
+    const r = await klpmatch([...TREE, "--system-map", join(T, "kallsyms.txt")]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(
+      /^klpmatch: --system-map: a second symbol table beside --kallsyms .*: give one of them$/,
+    );
+  });
+});
