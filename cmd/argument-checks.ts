@@ -4,8 +4,17 @@ import { InputError } from "../lib/input-error.js";
 import { checkReadableInput, isStdinName } from "../lib/input-files.js";
 import { quoted } from "../lib/one-line.js";
 
-/** Options (and positionals) that take several values; every other option takes one. */
-const MANY_VALUED = new Set(["_", "$0", "module-file", "moduleFile", "files"]);
+/** Options (and positionals) that take several values — those declared `array: true`, in both spellings yargs gives them; every other option takes one. */
+const MANY_VALUED = new Set([
+  "_",
+  "$0",
+  "files",
+  ...["module-file", "objname", "only", "loaded-patch", "module"].flatMap((o) => [o, camel(o)]),
+]);
+
+function camel(option: string): string {
+  return option.replace(/-(.)/g, (_, c: string) => c.toUpperCase());
+}
 
 /** Options and positionals that name a file (or tree) to read. */
 const READ_PATHS = [

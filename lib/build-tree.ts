@@ -21,7 +21,7 @@ export interface BuildTreeMap {
 
 const SKIP_DIRS = new Set([".git", "node_modules", ".tmp_versions", "Documentation"]);
 
-async function exists(path: string): Promise<boolean> {
+export async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;
@@ -31,7 +31,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** Every `*.mod` under the root (or those modules.order names, when it exists). */
-async function modFiles(root: string): Promise<string[]> {
+export async function modFiles(root: string): Promise<string[]> {
   const order = join(root, "modules.order");
   if (await exists(order)) {
     const lines = (await readInputText(order)).split(/\r?\n/).filter((l) => l.trim() !== "");

@@ -4,6 +4,7 @@ import { gunzipSync } from "node:zlib";
 import { InputError } from "./input-error.js";
 import { readInputFile } from "./input-files.js";
 import { type KernelTable, type KernelTableKind, objectsOf, SymbolStore, VMLINUX } from "./kernel-table.js";
+import { isNmUndefinedLine, nmUndefinedNote } from "./nm-undefined.js";
 
 export interface TextTableOptions {
   /** Skip malformed lines (counted in the notes) instead of failing on the first one. */
@@ -80,6 +81,7 @@ export function parseSymbolText(
   const pseudo = new Map<string, number>();
   const ftraceSaved = new Map<string, number>();
   let skipped = 0;
+  let undefinedSkipped = 0;
   let firstSkipped = "";
   let nonZero = 0;
   const objectId = (module: string): number => {
@@ -116,6 +118,10 @@ export function parseSymbolText(
     if (eol < 0) eol = n;
     const lineStart = i;
     i = eol + 1;
+    if (bytes[lineStart] === SPACE && isNmUndefinedLine(bytes, lineStart, eol)) {
+      undefinedSkipped++;
+      continue;
+    }
     const reason = scanLine(bytes, lineStart, eol, allowModules, line);
     if (reason !== null) {
       if (!opts.lenient) throw new InputError(path, `line ${lineNo}: ${reason}`);
@@ -176,6 +182,7 @@ export function parseSymbolText(
       `skipped ${count} later [${module}] line(s): ftrace's record of its freed init functions, not its symbol table`,
     );
   }
+  if (undefinedSkipped > 0) notes.push(nmUndefinedNote(undefinedSkipped));
   if (skipped > 0) notes.push(`--lenient: skipped ${skipped} malformed line(s) (first: ${firstSkipped})`);
   return {
     source: { kind, path },

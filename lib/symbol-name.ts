@@ -83,6 +83,9 @@ export function correlationKey(name: string): string {
  * mapping symbols (`$x`, `$d`).
  */
 const SPECIAL_STATIC_BASES = new Set([
+  // clang's string literals (`.str`, `.str.1`; ThinLTO promotes them to `.str.1.llvm.<hash>`):
+  // references reach them as string text, so a new hash is no new data
+  ".str",
   "__key",
   "__warned",
   "__already_done",

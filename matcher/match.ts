@@ -29,6 +29,14 @@ import {
   targetView,
 } from "./evidence/index.js";
 import { objectReferences, tableKnowsExports } from "./references.js";
+import { branchSlack } from "./size-slack.js";
+
+/** The object pairs of two trees, and the objects only one of them has. */
+export interface TreePairs {
+  readonly pairs: readonly ObjectPair[];
+  readonly onlyOrig: readonly string[];
+  readonly onlyPatched: readonly string[];
+}
 
 export interface ObjectPair {
   readonly orig: string;
@@ -89,6 +97,20 @@ function viewOf(run: MatchContext, objname: string): TargetView | null {
   return view;
 }
 
+/** What the evidence of one orig object is weighed against. */
+export function identifyContext(run: MatchContext, elf: ElfFile): IdentifyContext {
+  return {
+    table: run.table,
+    rule: run.choice.rule,
+    profile: profileObject(elf),
+    view: (o) => viewOf(run, o),
+    blocks: run.blocks,
+    moduleBlocks: run.moduleBlocks,
+    initLists: run.initLists,
+    klpSymNameMax: run.klpSymNameMax,
+  };
+}
+
 /** Matches one object pair whose ELF files are read and diffed already. */
 export function matchDiffedObject(
   run: MatchContext,
@@ -98,25 +120,11 @@ export function matchDiffedObject(
   target: ObjectTarget,
 ): { object: ObjectReport; references: ReferenceReport[] } {
   const { objname, from: objnameFrom, assumed: objnameAssumed } = target;
-  const profile = profileObject(origElf);
-  const ctx: IdentifyContext = {
-    table: run.table,
-    rule: run.choice.rule,
-    profile,
-    view: (o) => viewOf(run, o),
-    blocks: run.blocks,
-    moduleBlocks: run.moduleBlocks,
-    initLists: run.initLists,
-    klpSymNameMax: run.klpSymNameMax,
-  };
+  const ctx = identifyContext(run, origElf);
+  const profile = ctx.profile;
   const flags: Flag[] = [];
   if (objnameAssumed) {
-    flags.push(
-      raise(
-        "OBJNAME_ASSUMED",
-        `${pair.relative}: no kernel build tree around it says which object it is built into; matched against vmlinux (give --objname)`,
-      ),
-    );
+    flags.push(raise("OBJNAME_ASSUMED", `${pair.relative}: ${objnameFrom}`));
   }
   if (diff.verdict === "unsupported") {
     flags.push(
@@ -136,6 +144,7 @@ export function matchDiffedObject(
       name: change.name,
       kind: "text",
       size: change.size,
+      sizeSlack: branchSlack(origElf, change.name),
       section: orig?.section ?? ".text",
       reference: false,
     });
@@ -252,6 +261,8 @@ function summarize(
 
 /** Everything one run matched, read and left unpaired. */
 export interface MatchedObjects {
+  /** Flags of the run found while reading its inputs (the vmlinux evidence, objects in one tree only). */
+  readonly flags?: readonly Flag[];
   readonly objects: ObjectReport[];
   readonly references: readonly ReferenceReport[];
   readonly inputs: readonly InputFile[];
@@ -262,7 +273,7 @@ export interface MatchedObjects {
 export function matchReport(run: MatchContext, toolVersion: string, matched: MatchedObjects): MatchReport {
   const { table, choice } = run;
   const { objects, references, inputs } = matched;
-  const flags: Flag[] = [];
+  const flags: Flag[] = [...(matched.flags ?? [])];
   // module symbols always compare exactly: the assumed rule matters only for vmlinux objects
   if (choice.assumed && objects.some((o) => o.objname === VMLINUX)) {
     flags.push(raise("LTO_RULE_ASSUMED", choice.why));

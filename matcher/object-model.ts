@@ -5,7 +5,8 @@ import { SHF_WRITE } from "../elf/constants.js";
 import type { ElfFile, ElfSection } from "../elf/types.js";
 import { type DiffArch, diffArchOf } from "./arch/index.js";
 import { callsProfilingEntry, unitsWithEntryRecord } from "./entry-table.js";
-import { type Reloc, type Relocations, readRelocations } from "./reloc-targets.js";
+import { kpatchIgnoreLists } from "./kpatch-markers.js";
+import { type Reloc, readRelocations } from "./reloc-targets.js";
 import { placeUnits, type Unit } from "./units.js";
 
 export type { Reloc, RelocTarget } from "./reloc-targets.js";
@@ -59,23 +60,4 @@ export function modelObject(file: ElfFile): ObjectModel {
     ignoredFunctions,
     ignoredSections,
   };
-}
-
-/** What the source marked with KPATCH_IGNORE_FUNCTION / KPATCH_IGNORE_SECTION (kpatch-macros.h). */
-function kpatchIgnoreLists(
-  file: ElfFile,
-  relocations: Relocations,
-): { ignoredFunctions: Set<string>; ignoredSections: Set<string> } {
-  const ignoredFunctions = new Set<string>();
-  const ignoredSections = new Set<string>();
-  for (const section of file.sections) {
-    if (section.name === ".kpatch.ignore.functions") {
-      for (const r of relocations.of(section))
-        if (r.target.kind === "symbol") ignoredFunctions.add(r.target.symbol.name);
-    } else if (section.name === ".kpatch.ignore.sections") {
-      for (const r of relocations.of(section))
-        if (r.target.kind === "string") ignoredSections.add(r.target.text);
-    }
-  }
-  return { ignoredFunctions, ignoredSections };
 }

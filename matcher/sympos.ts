@@ -9,6 +9,7 @@ import type { SymposCandidate, SymposReport, SymposSelection } from "../lib/repo
 import { type LookupRule, RULES, type RuleChoice } from "../lib/rules.js";
 import { stripLlvmSuffix } from "../lib/symbol-name.js";
 import { llvmStrippedIndex } from "./candidates.js";
+import { clonePositions } from "./sympos-clones.js";
 
 export type ResolveFailure = "not-found" | "ambiguous" | "position-not-found" | "not-loaded";
 
@@ -314,7 +315,9 @@ export function symposReport(table: KernelTable, query: string, opts: SymposQuer
   }
   const candidates: SymposCandidate[] = [];
   const llvmVariants: SymposCandidate[] = [];
+  const clones: SymposCandidate[] = [];
   for (const obj of objects) {
+    for (const p of clonePositions(obj, query)) clones.push(candidateAt(table, obj, p, rule));
     const equal = positionsByRule(obj, query, rule);
     const taken = new Set(equal);
     for (const p of equal) candidates.push(candidateAt(table, obj, p, rule));
@@ -331,6 +334,7 @@ export function symposReport(table: KernelTable, query: string, opts: SymposQuer
     addressesHidden: table.addressesHidden,
     candidates,
     llvmVariants,
+    clones,
     selected: select(table, [...candidates, ...llvmVariants], opts),
   };
 }

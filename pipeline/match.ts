@@ -5,19 +5,32 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { cachedElfReader, readElfFile } from "../elf/index.js";
 import type { ElfFile } from "../elf/types.js";
-import { findObjectHome, readBuildTree } from "../lib/build-tree.js";
 import { InputError } from "../lib/input-error.js";
 import { bytesSha256, inputSha256, pairTreeObjects, readInputFile, toolVersion } from "../lib/input-files.js";
+import { checkObjectArch, kernelArchOf } from "../lib/kernel-arch.js";
 import { type KernelSymbolSources, loadKernelSymbols } from "../lib/kernel-symbols.js";
-import { type KernelObject, type KernelTable, normalizeModuleName, VMLINUX } from "../lib/kernel-table.js";
+import type { KernelObject, KernelTable } from "../lib/kernel-table.js";
 import { readModuleObjects } from "../lib/module-symbols.js";
+import { buildModuleFiles, homeResolver } from "../lib/object-homes.js";
 import type { InputFile } from "../lib/report/header.js";
 import type { MatchReport, ObjectReport, ReferenceReport } from "../lib/report/match-report.js";
 import { chooseRule, parseKernelVersion } from "../lib/rules.js";
 import { readSymvers } from "../lib/symvers.js";
-import { type FileBlock, fileBlocks, moduleFileBlocks } from "../matcher/evidence/index.js";
-import { matchContext, matchObjectPair, matchReport, type ObjectPair } from "../matcher/match.js";
+import { type FileBlock, moduleFileBlocks } from "../matcher/evidence/index.js";
+import {
+  identifyContext,
+  matchContext,
+  matchObjectPair,
+  matchReport,
+  type ObjectPair,
+  type TreePairs,
+} from "../matcher/match.js";
+import { selectOnly } from "../matcher/only-filter.js";
 import { klpSymNameMax } from "../matcher/sympos.js";
+import { vmlinuxEvidence } from "../matcher/vmlinux-evidence.js";
+import { matchUnpaired } from "./unpaired-objects.js";
+
+export type { TreePairs } from "../matcher/match.js";
 
 export interface MatchOptions {
   /** An orig object file, or the orig build tree. */
@@ -28,20 +41,18 @@ export interface MatchOptions {
   readonly systemMap?: string;
   readonly vmlinux?: string;
   readonly moduleFiles?: readonly string[];
-  /** Target object of every pair, overriding the build tree's *.mod files. */
-  readonly objname?: string;
+  /** Target object of every pair (`MOD`) or of one (`PATH=MOD`), overriding the build's records. */
+  readonly objname?: string | readonly string[];
+  /** Only these objects of a tree run: tree-relative paths or globs (matcher/only-filter.ts). */
+  readonly only?: readonly string[];
+  /** The kernel's build directory (O=): its .mod files, vmlinux.a and .cmd files give each object's home. */
+  readonly buildDir?: string;
   readonly kernel?: string;
   readonly rule?: string;
   readonly symvers?: string;
   /** A table loaded already (library use); the sources above are then only recorded. */
   readonly table?: KernelTable;
   readonly onProgress?: (done: number, total: number, current: string) => void;
-}
-
-export interface TreePairs {
-  readonly pairs: readonly ObjectPair[];
-  readonly onlyOrig: readonly string[];
-  readonly onlyPatched: readonly string[];
 }
 
 /** Pairs the objects of two trees by relative path; byte-identical pairs are left out. */
@@ -81,6 +92,16 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     throw new InputError(opts.patched, `--orig and --patched must both be object files or both build trees`);
   }
   const tree = origStat.isDirectory();
+  // one symbol table of vmlinux: a second one would be silently shadowed by the first
+  if (opts.kallsyms !== undefined && opts.systemMap !== undefined) {
+    throw new InputError(
+      "--system-map",
+      `a second symbol table beside --kallsyms ${opts.kallsyms}: give one of them`,
+    );
+  }
+  if (!tree && (opts.only?.length ?? 0) > 0) {
+    throw new InputError("--only", `limits a tree run, and ${opts.orig} is one object`);
+  }
   // vmlinux and .ko files serve the table, file blocks and init lists: parse each once
   const readElf = cachedElfReader();
   const table = await loadMatchTable(opts, readElf);
@@ -89,15 +110,38 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     ...(opts.kernel !== undefined ? { kernel: opts.kernel } : {}),
   });
   const symvers = opts.symvers !== undefined ? await readSymvers(opts.symvers) : null;
-  const blocks = opts.vmlinux !== undefined ? fileBlocks(await readElf(opts.vmlinux)) : null;
+  const vmlinuxSide = opts.vmlinux !== undefined ? await vmlinuxEvidence(table, opts.vmlinux, readElf) : null;
+  const blocks = vmlinuxSide?.blocks ?? null;
+  const paired: TreePairs = tree
+    ? selectOnly(await pairTrees(opts.orig, opts.patched), opts.only)
+    : {
+        pairs: [{ orig: opts.orig, patched: opts.patched, relative: opts.orig }],
+        onlyOrig: [],
+        onlyPatched: [],
+      };
+  const homes = await homeResolver({
+    tree,
+    orig: opts.orig,
+    ...(opts.buildDir !== undefined ? { buildDir: opts.buildDir } : {}),
+    ...(opts.objname !== undefined ? { objname: opts.objname } : {}),
+  });
+  const moduleFiles = [
+    ...(opts.moduleFiles ?? []),
+    ...(await buildModuleFiles(homes, paired.pairs, (o) => table.objects.has(o), opts.moduleFiles ?? [])),
+  ];
   const initLists = new Map<string, KernelObject>();
   const moduleBlocks = new Map<string, ReadonlyMap<number, FileBlock> | null>();
-  for (const ko of opts.moduleFiles ?? []) {
+  for (const ko of moduleFiles) {
     const lists = await readModuleObjects(ko, readElf);
     initLists.set(lists.objname, lists.init);
     const loaded = table.objects.get(lists.objname);
     if (loaded !== undefined) moduleBlocks.set(lists.objname, moduleFileBlocks(lists.core, loaded));
   }
+  const arch = await kernelArchOf(
+    table,
+    [...(opts.vmlinux !== undefined ? [opts.vmlinux] : []), ...moduleFiles],
+    readElf,
+  );
   const version = opts.kernel !== undefined ? parseKernelVersion(opts.kernel) : null;
   const run = matchContext({
     table,
@@ -109,15 +153,6 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     klpSymNameMax: klpSymNameMax(version),
   });
 
-  const paired: TreePairs = tree
-    ? await pairTrees(opts.orig, opts.patched)
-    : {
-        pairs: [{ orig: opts.orig, patched: opts.patched, relative: opts.orig }],
-        onlyOrig: [],
-        onlyPatched: [],
-      };
-  const homes = tree && opts.objname === undefined ? await readBuildTree(opts.orig) : null;
-
   const objects: ObjectReport[] = [];
   const references: ReferenceReport[] = [];
   const inputs: InputFile[] = [];
@@ -125,21 +160,8 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   for (const pair of paired.pairs) {
     opts.onProgress?.(done, paired.pairs.length, pair.relative);
     const [origElf, patchedElf] = await Promise.all([readElfFile(pair.orig), readElfFile(pair.patched)]);
-    let objname: string = VMLINUX;
-    let from = "no kernel build tree around it: vmlinux assumed";
-    let assumed = false;
-    if (opts.objname !== undefined) {
-      objname = opts.objname === VMLINUX ? VMLINUX : normalizeModuleName(opts.objname);
-      from = "--objname";
-    } else {
-      // a tree's objects are looked up in its *.mod files; an object given alone, in the .mod files
-      // of the directories above it
-      const home = homes !== null ? homes.homeOf(pair.relative) : await findObjectHome(pair.orig);
-      if (home !== null) {
-        objname = home.objname;
-        from = home.from;
-      } else assumed = true;
-    }
+    checkObjectArch(arch, pair.orig, origElf);
+    const { objname, from, assumed } = await homes.homeOf(pair);
     const result = matchObjectPair(run, pair, origElf, patchedElf, { objname, from, assumed });
     objects.push(result.object);
     references.push(...result.references);
@@ -156,13 +178,29 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     done++;
   }
   opts.onProgress?.(done, paired.pairs.length, "");
+  const unpaired = await matchUnpaired({
+    origRoot: opts.orig,
+    patchedRoot: opts.patched,
+    onlyOrig: paired.onlyOrig,
+    onlyPatched: paired.onlyPatched,
+    homeOf: (pair) => homes.homeOf(pair),
+    contextFor: (elf) => identifyContext(run, elf),
+    symvers: run.symvers,
+    check: (path, elf) => checkObjectArch(arch, path, elf),
+  });
+  references.push(...unpaired.references);
+  inputs.push(...unpaired.inputs);
+  const unusedObjnames = homes.unused();
+  if (unusedObjnames.length > 0) {
+    throw new InputError("--objname", `no changed object pair is ${unusedObjnames.join(", ")}`);
+  }
 
   const sources: [string, string | undefined][] = [
     ["kallsyms", opts.kallsyms],
     ["system-map", opts.systemMap],
     ["vmlinux", opts.vmlinux],
     ["symvers", opts.symvers],
-    ...(opts.moduleFiles ?? []).map((m): [string, string] => ["module", m]),
+    ...moduleFiles.map((m): [string, string] => ["module", m]),
   ];
   for (const [role, path] of sources) {
     if (path === undefined || path === "-") continue;
@@ -171,6 +209,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   }
 
   return matchReport(run, toolVersion(), {
+    flags: [...(vmlinuxSide?.flags ?? []), ...unpaired.flags],
     objects,
     references,
     inputs,

@@ -3,6 +3,7 @@
 import { cachedElfReader } from "../elf/index.js";
 import { InputError } from "../lib/input-error.js";
 import { readInputText } from "../lib/input-files.js";
+import { checkObjectArch, kernelArchOf } from "../lib/kernel-arch.js";
 import { loadKernelSymbols } from "../lib/kernel-symbols.js";
 import {
   type LivepatchTargets,
@@ -73,6 +74,11 @@ export async function verifyPatch(opts: VerifyPatchOptions): Promise<VerifyRepor
     inputs.push(await inputFile("vmlinux", opts.vmlinux, readElf.fileBytes(opts.vmlinux)));
   }
 
+  // a livepatch built for another architecture than the kernel's (lib/kernel-arch.ts)
+  if (opts.patch !== undefined) {
+    const kernelSide = [...(opts.vmlinux !== undefined ? [opts.vmlinux] : []), ...(opts.moduleFiles ?? [])];
+    checkObjectArch(await kernelArchOf(table, kernelSide, readElf), opts.patch, await readElf(opts.patch));
+  }
   // vmlinux's recorded ftrace call sites decide which functions ftrace can patch
   const vmlinuxCalls = opts.vmlinux === undefined ? null : vmlinuxCallSites(await readElf(opts.vmlinux));
   const modules: ModuleFileFacts[] = [];

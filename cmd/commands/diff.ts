@@ -1,6 +1,6 @@
 // klpmatch diff ORIG PATCHED | --orig DIR --patched DIR: which functions a patch changed, the way
 // kpatch's create-diff-object decides it, with the reasons. Exit 0 whenever a result was produced.
-import { relative } from "node:path";
+import { basename, relative } from "node:path";
 import type { CommandModule } from "yargs";
 import { readElfFile } from "../../elf/read-file.js";
 import { type Disassembly, disassembleFunctions } from "../../lib/disassemble.js";
@@ -110,6 +110,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
               format,
               objectLabel(e.diff),
               await disassembleBoth(e, orig.path, patched.path),
+              basename(patched.path),
             ),
           );
           return EXIT_OK;

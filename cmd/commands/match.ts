@@ -37,7 +37,9 @@ interface MatchArgs {
   "system-map"?: string;
   vmlinux?: string;
   "module-file"?: string[];
-  objname?: string;
+  objname?: string[];
+  "build-dir"?: string;
+  only?: string[];
   kernel?: string;
   rule?: string;
   symvers?: string;
@@ -90,7 +92,18 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
       .option("module-file", { type: "string", array: true, describe: "target module .ko (repeatable)" })
       .option("objname", {
         type: "string",
-        describe: "target object of every pair (vmlinux or a module name)",
+        array: true,
+        describe: "target object of every pair (vmlinux or a module name), or of one: PATH=MOD (repeatable)",
+      })
+      .option("only", {
+        type: "string",
+        array: true,
+        describe:
+          "only these objects of a tree run: tree-relative paths or globs (fs/ext4, 'drivers/**/*.o')",
+      })
+      .option("build-dir", {
+        type: "string",
+        describe: "the kernel's build directory (O=): its .mod files and vmlinux.a tell each object's home",
       })
       .option("kernel", { type: "string", describe: "kernel version: picks the lookup rule of its era" })
       .option("rule", { type: "string", choices: LOOKUP_RULES, describe: "lookup rule, instead of --kernel" })
@@ -157,6 +170,8 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         ...(argv.vmlinux !== undefined ? { vmlinux: argv.vmlinux } : {}),
         ...(argv["module-file"] !== undefined ? { moduleFiles: argv["module-file"] } : {}),
         ...(argv.objname !== undefined ? { objname: argv.objname } : {}),
+        ...(argv["build-dir"] !== undefined ? { buildDir: argv["build-dir"] } : {}),
+        ...(argv.only !== undefined ? { only: argv.only } : {}),
         ...(argv.kernel !== undefined ? { kernel: argv.kernel } : {}),
         ...(argv.rule !== undefined ? { rule: argv.rule } : {}),
         ...(argv.symvers !== undefined ? { symvers: argv.symvers } : {}),

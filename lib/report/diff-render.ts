@@ -48,12 +48,13 @@ export function renderFunctionExplanation(
   format: DiffFormat,
   label: string,
   disassembly: { readonly orig: Disassembly | null; readonly patched: Disassembly | null },
+  patchedLabel: string = label,
 ): string {
   switch (format) {
     case "json":
       return renderExplanationJson(e, disassembly);
     case "text":
-      return renderExplanation(e, label, disassembly);
+      return renderExplanation(e, label, disassembly, patchedLabel);
     default:
       return unrenderedFormat(format);
   }

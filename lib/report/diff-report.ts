@@ -146,6 +146,8 @@ export function renderExplanation(
   e: FunctionExplanation,
   label: string,
   disassembly: { readonly orig: Disassembly | null; readonly patched: Disassembly | null },
+  /** The patched object's name when it differs from the orig one (a pair: X.ORIG.o, X.PATCHED.o). */
+  patchedLabel: string = label,
 ): string {
   const lines: string[] = [];
   const name = e.origName ?? e.patchedName ?? "?";
@@ -179,7 +181,7 @@ export function renderExplanation(
     const text = (d: Disassembly | null): string => (d?.ok ? `${d.lines.join("\n")}\n` : "");
     const patch = createTwoFilesPatch(
       `orig/${label}:${e.origName ?? "(none)"}`,
-      `patched/${label}:${e.patchedName ?? "(none)"}`,
+      `patched/${patchedLabel}:${e.patchedName ?? "(none)"}`,
       text(o),
       text(p),
       undefined,

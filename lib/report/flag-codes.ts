@@ -36,7 +36,7 @@ const CORE_FLAG_CODES = {
     severity: "warning",
     raisedBy: ["match"],
     meaning:
-      "an object pair given alone, with no --objname and no kernel build tree around it to tell its module: matched against vmlinux",
+      "nothing tells the object's module (an object given alone with no kernel build tree around it, or a tree without *.mod files, and no --objname or --build-dir): matched against vmlinux",
   },
   RESOLVE_MISMATCH: {
     severity: "error",
@@ -108,6 +108,23 @@ const CORE_FLAG_CODES = {
     severity: "error",
     raisedBy: ["match"],
     meaning: "a decision differs from the --baseline report (raised with --fail-on-change)",
+  },
+  VMLINUX_ALIGNED: {
+    severity: "info",
+    raisedBy: ["match"],
+    meaning:
+      "the --vmlinux ELF's addresses are the table's moved by one offset (KASLR): its evidence was aligned by a unique symbol's offset",
+  },
+  NEW_OBJECT: {
+    severity: "warning",
+    raisedBy: ["match"],
+    meaning:
+      "an object only the patched tree has: every function of it is new and carried whole, its references are listed",
+  },
+  DELETED_OBJECT: {
+    severity: "warning",
+    raisedBy: ["match"],
+    meaning: "an object only the orig tree has: a livepatch cannot remove code, the running kernel keeps it",
   },
   DELETED_FUNCTION: {
     severity: "info",

@@ -63,6 +63,7 @@ export type Decision =
   | "llvm-identity"
   | "neighbourhood"
   | "file-block"
+  | "size-fit"
   | "ambiguous"
   | "not-found"
   | "not-loaded"

@@ -1,6 +1,7 @@
 // `match --format text`: kpatch-style lines first, then the table, the undecided functions with
 // their candidates and evidence, the .klp.sym references, the flags and a summary line.
 import type { Flag } from "../flags.js";
+import { candidateWhere } from "./candidate-where.js";
 import { textTable } from "./common.js";
 import { FUNCTION_HEADER, functionRows, kpatchLines } from "./match-lines.js";
 import type { CandidateReport, FunctionReport, MatchReport } from "./match-report.js";
@@ -19,7 +20,7 @@ function flagLine(f: Flag, color: boolean): string {
 
 function candidateLine(c: CandidateReport): string {
   const pair = c.oldName === null ? "unreachable" : `${c.oldName},${c.oldSympos}`;
-  const where = c.address ?? (c.line !== null ? `line ${c.line}` : `#${c.position}`);
+  const where = candidateWhere(c);
   const parts = [
     `${c.chosen ? "*" : " "} ${where} ${c.type} ${c.name} (${pair})`,
     `score ${c.score}${c.placement !== null ? ` ${c.placement}` : ""}`,
@@ -38,14 +39,32 @@ function details(f: FunctionReport): string[] {
   return out;
 }
 
+function unpairedCounts(report: MatchReport): string {
+  const { onlyOrig, onlyPatched } = report.unpaired;
+  const parts = [
+    ...(onlyPatched.length > 0 ? [`${onlyPatched.length} new`] : []),
+    ...(onlyOrig.length > 0 ? [`${onlyOrig.length} deleted`] : []),
+  ];
+  return parts.length === 0 ? "" : ` (+ ${parts.join(", ")} object(s))`;
+}
+
 export function renderMatchText(report: MatchReport, opts: TextOptions = {}): string {
   const color = opts.color ?? false;
   const out: string[] = [];
   for (const o of report.objects) out.push(...kpatchLines(o));
-  if (report.objects.length === 0) out.push("no changed objects");
+  // objects only one tree has, the way `diff -r` shows them
+  const { onlyOrig, onlyPatched } = report.unpaired;
+  for (const rel of onlyOrig) out.push(`Only in orig: ${rel} (deleted object)`);
+  for (const rel of onlyPatched) out.push(`Only in patched: ${rel} (new object)`);
+  if (report.objects.length + onlyOrig.length + onlyPatched.length === 0) out.push("no changed objects");
   out.push("");
   out.push(`rule: ${report.rule.name} (${report.rule.why})`);
   out.push(`kernel: ${report.kernel.source} ${report.kernel.path}`);
+  // every other kernel-side source the run used (a vmlinux for evidence, module files, Module.symvers)
+  for (const i of report.inputs) {
+    if (i.role !== "orig" && i.role !== "patched" && i.path !== report.kernel.path)
+      out.push(`  with ${i.role} ${i.path}`);
+  }
   out.push("");
   const rows = functionRows(report);
   if (rows.length > 0) out.push(textTable(FUNCTION_HEADER, rows).trimEnd(), "");
@@ -84,7 +103,7 @@ export function renderMatchText(report: MatchReport, opts: TextOptions = {}): st
   }
   const s = report.summary;
   out.push(
-    `${s.objects} object(s), ${s.functions} changed function(s): ${s.decided} decided, ${s.ambiguous} ambiguous, ${s.notFound} not found; ${s.references} reference(s); ${s.errors} error(s), ${s.warnings} warning(s)`,
+    `${s.objects} object(s)${unpairedCounts(report)}, ${s.functions} changed function(s): ${s.decided} decided, ${s.ambiguous} ambiguous, ${s.notFound} not found; ${s.references} reference(s); ${s.errors} error(s), ${s.warnings} warning(s)`,
   );
   return `${out.join("\n")}\n`;
 }

@@ -41,6 +41,8 @@ export interface SymposReport {
   readonly candidates: readonly SymposCandidate[];
   /** Names differing from the query only by `.llvm.<hash>`, not already candidates. */
   readonly llvmVariants: readonly SymposCandidate[];
+  /** gcc clones of the query (`name.isra.0`, …): what to name when the kernel has only a clone. */
+  readonly clones: readonly SymposCandidate[];
   readonly selected: SymposSelection | null;
 }
 
@@ -99,6 +101,11 @@ export function renderSymposText(report: SymposReport): string {
     out.push(textTable(HEADER, candidateRows(report.llvmVariants)).trimEnd());
     out.push(...pairNotes(report.llvmVariants));
   }
+  if (report.clones.length > 0) {
+    out.push("");
+    out.push(`${report.clones.length} gcc clone(s) of the name (a livepatch names the clone in full):`);
+    out.push(textTable(HEADER, candidateRows(report.clones)).trimEnd());
+  }
   const sel = report.selected;
   if (sel !== null) {
     out.push("");
@@ -152,6 +159,7 @@ export function renderSymposJson(report: SymposReport): string {
     addressesHidden: report.addressesHidden,
     candidates: report.candidates.map(candidateJson),
     llvmVariants: report.llvmVariants.map(candidateJson),
+    clones: report.clones.map(candidateJson),
     selected:
       sel === null
         ? undefined

@@ -4,6 +4,7 @@
 import type { Flag } from "../../lib/flags.js";
 import type { KernelObject, KernelSymbol } from "../../lib/kernel-table.js";
 import { VMLINUX } from "../../lib/kernel-table.js";
+import { candidateWhere } from "../../lib/report/candidate-where.js";
 import { raise, raiseAs } from "../../lib/report/flag-codes.js";
 import type { CandidateReport } from "../../lib/report/match-report.js";
 import { llvmHash } from "../../lib/symbol-name.js";
@@ -33,7 +34,9 @@ export function identify(ctx: IdentifyContext, objname: string, query: SymbolQue
   const found = lookUp(ctx, objname, query, out);
   if ("decision" in found) return found;
   const measures: Measures = { scores: new Map(), fits: new Map(), blockMatches: new Map() };
-  for (const s of found.live) measures.fits.set(s.position, sizeFit(found.view, s.position, query.size));
+  const slack = query.sizeSlack ?? 0n;
+  for (const s of found.live)
+    measures.fits.set(s.position, sizeFit(found.view, s.position, query.size - slack));
   let choice = byKind(found, objname, query, out);
   if (choice === null) choice = byThinLtoHash(found.live, query, out);
   if (choice === null) choice = byPlacement(ctx, objname, found, query, measures, out);
@@ -208,10 +211,12 @@ function checkSizeFit(
   query: SymbolQuery,
   out: Findings,
 ): Choice {
-  if (choice.chosen === null || choice.decision === "not-found") return choice;
+  if (choice.chosen === null || choice.decision === "not-found" || choice.decision === "size-fit")
+    return choice;
   const fit = fits.get(choice.chosen);
   if (fit === undefined || fit.fits === null) return choice;
-  const detail = `${fit.gap} bytes up to '${fit.next}' ${fit.fits ? "hold" : "cannot hold"} the orig ${query.size} bytes`;
+  const slack = slackNote(fit.gap, query.size, query.sizeSlack ?? 0n);
+  const detail = `${fit.gap} bytes up to '${fit.next}' ${fit.fits ? "hold" : "cannot hold"} the orig ${query.size} bytes${slack}`;
   if (fit.fits) {
     out.evidence.push({ kind: "size-fit", result: "supports", detail });
     return choice;
@@ -229,6 +234,12 @@ function checkSizeFit(
   }
   out.flags.push(raise("BUILD_MISMATCH", `${query.name}: the chosen candidate's ${detail}`));
   return UNDECIDED;
+}
+
+/** Says when the fit rests on the -ffunction-sections slack. */
+function slackNote(gap: bigint | null, size: bigint, slack: bigint): string {
+  if (slack === 0n || gap === null || gap >= size) return "";
+  return ` less the ${slack} its relocated long jumps may be short in the kernel's own build`;
 }
 
 /** One row per symbol named so: its pair, the evidence measured on it, and whether it was chosen. */
@@ -279,7 +290,7 @@ function ambiguity(
   return raise(
     "AMBIGUOUS",
     `${query.name}: ${live.length} candidates in '${objname}' and the evidence does not single one out (${live
-      .map((c) => `${c.address ?? `#${c.position}`} score ${c.score}`)
+      .map((c) => `${candidateWhere(c)} score ${c.score}`)
       .join(", ")})${hint}`,
   );
 }

@@ -1,6 +1,6 @@
 // By placement: where each candidate lies among the orig object's symbols (neighbourhood) and in the
 // STT_FILE blocks of its ELF, and the choice the two verdicts make together.
-import type { KernelObject, KernelSymbol } from "../../lib/kernel-table.js";
+import type { KernelSymbol } from "../../lib/kernel-table.js";
 import { VMLINUX } from "../../lib/kernel-table.js";
 import { describe } from "./checked-pair.js";
 import {
@@ -12,6 +12,7 @@ import {
 } from "./file-blocks.js";
 import { type NeighbourhoodVerdict, neighbourhood, neighbourhoodWinner } from "./neighbourhood.js";
 import type { OrigSymbol } from "./orig-profile.js";
+import { sizeFitWinner } from "./size-fit-decide.js";
 import {
   type Candidates,
   type Choice,
@@ -55,7 +56,7 @@ export function byPlacement(
   for (const s of nb) measures.scores.set(s.position, s);
   const nbVerdict = neighbourhoodWinner(nb);
   const fbVerdict = fileBlockVerdict(ctx, objname, found.live, measures.blockMatches, out);
-  return weighPlacement(found.obj, nbVerdict, fbVerdict, out);
+  return weighPlacement(found, nbVerdict, fbVerdict, measures, out);
 }
 
 /** The STT_FILE block verdict, when the object's ELF gives blocks; null when it does not. */
@@ -100,12 +101,14 @@ function fileBlockLookup(
 
 /** The neighbourhood decides, the file block supports it or decides alone; two winners contradict. */
 function weighPlacement(
-  obj: KernelObject,
+  found: Candidates,
   nbVerdict: NeighbourhoodVerdict,
   fbVerdict: NeighbourhoodVerdict | null,
+  measures: Measures,
   out: Findings,
 ): Choice {
   const { evidence } = out;
+  const obj = found.obj;
   const at = (p: number | null) => (p === null ? "" : ` → ${describe(obj.at(p))}`);
   if (
     fbVerdict !== null &&
@@ -139,10 +142,27 @@ function weighPlacement(
       detail: fbVerdict.detail + at(fbVerdict.winner),
     });
   }
-  if (winner === null) return UNDECIDED;
+  if (winner === null) return bySizeFit(found, measures, out, at);
   return {
     chosen: winner,
     decision: nbVerdict.winner !== null ? "neighbourhood" : "file-block",
     weak: nbVerdict.winner !== null ? nbVerdict.strength === "edge" && fbVerdict?.winner !== winner : false,
   };
+}
+
+/** Neither placement decides: the one candidate whose gap holds the orig function, when every other's is too small. */
+function bySizeFit(
+  found: Candidates,
+  measures: Measures,
+  out: Findings,
+  at: (p: number | null) => string,
+): Choice {
+  const bySize = sizeFitWinner(
+    found.live.map((c) => c.position),
+    measures.fits,
+  );
+  if (bySize === null) return UNDECIDED;
+  out.evidence.push({ kind: "size-fit", result: "decides", detail: bySize.detail + at(bySize.winner) });
+  // weak: a clone of the name (foo.constprop.0) vetoes it (nearMissVeto)
+  return { chosen: bySize.winner, decision: "size-fit", weak: true };
 }

@@ -17,6 +17,8 @@ export interface SymbolQuery {
   /** "any": an undefined reference of the orig object (NOTYPE), code or data. */
   readonly kind: Exclude<SymbolKind, "unknown"> | "any";
   readonly size: bigint;
+  /** Bytes the orig function may exceed the kernel's copy by for -ffunction-sections alone (size-slack.ts). */
+  readonly sizeSlack?: bigint;
   readonly section: string;
   /** A global defined elsewhere: of several candidates only global ones (upper-case type) qualify. */
   readonly global?: boolean;

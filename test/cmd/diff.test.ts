@@ -77,6 +77,13 @@ describe("klpmatch diff ORIG PATCHED", () => {
     );
   });
 
+  it("--explain labels each side with its own object's name", async () => {
+    const r = await klpmatch([...pair("gcc", "replace"), "--explain", "caller"]);
+    if (r.stdout.includes("disassembly unavailable")) throw new Error("objdump is needed for this test");
+    expect(r.stdout).toMatch(/^--- orig\/replace\.orig\.o:caller$/m);
+    expect(r.stdout).toMatch(/^\+\+\+ patched\/replace\.patched\.o:caller$/m);
+  });
+
   it("--explain in tree mode: the first pair in path order that changes the function, by its path", async () => {
     const [lineOrig, linePatched] = pair("gcc", "line");
     const [replaceOrig, replacePatched] = pair("gcc", "replace");

@@ -18,6 +18,9 @@ const DEMO = [
   join(M, "gcc/patched"),
   "--kallsyms",
   join(M, "gcc/kallsyms.txt"),
+  // the fixture tree has no *.mod files: say its objects are vmlinux's (else OBJNAME_ASSUMED)
+  "--objname",
+  "vmlinux",
 ];
 const TWIN = [
   "--orig",
@@ -311,4 +314,20 @@ describe("klpmatch match: progress on a terminal", () => {
       expect(piped.stderr).toBe("");
     },
   );
+});
+
+describe("klpmatch match: hidden addresses", () => {
+  it("the AMBIGUOUS message and the candidate table name candidates the same way (their table lines)", async () => {
+    const dir = await tempDir();
+    const hidden = join(dir, "kallsyms-hidden.txt");
+    const text = await readFile(join(M, "gcc/kallsyms.txt"), "utf8");
+    await writeFile(hidden, text.replace(/^[0-9a-f]+ /gm, "0000000000000000 "));
+    const r = await klpmatch([...TWIN.slice(0, 4), "--kallsyms", hidden]);
+    const message = /error AMBIGUOUS: twin: 2 candidates .*\((.*)\)/.exec(r.stdout);
+    expect(message).not.toBeNull();
+    const inMessage = [...message![1]!.matchAll(/(line \d+) score/g)].map((m) => m[1]);
+    const inTable = [...r.stdout.matchAll(/^ {6}(line \d+) t twin /gm)].map((m) => m[1]);
+    expect(inMessage).toHaveLength(2);
+    expect(inMessage).toEqual(inTable);
+  });
 });

@@ -20,7 +20,7 @@ interface TruthChange {
 }
 
 interface Case {
-  readonly tree: "gcc" | "clang";
+  readonly tree: "gcc" | "clang" | "clang-rebuilt";
   readonly pair: string;
   readonly dir: string;
   readonly object: string;
@@ -30,9 +30,13 @@ interface Case {
 
 async function cases(): Promise<Case[]> {
   const out: Case[] = [];
-  for (const tree of ["gcc", "clang"] as const) {
+  for (const tree of ["gcc", "clang", "clang-rebuilt"] as const) {
     const root = corpusPath("oracle", tree, "pairs");
-    for (const pair of (await readdir(root)).sort()) {
+    const entries = await readdir(root, { withFileTypes: true });
+    for (const pair of entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort()) {
       const dir = join(root, pair);
       const truth = JSON.parse(await readFile(join(dir, "truth.json"), "utf8")) as {
         objname: string;
@@ -109,7 +113,7 @@ describe("match on the oracle pairs (booted 6.12, gcc and clang ThinLTO)", () =>
 
   it("with kptr_restrict's zero addresses, still never a wrong pair (neighbourhood by line order)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "klpmatch-hidden-"));
-    for (const tree of ["gcc", "clang"] as const) {
+    for (const tree of ["gcc", "clang", "clang-rebuilt"] as const) {
       const text = await readFile(corpusPath("oracle", tree, "kallsyms.txt"), "utf8");
       const hidden = join(dir, `${tree}.kallsyms`);
       await writeFile(hidden, text.replace(/^[0-9a-f]{16}/gm, "0000000000000000"));

@@ -1,0 +1,29 @@
+// How many bytes an orig function of a kpatch build may be longer than the kernel's own copy for
+// the build flags alone. kpatch builds with -ffunction-sections: a jump to another function is to
+// another section, so the assembler must leave it as `jmp rel32` (5 bytes) or `jcc rel32` (6 bytes)
+// with a relocation, where the kernel's build, with its callees in the same .text, may relax it to
+// the 2-byte short form (x86-64; fixed-width instruction sets have no such slack).
+import type { ElfFile } from "../elf/types.js";
+
+const EM_X86_64 = 62;
+const JMP_REL32 = 0xe9;
+const TWO_BYTE_OPCODE = 0x0f;
+
+/** Bytes the function `name` of `elf` could shrink by in a build without -ffunction-sections. */
+export function branchSlack(elf: ElfFile, name: string): bigint {
+  if (elf.header.machine !== EM_X86_64) return 0n;
+  const sym = elf.symbols().find((s) => s.name === name && s.sectionIndex !== null && s.size > 0n);
+  if (sym === undefined || sym.sectionIndex === null) return 0n;
+  const section = elf.sections[sym.sectionIndex];
+  const data = section?.data;
+  if (section === undefined || data === undefined || data === null) return 0n;
+  let slack = 0n;
+  for (const r of elf.relocationsFor(section)) {
+    if (r.offset < sym.value || r.offset >= sym.value + sym.size) continue;
+    if (r.typeName !== "R_X86_64_PC32" && r.typeName !== "R_X86_64_PLT32") continue;
+    const at = Number(r.offset);
+    if (at >= 1 && data[at - 1] === JMP_REL32) slack += 3n;
+    else if (at >= 2 && data[at - 2] === TWO_BYTE_OPCODE && (data[at - 1]! & 0xf0) === 0x80) slack += 4n;
+  }
+  return slack;
+}
