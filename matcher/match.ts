@@ -179,6 +179,7 @@ function matchObject(
     object: {
       orig: pair.orig,
       patched: pair.patched,
+      relative: pair.relative,
       objname,
       objnameFrom,
       verdict: objectVerdict(diff, functions, flags),

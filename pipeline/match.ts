@@ -2,7 +2,7 @@
 // symbols and the optional inputs, finds each object's target in its build tree, and hands them to
 // matcher/match.ts; every input is recorded with its sha256.
 import { stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { cachedElfReader, readElfFile } from "../elf/index.js";
 import type { ElfFile } from "../elf/types.js";
 import { findObjectHome, readBuildTree } from "../lib/build-tree.js";
@@ -112,7 +112,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   const paired: TreePairs = tree
     ? await pairTrees(opts.orig, opts.patched)
     : {
-        pairs: [{ orig: opts.orig, patched: opts.patched, relative: opts.orig }],
+        pairs: [{ orig: opts.orig, patched: opts.patched, relative: basename(opts.orig) }],
         onlyOrig: [],
         onlyPatched: [],
       };

@@ -44,7 +44,7 @@ describe("structured input (item 1)", () => {
     const report = join(dir, "r.json");
     writeFileSync(report, '{"schemaVersion":99,"objects":[{}],"references":[]}');
     const version =
-      /r\.json: not a klpmatch match report: schemaVersion: unknown version 99 \(this klpmatch reads 1\)$/;
+      /r\.json: not a klpmatch match report: schemaVersion: unknown version 99 \(this klpmatch reads 1, 2\)$/;
     expectOneLine(await klpmatch(["verify", "--targets", report, "--kallsyms", VERIFY_KALLSYMS]), version);
     const list = join(dir, "t.tsv");
     writeFileSync(list, "vmlinux fxt_unique 0\n");
