@@ -4,13 +4,7 @@ import type { CommandModule } from "yargs";
 import { failsAt } from "../../lib/flags.js";
 import { InputError } from "../../lib/input-error.js";
 import { readInputText } from "../../lib/input-files.js";
-import {
-  emitReport,
-  parseFailOn,
-  REPORT_FORMATS,
-  type ReportFormat,
-  useColor,
-} from "../../lib/report/common.js";
+import { parseFailOn, REPORT_FORMATS, useColor } from "../../lib/report/common.js";
 import { compareWithBaseline, parseBaseline, withBaselineChanged } from "../../lib/report/match-baseline.js";
 import { renderMatchReport } from "../../lib/report/match-render.js";
 import { allFlags, type MatchReport } from "../../lib/report/match-report.js";
@@ -18,6 +12,7 @@ import { LOOKUP_RULES } from "../../lib/rules.js";
 import { liveSymbolSources } from "../../pipeline/live.js";
 import { matchPatch } from "../../pipeline/match.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
+import { reportOutputs, toStdout, writeReports } from "../report-outputs.js";
 
 interface MatchArgs {
   orig: string;
@@ -32,6 +27,7 @@ interface MatchArgs {
   symvers?: string;
   format: string;
   out?: string;
+  report?: string[];
   "fail-on": string;
   baseline?: string;
   "fail-on-change"?: boolean;
@@ -90,6 +86,11 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         describe: "report format",
       })
       .option("out", { type: "string", describe: "write the report to this file (atomically)" })
+      .option("report", {
+        type: "string",
+        array: true,
+        describe: `FORMAT=FILE: one more report (repeatable; FILE - for stdout), FORMAT ${REPORT_FORMATS.join("|")}`,
+      })
       .option("fail-on", {
         type: "string",
         default: "error",
@@ -109,6 +110,7 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
   handler: (argv) =>
     runAction(async () => {
       const failOn = parseFailOn(argv["fail-on"]);
+      const outputs = reportOutputs(argv.report, argv.format, argv.out);
       if (argv.live || argv.root !== undefined) {
         const live = await liveSymbolSources(argv.root ?? "/");
         argv.kallsyms ??= live.kallsyms;
@@ -140,17 +142,15 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
       if (comparison?.changed && argv["fail-on-change"]) {
         report = withBaselineChanged(report, comparison, argv.baseline!);
       }
-      const format = argv.format as ReportFormat;
-      const toTerminal = argv.out === undefined && process.stdout.isTTY === true;
-      await emitReport(
-        renderMatchReport(report, format, { failOn, color: toTerminal && useColor() }),
-        argv.out,
+      const final = report;
+      await writeReports(outputs, (format, toTerminal) =>
+        renderMatchReport(final, format, { failOn, color: toTerminal && useColor() }),
       );
       if (comparison !== null) {
         const text =
           comparison.diff === "" ? `decisions unchanged against ${argv.baseline}\n` : comparison.diff;
-        // the diff goes to stdout unless the report is there already
-        if (argv.out !== undefined) process.stdout.write(text);
+        // the diff goes to stdout unless a report is there already
+        if (!toStdout(outputs)) process.stdout.write(text);
         else process.stderr.write(text);
       }
       const flagged = allFlags(report).some((f) => failsAt(f.severity, failOn));

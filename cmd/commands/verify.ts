@@ -2,13 +2,14 @@
 // symbols the way the kernel will when the patch loads.
 import type { CommandModule } from "yargs";
 import { InputError } from "../../lib/input-error.js";
-import { emitReport, parseFailOn, REPORT_FORMATS, type ReportFormat } from "../../lib/report/common.js";
+import { parseFailOn, REPORT_FORMATS } from "../../lib/report/common.js";
 import { renderVerifyReport } from "../../lib/report/verify-render.js";
 import { verifyFails } from "../../lib/report/verify-report.js";
 import { LOOKUP_RULES, type LookupRule } from "../../lib/rules.js";
 import { verifyLive } from "../../pipeline/live.js";
 import { verifyPatch } from "../../pipeline/verify.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
+import { reportOutputs, writeReports } from "../report-outputs.js";
 
 interface VerifyArgs {
   patch?: string;
@@ -23,6 +24,7 @@ interface VerifyArgs {
   format: string;
   "fail-on": string;
   out?: string;
+  report?: string[];
   lenient?: boolean;
   live?: boolean;
   root?: string;
@@ -76,6 +78,11 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         type: "string",
         describe: "write the report to this file (atomically) instead of stdout",
       })
+      .option("report", {
+        type: "string",
+        array: true,
+        describe: `FORMAT=FILE: one more report (repeatable; FILE - for stdout), FORMAT ${REPORT_FORMATS.join("|")}`,
+      })
       .option("lenient", {
         type: "boolean",
         describe: "skip malformed symbol-table lines (counted) instead of failing",
@@ -103,9 +110,10 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   handler: (argv) =>
     runAction(async () => {
       const failOn = parseFailOn(argv["fail-on"]);
+      const outputs = reportOutputs(argv.report, argv.format, argv.out);
       if (argv.live || argv.root !== undefined) {
         const live = await verifyLiveArgs(argv);
-        await emitReport(renderVerifyReport(live, argv.format as ReportFormat, failOn), argv.out);
+        await writeReports(outputs, (format) => renderVerifyReport(live, format, failOn));
         return verifyFails(live, failOn) ? EXIT_FLAGGED : EXIT_OK;
       }
       const report = await verifyPatch({
@@ -120,7 +128,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         ...(argv.expect !== undefined ? { expect: argv.expect } : {}),
         lenient: argv.lenient ?? false,
       });
-      await emitReport(renderVerifyReport(report, argv.format as ReportFormat, failOn), argv.out);
+      await writeReports(outputs, (format) => renderVerifyReport(report, format, failOn));
       return verifyFails(report, failOn) ? EXIT_FLAGGED : EXIT_OK;
     }),
 };
