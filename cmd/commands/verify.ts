@@ -20,7 +20,9 @@ interface VerifyArgs {
   "module-file"?: string[];
   kernel?: string;
   rule?: string;
-  expect?: string;
+  expect?: string[];
+  previous?: string;
+  dropped?: string[];
   format: string;
   "fail-on": string;
   out?: string;
@@ -60,7 +62,19 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .option("rule", { type: "string", choices: LOOKUP_RULES, describe: "lookup rule, overrides --kernel" })
       .option("expect", {
         type: "string",
-        describe: "match report (JSON): each target must reach the symbol it decided",
+        array: true,
+        describe:
+          "match report (JSON): each target must reach the symbol it decided (repeatable: every report of a series; a later one wins)",
+      })
+      .option("previous", {
+        type: "string",
+        describe:
+          "the livepatch module (or its target list) this cumulative one replaces: flag each function it patched that this one does not, or at another sympos",
+      })
+      .option("dropped", {
+        type: "string",
+        array: true,
+        describe: "with --previous: functions dropped on purpose (NAME or OBJNAME:NAME, repeatable)",
       })
       .option("format", {
         type: "string",
@@ -116,6 +130,9 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         await writeReports(outputs, (format) => renderVerifyReport(live, format, failOn));
         return verifyFails(live, failOn) ? EXIT_FLAGGED : EXIT_OK;
       }
+      if (argv.dropped !== undefined && argv.previous === undefined) {
+        throw new InputError("--dropped", "needs --previous");
+      }
       const report = await verifyPatch({
         ...(argv.patch !== undefined ? { patch: argv.patch } : {}),
         ...(argv.targets !== undefined ? { targets: argv.targets } : {}),
@@ -126,6 +143,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         ...(argv.kernel !== undefined ? { kernel: argv.kernel } : {}),
         ...(argv.rule !== undefined ? { rule: argv.rule as LookupRule } : {}),
         ...(argv.expect !== undefined ? { expect: argv.expect } : {}),
+        ...(argv.previous !== undefined ? { previous: argv.previous } : {}),
+        ...(argv.dropped !== undefined ? { dropped: argv.dropped } : {}),
         lenient: argv.lenient ?? false,
       });
       await writeReports(outputs, (format) => renderVerifyReport(report, format, failOn));
