@@ -5,7 +5,17 @@ import { checkReadableInput, isStdinName } from "../lib/input-files.js";
 import { quoted } from "../lib/one-line.js";
 
 /** Options (and positionals) that take several values; every other option takes one. */
-const MANY_VALUED = new Set(["_", "$0", "module-file", "moduleFile", "files", "report", "expect", "dropped"]);
+const MANY_VALUED = new Set([
+  "_",
+  "$0",
+  "module-file",
+  "moduleFile",
+  "files",
+  "report",
+  "expect",
+  "dropped",
+  "patch",
+]);
 
 /** Options and positionals that name a file (or tree) to read. */
 const READ_PATHS = [

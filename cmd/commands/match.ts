@@ -25,6 +25,7 @@ interface MatchArgs {
   kernel?: string;
   rule?: string;
   symvers?: string;
+  patch?: string[];
   format: string;
   out?: string;
   report?: string[];
@@ -79,6 +80,12 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
       .option("kernel", { type: "string", describe: "kernel version: picks the lookup rule of its era" })
       .option("rule", { type: "string", choices: LOOKUP_RULES, describe: "lookup rule, instead of --kernel" })
       .option("symvers", { type: "string", describe: "Module.symvers: which symbols are exported" })
+      .option("patch", {
+        type: "string",
+        array: true,
+        describe:
+          "the unified diff(s) the build applied (repeatable: a series): annotations point at the .c lines that changed each function",
+      })
       .option("format", {
         type: "string",
         choices: REPORT_FORMATS,
@@ -136,6 +143,7 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         ...(argv.kernel !== undefined ? { kernel: argv.kernel } : {}),
         ...(argv.rule !== undefined ? { rule: argv.rule } : {}),
         ...(argv.symvers !== undefined ? { symvers: argv.symvers } : {}),
+        ...(argv.patch !== undefined ? { patches: argv.patch } : {}),
         ...(progress !== undefined ? { onProgress: progress } : {}),
       });
       const comparison = baseline === null ? null : compareWithBaseline(baseline, report, argv.baseline!);

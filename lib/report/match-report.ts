@@ -72,8 +72,17 @@ export type Decision =
   | "not-loaded"
   | "not-applicable";
 
+/** With --patch: lines of the source the patch changed in a function (new-file numbering). */
+export interface SourceLines {
+  readonly file: string;
+  readonly line: number;
+  readonly endLine: number;
+}
+
 export interface FunctionReport {
   readonly name: string;
+  /** With --patch: where the patch changed it; absent without --patch. */
+  readonly at?: readonly SourceLines[];
   readonly patchedName: string | null;
   readonly status: FunctionStatus;
   readonly size: string;
