@@ -16,7 +16,7 @@ import type { FunctionExplanation } from "../../lib/report/diff-types.js";
 import { diffObjects } from "../../matcher/diff.js";
 import { explainFunction } from "../../matcher/explain.js";
 import { diffTrees, explainInTrees } from "../../pipeline/diff-trees.js";
-import { EXIT_OK, runAction } from "../exit.js";
+import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 
 interface DiffArgs {
   origObject?: string;
@@ -95,7 +95,8 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
         }
         const diff = diffObjects(orig, patched);
         process.stdout.write(renderObjectDiff(diff, format));
-        return EXIT_OK;
+        // a change the diff step refuses (kpatch's create-diff-object fails on it) is exit 1: 2 is bad input
+        return diff.verdict === "unsupported" ? EXIT_FLAGGED : EXIT_OK;
       }
       if (argv.orig === undefined || argv.patched === undefined) {
         throw new InputError("diff", "tree mode needs both --orig DIR and --patched DIR");
@@ -117,6 +118,6 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       const tree = await diffTrees(origDir, patchedDir);
       const paths = tree.pairs.map((p) => relative(origDir, p.orig));
       process.stdout.write(renderTreeDiff(tree, format, { orig: origDir, patched: patchedDir }, { paths }));
-      return EXIT_OK;
+      return tree.pairs.some((p) => p.verdict === "unsupported") ? EXIT_FLAGGED : EXIT_OK;
     }),
 };

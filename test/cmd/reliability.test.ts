@@ -107,7 +107,8 @@ describe("- is standard input (item 4)", () => {
     const orig = join(FIXTURES, "diff", "gcc", "data.orig.o");
     const patched = join(FIXTURES, "diff", "gcc", "data.patched.o");
     const diff = await klpmatch(["diff", "-", patched], readFileSync(orig));
-    expect(diff.exitCode, diff.stderr).toBe(0);
+    // the data pair is unsupported: exit 1, a result (exit 2 would be an input error)
+    expect(diff.exitCode, diff.stderr).toBe(1);
     expect(diff.stdout).toMatch(/changed data: limits/);
 
     const symbols = await klpmatch(["symbols", "-"], readFileSync(orig));
@@ -173,7 +174,8 @@ describe("non-UTF-8 file names (item 6)", () => {
       { reject: false },
     );
     const done = await run;
-    expect(done.exitCode, done.stderr).toBe(0);
+    // read, and diffed: the data pair is unsupported (exit 1), not an input error (2)
+    expect(done.exitCode, done.stderr).toBe(1);
     expect(done.stdout).toMatch(/changed data: limits/);
   });
 });
