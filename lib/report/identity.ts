@@ -21,12 +21,6 @@ export interface Decision {
   readonly value: DecisionValue;
 }
 
-/** The orig object's path relative to its tree root; a schemaVersion-1 report has only `orig`. */
-export function relativeOrig(o: ObjectReport): string {
-  const rel = (o as { relative?: string }).relative;
-  return rel ?? o.orig;
-}
-
 /** The chosen candidate as `name#rank`: rank among the candidates of its name by kernel position. */
 function chosenSymbol(candidates: readonly CandidateReport[]): string | null {
   const chosen = candidates.find((c) => c.chosen);
@@ -41,15 +35,29 @@ function undecided(f: FunctionReport): string {
   return f.decision === "not-found" ? "NOT FOUND" : f.decision === "not-loaded" ? "NOT LOADED" : "NO PAIR";
 }
 
-/** Every decision of a report: changed functions, then references. */
-export function decisions(report: MatchReport): Decision[] {
+/**
+ * A schemaVersion-1 report records only the path given (`/abs/orig/fs/inode.o`): its object is the
+ * current report's whose relative path ends it at a path boundary, when exactly one does.
+ */
+function v1Relative(o: ObjectReport, current: readonly ObjectReport[]): string {
+  const hits = current.filter(
+    (c) => c.objname === o.objname && (o.orig === c.relative || o.orig.endsWith(`/${c.relative}`)),
+  );
+  return hits.length === 1 ? hits[0]!.relative : o.orig;
+}
+
+/** Every decision of a report: changed functions, then references (`current`: to key a v1 report). */
+export function decisions(report: MatchReport, current?: MatchReport): Decision[] {
   const out: Decision[] = [];
   for (const o of report.objects) {
+    const rel =
+      (o as { relative?: string }).relative ??
+      (current !== undefined ? v1Relative(o, current.objects) : o.orig);
     for (const f of o.functions) {
       if (f.status !== "changed") continue;
       const t = f.target;
       out.push({
-        key: `${o.objname} ${relativeOrig(o)} ${f.name}`,
+        key: `${o.objname} ${rel} ${f.name}`,
         value: {
           pair: t === null ? null : `${t.oldName},${t.oldSympos}`,
           symbol: t === null ? null : chosenSymbol(f.candidates),
@@ -78,10 +86,10 @@ export function valueText(v: DecisionValue): string {
 }
 
 /** One line per decision, sorted, for the unified diff --baseline prints. */
-export function decisionLines(report: MatchReport): string[] {
+export function decisionLines(report: MatchReport, current?: MatchReport): string[] {
   const fns: string[] = [];
   const refs: string[] = [];
-  for (const d of decisions(report)) {
+  for (const d of decisions(report, current)) {
     (d.key.startsWith("ref ") ? refs : fns).push(`${d.key} -> ${valueText(d.value)}`);
   }
   return [...fns.sort(), ...refs.sort()];
@@ -135,7 +143,7 @@ const WORDING: Readonly<Record<ChangeKind, string>> = {
 
 /** The decisions that differ between two reports, keyed by identity, in key order. */
 export function decisionChanges(baseline: MatchReport, current: MatchReport): DecisionChange[] {
-  const before = new Map(decisions(baseline).map((d) => [d.key, d.value]));
+  const before = new Map(decisions(baseline, current).map((d) => [d.key, d.value]));
   const after = new Map(decisions(current).map((d) => [d.key, d.value]));
   const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
   const changes: DecisionChange[] = [];

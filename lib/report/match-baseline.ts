@@ -32,7 +32,7 @@ export function compareWithBaseline(
   const changes = decisionChanges(baseline, current);
   // lines that differ in nothing compared (a symbol one report did not record) are no change
   if (changes.length === 0) return { diff: "", changed: false, lines: { added: 0, removed: 0 }, changes };
-  const before = decisionLines(baseline);
+  const before = decisionLines(baseline, current);
   const after = decisionLines(current);
   const a = `${before.join("\n")}\n`;
   const b = `${after.join("\n")}\n`;

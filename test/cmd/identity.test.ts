@@ -168,3 +168,32 @@ describe("identity: a real change is caught, each with its own message", () => {
     );
   });
 });
+
+describe("identity: a schemaVersion-1 baseline (no `relative`)", () => {
+  it("is still read; its objects are keyed by the current report's relative path that ends theirs", async () => {
+    const v1 = JSON.parse(await readFile(baseline, "utf8")) as {
+      schemaVersion: number;
+      objects: { relative?: string; orig: string }[];
+    };
+    v1.schemaVersion = 1;
+    for (const o of v1.objects) {
+      o.orig = `/some/old/workspace/orig/${o.relative}`;
+      delete o.relative;
+    }
+    const old = join(dir, "v1.json");
+    await writeFile(old, JSON.stringify(v1));
+    const r = await klpmatch([
+      "match",
+      ...PAIR,
+      "--kallsyms",
+      kaslr,
+      "--baseline",
+      old,
+      "--fail-on-change",
+      "--out",
+      join(dir, "v1.txt"),
+    ]);
+    expect(r.stdout).toBe(`decisions unchanged against ${old}`);
+    expect(r.exitCode).toBe(0);
+  });
+});
