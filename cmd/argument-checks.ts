@@ -9,7 +9,17 @@ const MANY_VALUED = new Set([
   "_",
   "$0",
   "files",
-  ...["module-file", "objname", "only", "loaded-patch", "module"].flatMap((o) => [o, camel(o)]),
+  ...[
+    "module-file",
+    "objname",
+    "only",
+    "loaded-patch",
+    "module",
+    "report",
+    "expect",
+    "dropped",
+    "patch",
+  ].flatMap((o) => [o, camel(o)]),
 ]);
 
 function camel(option: string): string {
@@ -27,6 +37,7 @@ const READ_PATHS = [
   "symvers",
   "targets",
   "expect",
+  "previous",
   "baseline",
   "patch",
   "origObject",

@@ -1,12 +1,16 @@
 // The yargs command line: every command, its options and help. Only the invoked command's module is
 // evaluated: start-up time is most of a small run.
-import type { CommandModule } from "yargs";
+import type { Argv, CommandModule } from "yargs";
 import { reachableArguments } from "../lib/argv-paths.js";
 import { InputError } from "../lib/input-error.js";
 import { toolVersion } from "../lib/input-files.js";
 import { oneLine } from "../lib/one-line.js";
+import { MATCH_SCHEMA_VERSION, MATCH_SCHEMA_VERSIONS_READ } from "../lib/report/match-report.js";
 import { checkArguments, UsageError, withStdinSpelled } from "./argument-checks.js";
+import type { CommandOptions } from "./commands/completion.js";
 import { EXIT_INPUT } from "./exit.js";
+import { COMMAND_HELP, helpEpilogue } from "./help-text.js";
+import { withSuggestions } from "./suggest.js";
 
 interface CommandEntry {
   readonly describe: string;
@@ -40,7 +44,69 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     describe: "Print ELF symbol tables like readelf -sW (--relocs: relocations like readelf -rW; --json)",
     load: async () => (await import("./commands/symbols.js")).symbolsCommand as CommandModule<object, never>,
   },
+  completion: {
+    describe: "Print a shell completion script: source <(klpmatch completion bash)",
+    load: async () =>
+      (await import("./commands/completion.js")).completionCommand(allCommandOptions) as CommandModule<
+        object,
+        never
+      >,
+  },
 };
+
+/** `--version`: klpmatch's version, and the match report schema it writes and reads. */
+export function versionText(): string {
+  return `${toolVersion()}\nreport schemaVersion ${MATCH_SCHEMA_VERSION} (reads ${MATCH_SCHEMA_VERSIONS_READ.join(", ")})`;
+}
+
+/** The options of the command being run, for "did you mean" on an unknown one. */
+let declaredOptions: readonly string[] = [];
+
+function declared(y: Argv): string[] {
+  const keys = Object.keys(
+    (y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key,
+  );
+  return keys.filter((k) => k.length > 1 && !/[A-Z]/.test(k) && k !== "version");
+}
+
+/** The command's module with its --help's examples, exit codes and environment added. */
+function withHelp(name: string, module: CommandModule<object, never>): CommandModule<object, never> {
+  const builder = module.builder;
+  const help = COMMAND_HELP[name];
+  return {
+    ...module,
+    builder: (y: Argv) => {
+      let built = (typeof builder === "function" ? builder(y as never) : y) as Argv;
+      for (const [command, text] of help?.examples ?? []) built = built.example(command, text);
+      built = built.epilogue(helpEpilogue(name));
+      declaredOptions = declared(built);
+      return built as never;
+    },
+  };
+}
+
+/** The long options of a command, as its builder declares them. */
+async function optionsOf(name: string): Promise<string[]> {
+  const { default: yargs } = await import("yargs");
+  const module = await COMMANDS[name]!.load();
+  const y = yargs([]);
+  const built = (typeof module.builder === "function" ? module.builder(y as never) : y) as Argv;
+  const keys = Object.keys(
+    (built as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key,
+  );
+  return keys.filter((k) => k.length > 1 && !/[A-Z]/.test(k) && k !== "version");
+}
+
+async function allCommandOptions(): Promise<CommandOptions> {
+  const out: Record<string, readonly string[]> = {};
+  for (const name of Object.keys(COMMANDS)) {
+    out[name] =
+      name === "completion"
+        ? []
+        : [...(await optionsOf(name)), "help"].filter((o, i, a) => a.indexOf(o) === i);
+  }
+  return out;
+}
 
 /** The command the arguments name, or null (the hint then points at the top-level help). */
 function commandOf(args: readonly string[]): string | null {
@@ -67,7 +133,7 @@ export async function runCli(args: readonly string[]): Promise<void> {
   for (const [name, entry] of Object.entries(COMMANDS)) {
     // any argument naming a command loads it (options may come before the command)
     if (args.includes(name)) {
-      cli = cli.command({ ...(await entry.load()), describe: entry.describe });
+      cli = cli.command({ ...withHelp(name, await entry.load()), describe: entry.describe });
     } else {
       // listed in the help only: a command that is run was named in the arguments, so it was loaded
       cli = cli.command(name, entry.describe);
@@ -83,7 +149,7 @@ export async function runCli(args: readonly string[]): Promise<void> {
     }, true)
     .help()
     // Named, not guessed: yargs would look for a package.json above the bundle's own file.
-    .version(toolVersion())
+    .version(versionText())
     // yargs lays out the help text on every command run, in case it must print it; wrapping that
     // text costs ~20 ms, so only help that is asked for is wrapped to the terminal
     .wrap(
@@ -95,7 +161,9 @@ export async function runCli(args: readonly string[]): Promise<void> {
         process.stderr.write(`klpmatch: ${oneLine(error.message)}\n`);
         process.exit(EXIT_INPUT);
       }
-      process.stderr.write(`${usageLine(args, error ? error.message : message)}\n`);
+      process.stderr.write(
+        `${usageLine(args, error ? error.message : withSuggestions(message, declaredOptions))}\n`,
+      );
       process.exit(EXIT_INPUT);
     })
     .parseAsync();

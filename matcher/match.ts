@@ -187,6 +187,7 @@ export function matchDiffedObject(
     object: {
       orig: pair.orig,
       patched: pair.patched,
+      relative: pair.relative,
       objname,
       objnameFrom,
       verdict: objectVerdict(diff, functions, flags),

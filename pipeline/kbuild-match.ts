@@ -18,8 +18,8 @@ import { diffKbuild, type KbuildDiff } from "./kbuild.js";
 import { loadMatchTable, type MatchOptions } from "./match.js";
 
 export interface KbuildMatchOptions extends MatchOptions {
-  /** The patch: units changed outside its files are marked as changed by LTO. */
-  readonly patch?: string;
+  /** The patch(es): units changed outside their files are marked as changed by LTO. */
+  readonly patch?: readonly string[];
 }
 
 /** Each loaded module's file blocks by position, from its orig <mod>.o. */

@@ -46,7 +46,8 @@ export interface KbuildDiff {
 
 export interface KbuildOptions {
   /** The patch (unified diff): units changed outside its files are marked as changed by LTO. */
-  readonly patch?: string;
+  /** The patch(es) the build applied: units changed outside their files are marked as changed by LTO. */
+  readonly patch?: readonly string[];
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -187,7 +188,7 @@ export async function diffKbuild(
   opts: KbuildOptions = {},
 ): Promise<KbuildDiff> {
   const [orig, patched] = await readKbuildPair(origDir, patchedDir);
-  const patchFiles = opts.patch !== undefined ? patchedFiles(await readInputText(opts.patch)) : null;
+  const patchFiles = await patchesFiles(opts.patch);
   const patchedModules = new Map(patched.modules.map((m) => [m.path, m]));
   const pairs: [LinkedObject, LinkedObject][] = [[orig.vmlinux, patched.vmlinux]];
   const onlyOrig: string[] = [];
@@ -267,7 +268,7 @@ export async function diffLinkedFiles(
     return f;
   };
   if (fileSymbolCount(await read(origPath)) < 2) return null;
-  const patchFiles = opts.patch !== undefined ? patchedFiles(await readInputText(opts.patch)) : null;
+  const patchFiles = await patchesFiles(opts.patch);
   const object = async (path: string): Promise<{ root: string; object: LinkedObject }> => {
     const root = dirname(path);
     const name = basename(path);
@@ -285,6 +286,14 @@ export async function diffLinkedFiles(
   const [o, p] = await Promise.all([object(origPath), object(patchedPath)]);
   const pair = { o: o.object, p: p.object, origRoot: o.root, patchedRoot: p.root };
   return { ...(await diffLinkedPairs([pair], patchFiles, read)), onlyOrig: [], onlyPatched: [] };
+}
+
+/** The files a series of patches touches; null without patches. */
+async function patchesFiles(patches: readonly string[] | undefined): Promise<Set<string> | null> {
+  if (patches === undefined || patches.length === 0) return null;
+  const files = new Set<string>();
+  for (const p of patches) for (const f of patchedFiles(await readInputText(p))) files.add(f);
+  return files;
 }
 
 /** The reason every change of a unit the patch does not touch gets: LTO brought it there. */

@@ -2,18 +2,29 @@
 // symbols and the optional inputs, finds each object's target in its build tree, and hands them to
 // matcher/match.ts; every input is recorded with its sha256.
 import { stat } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { STT_FILE } from "../elf/constants.js";
 import { cachedElfReader, readElfFile } from "../elf/index.js";
 import type { ElfFile } from "../elf/types.js";
 import { InputError } from "../lib/input-error.js";
-import { bytesSha256, inputSha256, pairTreeObjects, readInputFile, toolVersion } from "../lib/input-files.js";
+import {
+  bytesSha256,
+  inputSha256,
+  pairTreeObjects,
+  readInputFile,
+  readInputText,
+  toolVersion,
+} from "../lib/input-files.js";
 import { checkObjectArch, kernelArchOf } from "../lib/kernel-arch.js";
 import { type KernelSymbolSources, loadKernelSymbols } from "../lib/kernel-symbols.js";
 import type { KernelObject, KernelTable } from "../lib/kernel-table.js";
 import { readModuleObjects } from "../lib/module-symbols.js";
 import { buildModuleFiles, homeResolver } from "../lib/object-homes.js";
+import { parsePatch } from "../lib/patch-hunks.js";
 import type { InputFile } from "../lib/report/header.js";
+import { inputFile } from "../lib/report/header.js";
 import type { MatchReport, ObjectReport, ReferenceReport } from "../lib/report/match-report.js";
+import { withPatchLines } from "../lib/report/patch-locations.js";
 import { chooseRule, parseKernelVersion } from "../lib/rules.js";
 import { readSymvers } from "../lib/symvers.js";
 import { type FileBlock, moduleFileBlocks } from "../matcher/evidence/index.js";
@@ -50,6 +61,8 @@ export interface MatchOptions {
   readonly kernel?: string;
   readonly rule?: string;
   readonly symvers?: string;
+  /** The unified diffs the build applied (--patch): functions are tied to the lines they changed. */
+  readonly patches?: readonly string[];
   /** A table loaded already (library use); the sources above are then only recorded. */
   readonly table?: KernelTable;
   readonly onProgress?: (done: number, total: number, current: string) => void;
@@ -115,7 +128,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   const paired: TreePairs = tree
     ? selectOnly(await pairTrees(opts.orig, opts.patched), opts.only)
     : {
-        pairs: [{ orig: opts.orig, patched: opts.patched, relative: opts.orig }],
+        pairs: [{ orig: opts.orig, patched: opts.patched, relative: basename(opts.orig) }],
         onlyOrig: [],
         onlyPatched: [],
       };
@@ -153,7 +166,8 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     klpSymNameMax: klpSymNameMax(version),
   });
 
-  const objects: ObjectReport[] = [];
+  let objects: ObjectReport[] = [];
+  const sttFiles = new Map<string, string | null>();
   const references: ReferenceReport[] = [];
   const inputs: InputFile[] = [];
   let done = 0;
@@ -163,6 +177,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     checkObjectArch(arch, pair.orig, origElf);
     const { objname, from, assumed } = await homes.homeOf(pair);
     const result = matchObjectPair(run, pair, origElf, patchedElf, { objname, from, assumed });
+    sttFiles.set(result.object.orig, origElf.symbols().find((s) => s.type === STT_FILE)?.name || null);
     objects.push(result.object);
     references.push(...result.references);
     inputs.push({
@@ -206,6 +221,15 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     if (path === undefined || path === "-") continue;
     // vmlinux and .ko files were read for the table: hash those bytes rather than read them again
     inputs.push({ role, path, sha256: await inputSha256(path, readElf.fileBytes(path)) });
+  }
+
+  if (opts.patches !== undefined && opts.patches.length > 0) {
+    const parsed = [];
+    for (const p of opts.patches) {
+      parsed.push(parsePatch(p, await readInputText(p)));
+      inputs.push(await inputFile("patch", p));
+    }
+    objects = withPatchLines(objects, parsed, (o) => sttFiles.get(o.orig) ?? null);
   }
 
   return matchReport(run, toolVersion(), {

@@ -1,11 +1,12 @@
 // The whole verify job, as `klpmatch verify` runs it: a livepatch module's targets (or a target
 // list) read, checked against the kernel's symbols, and the report with every input's sha256.
-import { cachedElfReader } from "../elf/index.js";
+import { type CachedElfReader, cachedElfReader } from "../elf/index.js";
 import { InputError } from "../lib/input-error.js";
 import { readInputText } from "../lib/input-files.js";
 import { checkObjectArch, kernelArchOf } from "../lib/kernel-arch.js";
 import { loadKernelSymbols } from "../lib/kernel-symbols.js";
 import {
+  type ExpectedTarget,
   type LivepatchTargets,
   parseExpectReport,
   parseTargetList,
@@ -16,6 +17,7 @@ import { buildVerifyReport, type VerifyReport } from "../lib/report/verify-repor
 import { chooseRule, type LookupRule, parseKernelVersion } from "../lib/rules.js";
 import { KLP_SYM_NAME_MAX, klpSymNameMax } from "../matcher/sympos.js";
 import { type ModuleFileFacts, moduleFileFacts } from "../matcher/verify/module-file.js";
+import { type PreviousFindings, previousChecks } from "../matcher/verify/previous.js";
 import { verifyTargets } from "../matcher/verify/verify-targets.js";
 import { vmlinuxCallSites } from "../matcher/verify/vmlinux-call-sites.js";
 
@@ -31,8 +33,12 @@ export interface VerifyPatchOptions {
   readonly moduleFiles?: readonly string[];
   readonly kernel?: string;
   readonly rule?: LookupRule;
-  /** A match report whose decisions every target must reach. */
-  readonly expect?: string;
+  /** Match reports (a series: every patch's) whose decisions every target must reach; a later one wins. */
+  readonly expect?: string | readonly string[];
+  /** The module this cumulative one replaces: every function it patched must still be patched. */
+  readonly previous?: string;
+  /** Functions of `previous` dropped on purpose (`name` or `objname:name`). */
+  readonly dropped?: readonly string[];
   /** Skip malformed symbol-table lines (counted) instead of failing. */
   readonly lenient?: boolean;
 }
@@ -90,9 +96,17 @@ export async function verifyPatch(opts: VerifyPatchOptions): Promise<VerifyRepor
     ...(opts.rule !== undefined ? { rule: opts.rule } : {}),
     ...(opts.kernel !== undefined ? { kernel: opts.kernel } : {}),
   });
-  const expected =
-    opts.expect === undefined ? undefined : parseExpectReport(opts.expect, await readInputText(opts.expect));
-  if (opts.expect !== undefined) inputs.push(await inputFile("expect", opts.expect));
+  const expects =
+    opts.expect === undefined ? [] : typeof opts.expect === "string" ? [opts.expect] : opts.expect;
+  const series: ExpectedTarget[][] = [];
+  for (const path of expects) {
+    series.push(parseExpectReport(path, await readInputText(path)));
+    inputs.push(await inputFile("expect", path));
+  }
+  // a later report of the series decides for a target that an earlier one names too
+  const expected = expects.length === 0 ? undefined : series.reverse().flat();
+  const previous =
+    opts.previous === undefined ? null : await previousFindings(opts, targets, readElf, inputs);
 
   const result = verifyTargets(targets, {
     table,
@@ -101,5 +115,29 @@ export async function verifyPatch(opts: VerifyPatchOptions): Promise<VerifyRepor
     vmlinuxCalls,
     ...(expected !== undefined ? { expected } : {}),
   });
-  return buildVerifyReport(result, targets, table, inputs);
+  const withPrevious =
+    previous === null
+      ? result
+      : {
+          ...result,
+          flags: [...result.flags, ...previous.flags],
+          notes: [...result.notes, ...previous.notes],
+        };
+  return buildVerifyReport(withPrevious, targets, table, inputs);
+}
+
+async function previousFindings(
+  opts: VerifyPatchOptions,
+  targets: LivepatchTargets,
+  readElf: CachedElfReader,
+  inputs: InputFile[],
+): Promise<PreviousFindings> {
+  const path = opts.previous as string;
+  // a module (.ko, compressed too), or its target list
+  const elf = /\.(ko|o)(\.(xz|zst|gz))?$/.test(path);
+  const old = elf
+    ? readLivepatchTargets(await readElf(path), { nameMax: KLP_SYM_NAME_MAX })
+    : parseTargetList(path, await readInputText(path));
+  inputs.push(await inputFile("previous", path, elf ? readElf.fileBytes(path) : undefined));
+  return previousChecks(targets.targets, old.targets, path, opts.dropped ?? []);
 }

@@ -25,7 +25,7 @@ import {
   kbuildSummary,
   kbuildTree,
 } from "../../pipeline/kbuild.js";
-import { EXIT_OK, runAction } from "../exit.js";
+import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 
 interface DiffArgs {
   origObject?: string;
@@ -34,7 +34,7 @@ interface DiffArgs {
   patched?: string;
   json?: boolean;
   explain?: string;
-  patch?: string;
+  patch?: string[];
 }
 
 /** The function and its split parts on each side, disassembled one after the other. */
@@ -72,9 +72,10 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       })
       .option("patch", {
         type: "string",
+        array: true,
         requiresArg: true,
         describe:
-          "with two kernel build directories: the patch, to tell changes LTO brought into other files",
+          "with two kernel build directories: the patch(es) the build applied, to tell changes LTO brought into other files (repeatable)",
       }),
   handler: (argv) =>
     runAction(async () => {
@@ -117,7 +118,8 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
         }
         const diff = diffObjects(orig, patched);
         process.stdout.write(renderObjectDiff(diff, format));
-        return EXIT_OK;
+        // a change the diff step refuses (kpatch's create-diff-object fails on it) is exit 1: 2 is bad input
+        return diff.verdict === "unsupported" ? EXIT_FLAGGED : EXIT_OK;
       }
       if (argv.orig === undefined || argv.patched === undefined) {
         throw new InputError("diff", "tree mode needs both --orig DIR and --patched DIR");
@@ -142,7 +144,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       const tree = await diffTrees(origDir, patchedDir);
       const paths = tree.pairs.map((p) => relative(origDir, p.orig));
       process.stdout.write(renderTreeDiff(tree, format, { orig: origDir, patched: patchedDir }, { paths }));
-      return EXIT_OK;
+      return tree.pairs.some((p) => p.verdict === "unsupported") ? EXIT_FLAGGED : EXIT_OK;
     }),
 };
 

@@ -5,13 +5,7 @@ import type { CommandModule } from "yargs";
 import { failsAt } from "../../lib/flags.js";
 import { InputError } from "../../lib/input-error.js";
 import { readInputText } from "../../lib/input-files.js";
-import {
-  emitReport,
-  parseFailOn,
-  REPORT_FORMATS,
-  type ReportFormat,
-  useColor,
-} from "../../lib/report/common.js";
+import { parseFailOn, REPORT_FORMATS, useColor } from "../../lib/report/common.js";
 import { compareWithBaseline, parseBaseline, withBaselineChanged } from "../../lib/report/match-baseline.js";
 import { renderMatchReport } from "../../lib/report/match-render.js";
 import { allFlags, type MatchReport } from "../../lib/report/match-report.js";
@@ -21,6 +15,7 @@ import { matchKbuild } from "../../pipeline/kbuild-match.js";
 import { liveSymbolSources } from "../../pipeline/live.js";
 import { matchPatch } from "../../pipeline/match.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
+import { reportOutputs, toStdout, writeReports } from "../report-outputs.js";
 
 async function isDirectory(path: string): Promise<boolean> {
   try {
@@ -43,14 +38,15 @@ interface MatchArgs {
   kernel?: string;
   rule?: string;
   symvers?: string;
+  patch?: string[];
   format: string;
   out?: string;
+  report?: string[];
   "fail-on": string;
   baseline?: string;
   "fail-on-change"?: boolean;
   live?: boolean;
   root?: string;
-  patch?: string;
 }
 
 /** A progress bar on stderr, only for a terminal and enough objects to be worth it. */
@@ -108,6 +104,12 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
       .option("kernel", { type: "string", describe: "kernel version: picks the lookup rule of its era" })
       .option("rule", { type: "string", choices: LOOKUP_RULES, describe: "lookup rule, instead of --kernel" })
       .option("symvers", { type: "string", describe: "Module.symvers: which symbols are exported" })
+      .option("patch", {
+        type: "string",
+        array: true,
+        describe:
+          "the unified diff(s) the build applied (repeatable: a series): annotations point at the .c lines that changed each function; with two kernel build directories, changes outside their files are LTO's",
+      })
       .option("format", {
         type: "string",
         choices: REPORT_FORMATS,
@@ -115,6 +117,11 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         describe: "report format",
       })
       .option("out", { type: "string", describe: "write the report to this file (atomically)" })
+      .option("report", {
+        type: "string",
+        array: true,
+        describe: `FORMAT=FILE: one more report (repeatable; FILE - for stdout), FORMAT ${REPORT_FORMATS.join("|")}`,
+      })
       .option("fail-on", {
         type: "string",
         default: "error",
@@ -130,15 +137,11 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         describe: "the running kernel's /proc/kallsyms, and its release for the lookup rule",
       })
       .option("root", { type: "string", describe: "with --live: read the system under DIR instead of /" })
-      .option("patch", {
-        type: "string",
-        describe:
-          "with two kernel build directories: the patch, to tell changes LTO brought into other files",
-      })
       .conflicts("kernel", "rule"),
   handler: (argv) =>
     runAction(async () => {
       const failOn = parseFailOn(argv["fail-on"]);
+      const outputs = reportOutputs(argv.report, argv.format, argv.out);
       if (argv.live || argv.root !== undefined) {
         const live = await liveSymbolSources(argv.root ?? "/");
         argv.kallsyms ??= live.kallsyms;
@@ -175,6 +178,7 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         ...(argv.kernel !== undefined ? { kernel: argv.kernel } : {}),
         ...(argv.rule !== undefined ? { rule: argv.rule } : {}),
         ...(argv.symvers !== undefined ? { symvers: argv.symvers } : {}),
+        ...(argv.patch !== undefined ? { patches: argv.patch } : {}),
         ...(progress !== undefined ? { onProgress: progress } : {}),
         ...patch,
       });
@@ -182,17 +186,15 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
       if (comparison?.changed && argv["fail-on-change"]) {
         report = withBaselineChanged(report, comparison, argv.baseline!);
       }
-      const format = argv.format as ReportFormat;
-      const toTerminal = argv.out === undefined && process.stdout.isTTY === true;
-      await emitReport(
-        renderMatchReport(report, format, { failOn, color: toTerminal && useColor() }),
-        argv.out,
+      const final = report;
+      await writeReports(outputs, (format, toTerminal) =>
+        renderMatchReport(final, format, { failOn, color: toTerminal && useColor() }),
       );
       if (comparison !== null) {
         const text =
           comparison.diff === "" ? `decisions unchanged against ${argv.baseline}\n` : comparison.diff;
-        // the diff goes to stdout unless the report is there already
-        if (argv.out !== undefined) process.stdout.write(text);
+        // the diff goes to stdout unless a report is there already
+        if (!toStdout(outputs)) process.stdout.write(text);
         else process.stderr.write(text);
       }
       const flagged = allFlags(report).some((f) => failsAt(f.severity, failOn));

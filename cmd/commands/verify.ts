@@ -2,13 +2,14 @@
 // symbols the way the kernel will when the patch loads.
 import type { CommandModule } from "yargs";
 import { InputError } from "../../lib/input-error.js";
-import { emitReport, parseFailOn, REPORT_FORMATS, type ReportFormat } from "../../lib/report/common.js";
+import { parseFailOn, REPORT_FORMATS } from "../../lib/report/common.js";
 import { renderVerifyReport } from "../../lib/report/verify-render.js";
 import { verifyFails } from "../../lib/report/verify-report.js";
 import { LOOKUP_RULES, type LookupRule } from "../../lib/rules.js";
 import { verifyLive } from "../../pipeline/live.js";
 import { verifyPatch } from "../../pipeline/verify.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
+import { reportOutputs, writeReports } from "../report-outputs.js";
 
 interface VerifyArgs {
   patch?: string;
@@ -19,10 +20,13 @@ interface VerifyArgs {
   "module-file"?: string[];
   kernel?: string;
   rule?: string;
-  expect?: string;
+  expect?: string[];
+  previous?: string;
+  dropped?: string[];
   format: string;
   "fail-on": string;
   out?: string;
+  report?: string[];
   lenient?: boolean;
   live?: boolean;
   root?: string;
@@ -58,7 +62,19 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .option("rule", { type: "string", choices: LOOKUP_RULES, describe: "lookup rule, overrides --kernel" })
       .option("expect", {
         type: "string",
-        describe: "match report (JSON): each target must reach the symbol it decided",
+        array: true,
+        describe:
+          "match report (JSON): each target must reach the symbol it decided (repeatable: every report of a series; a later one wins)",
+      })
+      .option("previous", {
+        type: "string",
+        describe:
+          "the livepatch module (or its target list) this cumulative one replaces: flag each function it patched that this one does not, or at another sympos",
+      })
+      .option("dropped", {
+        type: "string",
+        array: true,
+        describe: "with --previous: functions dropped on purpose (NAME or OBJNAME:NAME, repeatable)",
       })
       .option("format", {
         type: "string",
@@ -75,6 +91,11 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       .option("out", {
         type: "string",
         describe: "write the report to this file (atomically) instead of stdout",
+      })
+      .option("report", {
+        type: "string",
+        array: true,
+        describe: `FORMAT=FILE: one more report (repeatable; FILE - for stdout), FORMAT ${REPORT_FORMATS.join("|")}`,
       })
       .option("lenient", {
         type: "boolean",
@@ -103,10 +124,14 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   handler: (argv) =>
     runAction(async () => {
       const failOn = parseFailOn(argv["fail-on"]);
+      const outputs = reportOutputs(argv.report, argv.format, argv.out);
       if (argv.live || argv.root !== undefined) {
         const live = await verifyLiveArgs(argv);
-        await emitReport(renderVerifyReport(live, argv.format as ReportFormat, failOn), argv.out);
+        await writeReports(outputs, (format) => renderVerifyReport(live, format, failOn));
         return verifyFails(live, failOn) ? EXIT_FLAGGED : EXIT_OK;
+      }
+      if (argv.dropped !== undefined && argv.previous === undefined) {
+        throw new InputError("--dropped", "needs --previous");
       }
       const report = await verifyPatch({
         ...(argv.patch !== undefined ? { patch: argv.patch } : {}),
@@ -118,9 +143,11 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         ...(argv.kernel !== undefined ? { kernel: argv.kernel } : {}),
         ...(argv.rule !== undefined ? { rule: argv.rule as LookupRule } : {}),
         ...(argv.expect !== undefined ? { expect: argv.expect } : {}),
+        ...(argv.previous !== undefined ? { previous: argv.previous } : {}),
+        ...(argv.dropped !== undefined ? { dropped: argv.dropped } : {}),
         lenient: argv.lenient ?? false,
       });
-      await emitReport(renderVerifyReport(report, argv.format as ReportFormat, failOn), argv.out);
+      await writeReports(outputs, (format) => renderVerifyReport(report, format, failOn));
       return verifyFails(report, failOn) ? EXIT_FLAGGED : EXIT_OK;
     }),
 };

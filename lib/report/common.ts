@@ -86,10 +86,20 @@ function escapeGithubProperty(text: string): string {
 
 const GITHUB_COMMAND: Record<Severity, string> = { error: "error", warning: "warning", info: "notice" };
 
-/** One `::error file=…,title=…::message` line (info → `::notice`). */
-export function githubAnnotation(severity: Severity, title: string, message: string, file?: string): string {
+/** One `::error file=…,line=…,title=…::message` line (info → `::notice`). */
+export function githubAnnotation(
+  severity: Severity,
+  title: string,
+  message: string,
+  file?: string,
+  lines?: { readonly line: number; readonly endLine: number },
+): string {
   const props: string[] = [];
   if (file !== undefined && file !== "") props.push(`file=${escapeGithubProperty(file)}`);
+  if (file !== undefined && file !== "" && lines !== undefined) {
+    props.push(`line=${lines.line}`);
+    if (lines.endLine > lines.line) props.push(`endLine=${lines.endLine}`);
+  }
   if (title !== "") props.push(`title=${escapeGithubProperty(title)}`);
   const head = props.length > 0 ? ` ${props.join(",")}` : "";
   return `::${GITHUB_COMMAND[severity]}${head}::${escapeGithubData(message)}\n`;

@@ -1,9 +1,10 @@
-// --baseline: the decisions of this run against an earlier report, as a unified diff, and
-// whether any decided pair changed (for --fail-on-change).
+// --baseline: the decisions of this run against an earlier report, as a unified diff of their
+// identities (lib/report/identity.ts: never addresses or absolute paths), the changes one by one,
+// and whether any changed (for --fail-on-change).
 import { createTwoFilesPatch } from "diff";
 import { parseJsonInput } from "../json-input.js";
 import { raise } from "./flag-codes.js";
-import { decisionLines } from "./match-lines.js";
+import { type DecisionChange, decisionChanges, decisionLines } from "./identity.js";
 import type { MatchReport } from "./match-report.js";
 import { checkMatchReport } from "./report-validate.js";
 
@@ -12,6 +13,8 @@ export interface BaselineComparison {
   readonly diff: string;
   readonly changed: boolean;
   readonly lines: { readonly added: number; readonly removed: number };
+  /** Each decision that differs, with what happened to it. */
+  readonly changes: readonly DecisionChange[];
 }
 
 /** The match report in `text`, checked against the shipped schema before use. */
@@ -26,11 +29,13 @@ export function compareWithBaseline(
   current: MatchReport,
   baselinePath: string,
 ): BaselineComparison {
-  const before = decisionLines(baseline);
+  const changes = decisionChanges(baseline, current);
+  // lines that differ in nothing compared (a symbol one report did not record) are no change
+  if (changes.length === 0) return { diff: "", changed: false, lines: { added: 0, removed: 0 }, changes };
+  const before = decisionLines(baseline, current);
   const after = decisionLines(current);
   const a = `${before.join("\n")}\n`;
   const b = `${after.join("\n")}\n`;
-  if (a === b) return { diff: "", changed: false, lines: { added: 0, removed: 0 } };
   const diff = createTwoFilesPatch(baselinePath, "current", a, b, undefined, undefined, { context: 2 });
   const setBefore = new Set(before);
   const setAfter = new Set(after);
@@ -41,6 +46,7 @@ export function compareWithBaseline(
       added: after.filter((l) => !setBefore.has(l)).length,
       removed: before.filter((l) => !setAfter.has(l)).length,
     },
+    changes,
   };
 }
 
@@ -50,9 +56,10 @@ export function withBaselineChanged(
   comparison: BaselineComparison,
   baselinePath: string,
 ): MatchReport {
+  const n = comparison.changes.length;
   const flag = raise(
     "BASELINE_CHANGED",
-    `${comparison.lines.removed} decision(s) of ${baselinePath} changed or went, ${comparison.lines.added} new`,
+    `${n} decision(s) differ from ${baselinePath}: ${comparison.changes.map((c) => c.text).join("; ")}`,
   );
   return {
     ...report,

@@ -1,7 +1,8 @@
 // `match --format github`: workflow annotations — one per flag (error, warning, notice), on the
-// orig object file, and a closing notice with the summary.
+// orig object file or, with --patch, on the first source line the patch changed in the function;
+// with --patch a notice of each function's pair on its lines; a closing notice with the summary.
 import { githubAnnotation } from "./common.js";
-import { pairText } from "./match-lines.js";
+import { outcomeText, pairText } from "./match-lines.js";
 import type { MatchReport } from "./match-report.js";
 
 export function renderMatchGithub(report: MatchReport): string {
@@ -10,8 +11,25 @@ export function renderMatchGithub(report: MatchReport): string {
   for (const o of report.objects) {
     for (const f of o.flags) out.push(githubAnnotation(f.severity, `klpmatch ${f.code}`, f.message, o.orig));
     for (const fn of o.functions) {
-      for (const f of fn.flags)
-        out.push(githubAnnotation(f.severity, `klpmatch ${f.code}: ${fn.name}`, f.message, o.orig));
+      const at = fn.at?.[0];
+      for (const f of fn.flags) {
+        const title = `klpmatch ${f.code}: ${fn.name}`;
+        out.push(githubAnnotation(f.severity, title, f.message, at?.file ?? o.orig, at));
+      }
+      if (at !== undefined && fn.status === "changed") {
+        const what = fn.target !== null ? `${pairText(fn)} (${fn.decision})` : outcomeText(fn);
+        for (const a of fn.at ?? []) {
+          out.push(
+            githubAnnotation(
+              "info",
+              `klpmatch: ${fn.name}`,
+              `${fn.name} in ${o.relative}: ${what}`,
+              a.file,
+              a,
+            ),
+          );
+        }
+      }
     }
   }
   for (const r of report.references) {

@@ -52,21 +52,5 @@ export function kpatchLines(o: ObjectReport): string[] {
   });
 }
 
-/** The decisions, one line each, for --baseline comparison. */
-export function decisionLines(report: MatchReport): string[] {
-  const lines = report.objects.flatMap((o) =>
-    o.functions
-      .filter((f) => f.status === "changed")
-      .map((f) => {
-        const what =
-          f.target !== null
-            ? `${f.target.oldName},${f.target.oldSympos} @ ${f.target.address ?? "hidden"}`
-            : outcomeText(f);
-        return `${o.objname} ${o.orig} ${f.name} -> ${what}`;
-      }),
-  );
-  const refs = report.references.map(
-    (r) => `ref ${r.objname} ${r.name} -> ${r.klpSym ?? r.decision.toUpperCase()} @ ${r.address ?? "hidden"}`,
-  );
-  return [...lines.sort(), ...refs.sort()];
-}
+/** The decisions, one line each, for --baseline comparison (by identity: lib/report/identity.ts). */
+export { decisionLines } from "./identity.js";

@@ -1,7 +1,7 @@
 // `match --format markdown`: a PR comment — summary, the function table, details of what was not
 // decided (candidates with scores), references and flags.
 import { escapeMarkdownCell, markdownCode, markdownTable } from "./common.js";
-import { FUNCTION_HEADER, functionRows } from "./match-lines.js";
+import { FUNCTION_HEADER, functionRows, pairText } from "./match-lines.js";
 import type { MatchReport } from "./match-report.js";
 
 export function renderMatchMarkdown(report: MatchReport): string {
@@ -15,6 +15,24 @@ export function renderMatchMarkdown(report: MatchReport): string {
   ];
   const rows = functionRows(report);
   if (rows.length > 0) out.push(markdownTable(FUNCTION_HEADER, rows));
+  const placed = report.objects.flatMap((o) =>
+    o.functions.filter((f) => f.at !== undefined).map((f) => ({ o, f })),
+  );
+  if (placed.length > 0) {
+    out.push("### Where the patch changed them", "");
+    out.push(
+      markdownTable(
+        ["function", "source", "pair"],
+        placed.map(({ o, f }) => [
+          `${f.name} (${o.relative})`,
+          (f.at ?? [])
+            .map((a) => `${a.file}:${a.line}${a.endLine > a.line ? `-${a.endLine}` : ""}`)
+            .join(", "),
+          f.status === "changed" ? pairText(f) : f.status,
+        ]),
+      ),
+    );
+  }
   for (const o of report.objects) {
     for (const f of o.functions) {
       if (f.status !== "changed" || (f.target !== null && f.candidates.length <= 1)) continue;

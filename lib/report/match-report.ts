@@ -3,7 +3,11 @@
 import type { Flag, Severity } from "../flags.js";
 import type { ReportHeader } from "./header.js";
 
-export const MATCH_SCHEMA_VERSION = 1;
+/** 2: objects record `relative`, the orig object's path relative to its tree root. */
+export const MATCH_SCHEMA_VERSION = 2;
+
+/** The versions --baseline, --expect and --targets read (1: the same without `relative`). */
+export const MATCH_SCHEMA_VERSIONS_READ: readonly number[] = [1, 2];
 
 export interface TargetPair {
   readonly objname: string;
@@ -69,8 +73,17 @@ export type Decision =
   | "not-loaded"
   | "not-applicable";
 
+/** With --patch: lines of the source the patch changed in a function (new-file numbering). */
+export interface SourceLines {
+  readonly file: string;
+  readonly line: number;
+  readonly endLine: number;
+}
+
 export interface FunctionReport {
   readonly name: string;
+  /** With --patch: where the patch changed it; absent without --patch. */
+  readonly at?: readonly SourceLines[];
   readonly patchedName: string | null;
   readonly status: FunctionStatus;
   readonly size: string;
@@ -87,6 +100,8 @@ export type ObjectVerdict = "matched" | "ambiguous" | "failed" | "no-change" | "
 
 export interface ObjectReport {
   readonly orig: string;
+  /** The orig object's path relative to the tree root given (its file name when given alone). */
+  readonly relative: string;
   readonly patched: string;
   readonly objname: string;
   /** --objname, a *.mod file, modules.order, or the vmlinux default. */

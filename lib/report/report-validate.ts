@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError } from "../input-error.js";
 import { oneLine } from "../one-line.js";
-import { MATCH_SCHEMA_VERSION } from "./match-report.js";
+import { MATCH_SCHEMA_VERSION, MATCH_SCHEMA_VERSIONS_READ } from "./match-report.js";
 
 type Schema = Readonly<Record<string, unknown>>;
 
@@ -127,10 +127,15 @@ export function matchReportFault(value: unknown): string | null {
   if (typeOf(value) !== "object") return `(top level): expected a match report object, got ${typeOf(value)}`;
   const version = (value as Schema).schemaVersion;
   if (version === undefined) return "schemaVersion: missing";
-  if (version !== MATCH_SCHEMA_VERSION) {
-    return `schemaVersion: unknown version ${show(version)} (this klpmatch reads ${MATCH_SCHEMA_VERSION})`;
+  if (typeof version !== "number" || !MATCH_SCHEMA_VERSIONS_READ.includes(version)) {
+    return `schemaVersion: unknown version ${show(version)} (this klpmatch reads ${MATCH_SCHEMA_VERSIONS_READ.join(", ")})`;
   }
-  return fault(value, root, "", root);
+  const f = fault(value, root, "", root);
+  if (f !== null || version !== MATCH_SCHEMA_VERSION) return f;
+  // what version 2 added is required in it
+  const objects = (value as { objects: readonly Schema[] }).objects;
+  const i = objects.findIndex((o) => typeof o.relative !== "string");
+  return i < 0 ? null : `objects[${i}].relative: missing (schemaVersion ${MATCH_SCHEMA_VERSION} records it)`;
 }
 
 /** Throws an InputError naming `path` and the first fault unless `value` is a match report. */

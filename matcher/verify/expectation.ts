@@ -1,5 +1,5 @@
-// --expect: does a target reach the symbol a match report decided for it (compared by address,
-// else by position and type)?
+// --expect: does a target reach the symbol a match report decided for it? Compared by the symbol
+// each pair reaches in the kernel's order (and its type), never by address.
 import type { Flag } from "../../lib/flags.js";
 import type { KernelSymbol, KernelTable } from "../../lib/kernel-table.js";
 import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.js";
@@ -7,7 +7,7 @@ import { raise } from "../../lib/report/flag-codes.js";
 import type { ExpectationCheck } from "../../lib/report/verify-types.js";
 import type { RuleChoice } from "../../lib/rules.js";
 import { resolve } from "../sympos.js";
-import { describe, hex } from "./symbol-view.js";
+import { describe } from "./symbol-view.js";
 
 /** What the check reads of a verify run (target.ts's Context has it): the table, its rule, the report's targets. */
 export interface ExpectationContext {
@@ -36,21 +36,15 @@ export function expectation(
       ],
     };
   }
-  let agrees: boolean;
-  let by: string;
-  if (symbol !== null && symbol.address !== null && exp.address !== null) {
-    agrees = symbol.address === exp.address;
-    by = "address";
-  } else if (symbol !== null) {
-    // no addresses to compare: the symbol the report's pair reaches here, by position (and type)
-    const theirs = resolve(ctx.table, exp.objname, exp.oldName, exp.oldSympos, ctx.choice.rule);
-    const pos = exp.position ?? (theirs.ok ? theirs.symbol.position : null);
-    agrees = pos !== null && pos === symbol.position && (exp.type === null || exp.type === symbol.type);
-    by = exp.type !== null ? "position and type" : "position";
-  } else {
-    agrees = false;
-    by = "resolution";
-  }
+  // by identity, never by address (KASLR, a System.map against a kallsyms of the same build): the
+  // symbol the report's pair reaches in this table must be the one the target reaches
+  const theirs = resolve(ctx.table, exp.objname, exp.oldName, exp.oldSympos, ctx.choice.rule);
+  const agrees =
+    symbol !== null &&
+    theirs.ok &&
+    theirs.symbol.position === symbol.position &&
+    (exp.type === null || exp.type === symbol.type);
+  const by = symbol === null ? "resolution" : exp.type !== null ? "kernel order and type" : "kernel order";
   const check: ExpectationCheck = {
     source: exp.source,
     expectedAddress: exp.address,
@@ -59,7 +53,7 @@ export function expectation(
     by,
   };
   if (agrees) return { check, flags: [] };
-  const expectedText = exp.address !== null ? hex(exp.address) : `${exp.oldName},${exp.oldSympos}`;
+  const expectedText = `${exp.oldName},${exp.oldSympos}${theirs.ok ? ` (${describe(theirs.symbol)})` : " (which does not resolve)"}`;
   const got = symbol === null ? "does not resolve" : `resolves to ${describe(symbol)}`;
   return {
     check,

@@ -39,9 +39,9 @@ describe("klpmatch diff ORIG PATCHED", () => {
     expect(lines).toContain("replace.orig.o: patchable (1 changed, 1 new, 1 deleted, 0 changed data)");
   });
 
-  it("an unsupported verdict is still a result: exit 0, the cause printed", async () => {
+  it("an unsupported verdict is a result that fails: exit 1 (not 2, bad input), the cause printed", async () => {
     const r = await klpmatch(pair("gcc", "data"));
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/^data\.orig\.o: changed data: limits$/m);
     expect(r.stdout).toMatch(/^data\.orig\.o: unsupported: data section \.data\.limits changed/m);
     expect(r.stdout).toMatch(/^data\.orig\.o: unsupported \(0 changed/m);
@@ -138,7 +138,8 @@ describe("klpmatch diff --orig DIR --patched DIR", () => {
       "added.o": pair("gcc", "cold")[1],
     });
     const r = await klpmatch(["--orig", orig, "--patched", patched]);
-    expect(r.exitCode).toBe(0);
+    // mm/data.o is unsupported
+    expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/^fs\/replace\.o: changed function: caller$/m);
     expect(r.stdout).toMatch(/^mm\/data\.o: unsupported: /m);
     expect(r.stdout).not.toMatch(/^kernel\/line\.o: changed/m);

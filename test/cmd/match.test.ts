@@ -56,7 +56,7 @@ describe("klpmatch match: formats", () => {
   it("json keeps the required names", async () => {
     const r = await klpmatch([...DEMO, "--format", "json"]);
     const report = JSON.parse(r.stdout) as MatchReport;
-    expect(report.schemaVersion).toBe(1);
+    expect(report.schemaVersion).toBe(2);
     expect(report.rule.name).toBe("exact");
     expect(report.inputs.every((i) => /^[0-9a-f]{64}$/.test(i.sha256))).toBe(true);
     expect(report.inputs.map((i) => i.role)).toContain("kallsyms");
@@ -203,7 +203,7 @@ describe("klpmatch match: --out", () => {
     const full = await execa("node", args, { reject: false });
     expect(full.exitCode).toBe(0);
     const complete = await readFile(out, "utf8");
-    expect(JSON.parse(complete).schemaVersion).toBe(1);
+    expect(JSON.parse(complete).schemaVersion).toBe(2);
     for (const delay of [50, 150, 300, 450, 600]) {
       await writeFile(out, old);
       const child = spawn("node", args, { stdio: "ignore" });
@@ -263,11 +263,15 @@ describe("klpmatch match: --baseline", () => {
     expect(changed.exitCode).toBe(0);
     expect(changed.stdout).toMatch(/^--- .*baseline\.json/m);
     expect(changed.stdout).toMatch(/^\+\+\+ current/m);
-    expect(changed.stdout).toMatch(/^-vmlinux \S*a\.o helper -> helper,1 @ 0x401020$/m);
-    expect(changed.stdout).toMatch(/^\+vmlinux \S*a\.o helper -> helper,2 @ 0x401020$/m);
+    expect(changed.stdout).toMatch(/^-vmlinux a\.o helper -> helper,1 = helper#0$/m);
+    expect(changed.stdout).toMatch(/^\+vmlinux a\.o helper -> helper,2 = helper#1$/m);
     const gated = await klpmatch([...args, "--fail-on-change"]);
     expect(gated.exitCode).toBe(1);
-    expect(await readFile(join(dir, "new.txt"), "utf8")).toContain("BASELINE_CHANGED");
+    const gatedText = await readFile(join(dir, "new.txt"), "utf8");
+    expect(gatedText).toContain("BASELINE_CHANGED");
+    expect(gatedText).toContain(
+      "vmlinux a.o helper: sympos moved (helper,1 = helper#0 -> helper,2 = helper#1)",
+    );
   });
 
   it("refuses a baseline that is not a match report (exit 2)", async () => {

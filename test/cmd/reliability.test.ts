@@ -44,7 +44,7 @@ describe("structured input (item 1)", () => {
     const report = join(dir, "r.json");
     writeFileSync(report, '{"schemaVersion":99,"objects":[{}],"references":[]}');
     const version =
-      /r\.json: not a klpmatch match report: schemaVersion: unknown version 99 \(this klpmatch reads 1\)$/;
+      /r\.json: not a klpmatch match report: schemaVersion: unknown version 99 \(this klpmatch reads 1, 2\)$/;
     expectOneLine(await klpmatch(["verify", "--targets", report, "--kallsyms", VERIFY_KALLSYMS]), version);
     const list = join(dir, "t.tsv");
     writeFileSync(list, "vmlinux fxt_unique 0\n");
@@ -107,7 +107,8 @@ describe("- is standard input (item 4)", () => {
     const orig = join(FIXTURES, "diff", "gcc", "data.orig.o");
     const patched = join(FIXTURES, "diff", "gcc", "data.patched.o");
     const diff = await klpmatch(["diff", "-", patched], readFileSync(orig));
-    expect(diff.exitCode, diff.stderr).toBe(0);
+    // the data pair is unsupported: exit 1, a result (exit 2 would be an input error)
+    expect(diff.exitCode, diff.stderr).toBe(1);
     expect(diff.stdout).toMatch(/changed data: limits/);
 
     const symbols = await klpmatch(["symbols", "-"], readFileSync(orig));
@@ -173,7 +174,8 @@ describe("non-UTF-8 file names (item 6)", () => {
       { reject: false },
     );
     const done = await run;
-    expect(done.exitCode, done.stderr).toBe(0);
+    // read, and diffed: the data pair is unsupported (exit 1), not an input error (2)
+    expect(done.exitCode, done.stderr).toBe(1);
     expect(done.stdout).toMatch(/changed data: limits/);
   });
 });

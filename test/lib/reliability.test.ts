@@ -46,7 +46,7 @@ describe("JSON inputs against the schema (item 1)", () => {
       () => parseExpectReport("r.json", v99),
     ]) {
       expect(errorOf(read).message).toBe(
-        "r.json: not a klpmatch match report: schemaVersion: unknown version 99 (this klpmatch reads 1)",
+        "r.json: not a klpmatch match report: schemaVersion: unknown version 99 (this klpmatch reads 1, 2)",
       );
     }
   });

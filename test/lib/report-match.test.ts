@@ -161,6 +161,7 @@ describe("renderers", () => {
     expect(cmp.changed).toBe(true);
     expect(cmp.lines).toEqual({ added: 1, removed: 1 });
     expect(cmp.diff).toMatch(/^--- old\.json/m);
-    expect(cmp.diff).toMatch(/^\+vmlinux .*,3 @ 0x/m);
+    expect(cmp.diff).toMatch(/^\+vmlinux .*,3 = \S+#\d+$/m);
+    expect(cmp.changes.map((c) => c.kind)).toEqual(["sympos-moved"]);
   });
 });
