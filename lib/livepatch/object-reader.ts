@@ -1,5 +1,6 @@
 // Reading words, pointers and strings out of a relocatable object: a pointer-sized field is
 // followed through the relocation applying to it, as the module loader would fill it in.
+import { STT_NOTYPE, STT_OBJECT } from "../../elf/constants.js";
 import type { ElfFile, ElfRelocation, ElfSection, ElfSymbol } from "../../elf/types.js";
 
 /** What a pointer-sized field holds in a relocatable object. */
@@ -105,7 +106,7 @@ export class ObjectReader {
         s.value === offset &&
         s.size > 0n &&
         s.size <= room &&
-        (s.type === 1 || s.type === 0)
+        (s.type === STT_OBJECT || s.type === STT_NOTYPE)
       ) {
         if (best === null || s.size > best) best = s.size;
       }
