@@ -2,6 +2,7 @@
 // function's kernel symbol found with evidence, the (objname, old_name, old_sympos) that resolve()
 // confirms and the .klp.sym references — and the report value they make. pipeline/match.ts reads the
 // files (objects, build trees, symbol tables) and calls these.
+import { hex } from "../elf/layout.js";
 import type { ElfFile } from "../elf/types.js";
 import { type Flag, worstSeverity } from "../lib/flags.js";
 import { type KernelObject, type KernelTable, VMLINUX } from "../lib/kernel-table.js";
@@ -55,7 +56,7 @@ function changeReport(change: FunctionChange, status: FunctionReport["status"]) 
     name: change.name,
     patchedName: change.patchedName,
     status,
-    size: `0x${change.size.toString(16)}`,
+    size: hex(change.size),
     bind: change.bind,
     reasons: [...change.reasons],
   };

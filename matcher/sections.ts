@@ -1,6 +1,8 @@
 // Sections that hold no function or object of their own (tables, strings, anonymous data): which
 // ones kpatch regenerates or always carries, and comparing the others whole.
+
 import { SHF_ALLOC, SHF_STRINGS, SHT_REL, SHT_RELA } from "../elf/constants.js";
+import { hex } from "../elf/layout.js";
 import type { ElfSection } from "../elf/types.js";
 import { isIgnoredSection, sectionRole } from "../lib/section-roles.js";
 import { correlationKey } from "../lib/symbol-name.js";
@@ -111,7 +113,7 @@ function compareWhole(sides: Sides, s: ElfSection, t: ElfSection): string[] {
   if (s.size === t.size && s.data && t.data) {
     for (let i = 0; i < s.data.length; i++) {
       if (s.data[i] !== t.data[i]) {
-        reasons.push(`bytes differ from 0x${i.toString(16)}`);
+        reasons.push(`bytes differ from ${hex(i)}`);
         break;
       }
     }

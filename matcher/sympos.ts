@@ -2,6 +2,7 @@
 // old_sympos) resolves to (klp_find_object_symbol, kernel/livepatch/core.c), and the pair that
 // reaches a given symbol.
 
+import { hex } from "../elf/layout.js";
 import { InputError } from "../lib/input-error.js";
 import type { KernelObject, KernelSymbol, KernelTable } from "../lib/kernel-table.js";
 import { normalizeModuleName, VMLINUX } from "../lib/kernel-table.js";
@@ -362,7 +363,7 @@ function select(
     if (chosen === undefined) {
       throw new InputError(
         "--address",
-        `no candidate at 0x${opts.address.toString(16)} (see the list without --address)`,
+        `no candidate at ${hex(opts.address)} (see the list without --address)`,
       );
     }
   } else if (opts.line !== undefined) {

@@ -1,8 +1,12 @@
 // What every report format shares: the format names, escaping for XML/Markdown/GitHub annotations,
 // plain tables, --fail-on parsing, deterministic JSON, and writing the result to stdout or a file.
+import { hex } from "../../elf/layout.js";
 import { writeFileAtomic } from "../atomic-write.js";
 import { isSeverity, type Severity } from "../flags.js";
 import { InputError } from "../input-error.js";
+
+/** bigint as it appears in reports: lower-case hex with `0x` (one formatter, elf/layout.ts). */
+export { hex };
 
 export type ReportFormat = "text" | "json" | "markdown" | "junit" | "github";
 
@@ -93,11 +97,6 @@ export function githubAnnotation(severity: Severity, title: string, message: str
   if (title !== "") props.push(`title=${escapeGithubProperty(title)}`);
   const head = props.length > 0 ? ` ${props.join(",")}` : "";
   return `::${GITHUB_COMMAND[severity]}${head}::${escapeGithubData(message)}\n`;
-}
-
-/** bigint as it appears in reports: lower-case hex with `0x`. */
-export function hex(value: bigint): string {
-  return value < 0n ? `-0x${(-value).toString(16)}` : `0x${value.toString(16)}`;
 }
 
 /**

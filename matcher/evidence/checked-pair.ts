@@ -1,5 +1,6 @@
 // The chosen symbol as the pair (objname, old_name, old_sympos), checked the way the kernel will
 // look it up, with the flags that lookup implies.
+import { hex } from "../../elf/layout.js";
 import type { Flag } from "../../lib/flags.js";
 import type { KernelSymbol } from "../../lib/kernel-table.js";
 import { KSYM_NAME_LEN } from "../../lib/livepatch/klp-names.js";
@@ -83,7 +84,7 @@ export function checkedPair(
 }
 
 export function hexOrNull(value: bigint | null): string | null {
-  return value === null ? null : `0x${value.toString(16)}`;
+  return value === null ? null : hex(value);
 }
 
 export function describe(s: KernelSymbol): string {

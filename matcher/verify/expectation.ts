@@ -1,5 +1,6 @@
 // --expect: does a target reach the symbol a match report decided for it (compared by address,
 // else by position and type)?
+import { hex } from "../../elf/layout.js";
 import type { Flag } from "../../lib/flags.js";
 import type { KernelSymbol, KernelTable } from "../../lib/kernel-table.js";
 import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.js";
@@ -7,7 +8,7 @@ import { raise } from "../../lib/report/flag-codes.js";
 import type { ExpectationCheck } from "../../lib/report/verify-types.js";
 import type { RuleChoice } from "../../lib/rules.js";
 import { resolve } from "../sympos.js";
-import { describe, hex } from "./symbol-view.js";
+import { describe } from "./symbol-view.js";
 
 /** What the check reads of a verify run (target.ts's Context has it): the table, its rule, the report's targets. */
 export interface ExpectationContext {

@@ -1,13 +1,10 @@
 // Kernel symbols as the verify report shows and names them.
+import { hex } from "../../elf/layout.js";
 import type { KernelSymbol } from "../../lib/kernel-table.js";
 import type { SymbolView } from "../../lib/report/verify-types.js";
 
 export function view(s: KernelSymbol): SymbolView {
   return { name: s.name, type: s.type, address: s.address, position: s.position, line: s.line };
-}
-
-export function hex(value: bigint): string {
-  return `0x${value.toString(16)}`;
 }
 
 export function describe(s: KernelSymbol): string {
