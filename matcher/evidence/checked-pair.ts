@@ -2,6 +2,7 @@
 // look it up, with the flags that lookup implies.
 import { hex } from "../../elf/layout.js";
 import type { Flag } from "../../lib/flags.js";
+import { describe } from "../../lib/kernel-symbol-text.js";
 import type { KernelSymbol } from "../../lib/kernel-table.js";
 import { KSYM_NAME_LEN } from "../../lib/livepatch/klp-names.js";
 import { raise } from "../../lib/report/flag-codes.js";
@@ -85,14 +86,4 @@ export function checkedPair(
 
 export function hexOrNull(value: bigint | null): string | null {
   return value === null ? null : hex(value);
-}
-
-export function describe(s: KernelSymbol): string {
-  const where =
-    s.address !== null
-      ? `0x${s.address.toString(16)}`
-      : s.line !== null
-        ? `line ${s.line}`
-        : `#${s.position}`;
-  return `${s.type} ${s.name} at ${where}`;
 }

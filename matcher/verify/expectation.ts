@@ -2,13 +2,13 @@
 // else by position and type)?
 import { hex } from "../../elf/layout.js";
 import type { Flag } from "../../lib/flags.js";
+import { symbolRow } from "../../lib/kernel-symbol-text.js";
 import type { KernelSymbol, KernelTable } from "../../lib/kernel-table.js";
 import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.js";
 import { raise } from "../../lib/report/flag-codes.js";
 import type { ExpectationCheck } from "../../lib/report/verify-types.js";
 import type { RuleChoice } from "../../lib/rules.js";
 import { resolve } from "../sympos.js";
-import { describe } from "./symbol-view.js";
 
 /** What the check reads of a verify run (target.ts's Context has it): the table, its rule, the report's targets. */
 export interface ExpectationContext {
@@ -61,7 +61,7 @@ export function expectation(
   };
   if (agrees) return { check, flags: [] };
   const expectedText = exp.address !== null ? hex(exp.address) : `${exp.oldName},${exp.oldSympos}`;
-  const got = symbol === null ? "does not resolve" : `resolves to ${describe(symbol)}`;
+  const got = symbol === null ? "does not resolve" : `resolves to ${symbolRow(symbol)}`;
   return {
     check,
     flags: [

@@ -2,13 +2,13 @@
 // (a per-CPU symbol), or ftrace has no location for it (data, freed init text, noinstr or entry
 // code, a function its vmlinux or module file records no call site for).
 import type { Flag } from "../../lib/flags.js";
+import { symbolRow } from "../../lib/kernel-symbol-text.js";
 import { type KernelObject, type KernelSymbol, VMLINUX } from "../../lib/kernel-table.js";
 import type { LivepatchTarget } from "../../lib/livepatch/index.js";
 import { raise } from "../../lib/report/flag-codes.js";
 import { isStubSymbol } from "../../lib/symbol-name.js";
 import type { ResolveResult } from "../sympos.js";
 import type { ModuleFileFacts } from "./module-file.js";
-import { describe } from "./symbol-view.js";
 import { hasSiteIn, type VmlinuxCallSites } from "./vmlinux-call-sites.js";
 
 /** The start of sympos.ts's warning for an absolute (per-CPU) symbol, and of the kernel's message. */
@@ -90,7 +90,7 @@ export function refusal(
         message,
         flag: raise(
           "SIZE_LOOKUP_FAILED",
-          `position reaches ${describe(symbol)}, an absolute (per-CPU) symbol outside the kernel image: klp_init_object_loaded() fails with "${message}"`,
+          `position reaches ${symbolRow(symbol)}, an absolute (per-CPU) symbol outside the kernel image: klp_init_object_loaded() fails with "${message}"`,
         ),
       };
     }
@@ -103,7 +103,7 @@ export function refusal(
       message,
       flag: raise(
         "FTRACE_REFUSED",
-        `resolves to ${describe(symbol)}, but ${why}: ftrace refuses it with "${message}"`,
+        `resolves to ${symbolRow(symbol)}, but ${why}: ftrace refuses it with "${message}"`,
       ),
     };
   }

@@ -1,6 +1,7 @@
 // One target checked as the kernel would: its lookup now (or when its module loads), the refusals
 // after it, and the hazards and expectations around it.
 import type { Flag } from "../../lib/flags.js";
+import { symbolRow } from "../../lib/kernel-symbol-text.js";
 import type { KernelObject, KernelTable } from "../../lib/kernel-table.js";
 import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.js";
 import { raise, raiseAs } from "../../lib/report/flag-codes.js";
@@ -11,7 +12,7 @@ import { candidatesByRule, isFunctionType, type ResolveResult, resolve } from ".
 import { expectation } from "./expectation.js";
 import type { ModuleFileFacts } from "./module-file.js";
 import { noFtraceLocation, refusal } from "./refusal.js";
-import { describe, view } from "./symbol-view.js";
+import { view } from "./symbol-view.js";
 import type { VmlinuxCallSites } from "./vmlinux-call-sites.js";
 
 function failureFlag(
@@ -234,7 +235,7 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
 }
 
 function describeFailure(r: Extract<ResolveResult, { ok: false }>, target: LivepatchTarget): string {
-  const listed = r.matches.slice(0, 8).map(describe).join("; ");
+  const listed = r.matches.slice(0, 8).map(symbolRow).join("; ");
   const more = r.matches.length > 8 ? `; … ${r.matches.length - 8} more` : "";
   switch (r.outcome) {
     case "ambiguous":
