@@ -8,6 +8,7 @@ import { KSYM_NAME_LEN } from "../../lib/livepatch/klp-names.js";
 import { raise } from "../../lib/report/flag-codes.js";
 import type { TargetPair } from "../../lib/report/match-report.js";
 import { candidateKey } from "../candidates.js";
+import { initHazard } from "../init-hazard.js";
 import { klpSymNotes, positionOf, resolve, sameSymbol } from "../sympos.js";
 import type { IdentifyContext, SymbolQuery } from "./types.js";
 
@@ -69,17 +70,15 @@ export function checkedPair(
     );
   }
   // a module loading after the patch is resolved against its init-time list (design note §2)
-  const init = ctx.initLists.get(objname);
-  if (init !== undefined) {
-    const initOnly = init.positionsOf(pos.oldName).filter((p) => init.at(p).init);
-    if (initOnly.length > 0) {
-      flags.push(
-        raise(
-          "INIT_SYMBOL_HAZARD",
-          `${query.name}: '${objname}' also has ${initOnly.length} init-section symbol(s) named '${pos.oldName}': while its init runs, old_sympos ${pos.oldSympos} counts differently`,
-        ),
-      );
-    }
+  const initList = ctx.initLists.get(objname);
+  const hazard = initList === undefined ? null : initHazard(initList, pos.oldName, ctx.rule);
+  if (hazard !== null) {
+    flags.push(
+      raise(
+        "INIT_SYMBOL_HAZARD",
+        `${query.name}: '${objname}' also has ${hazard.init.length} init-section symbol(s) named '${pos.oldName}': while its init runs, old_sympos ${pos.oldSympos} counts differently`,
+      ),
+    );
   }
   return { objname, oldName: pos.oldName, oldSympos: pos.oldSympos, address: hexOrNull(symbol.address) };
 }

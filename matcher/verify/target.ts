@@ -8,6 +8,7 @@ import { raise, raiseAs } from "../../lib/report/flag-codes.js";
 import type { OnLoadCheck, TargetVerdict, VerifyOutcome } from "../../lib/report/verify-types.js";
 import { RULES, type RuleChoice } from "../../lib/rules.js";
 import { llvmHash, stripLlvmSuffix } from "../../lib/symbol-name.js";
+import { initHazard } from "../init-hazard.js";
 import { candidatesByRule, isFunctionType, type ResolveResult, resolve } from "../sympos.js";
 import { expectation } from "./expectation.js";
 import type { ModuleFileFacts } from "./module-file.js";
@@ -74,12 +75,11 @@ function rebuiltHint(
   );
 }
 
-function initHazard(facts: ModuleFileFacts, target: LivepatchTarget, rule: RuleChoice): Flag | null {
+function initHazardFlag(facts: ModuleFileFacts, target: LivepatchTarget, rule: RuleChoice): Flag | null {
   const obj = facts.initTable.objects.get(facts.objname);
-  if (obj === undefined) return null;
-  const matches = candidatesByRule(facts.initTable, facts.objname, target.oldName, rule.rule);
-  const init = matches.filter((s) => s.init);
-  if (init.length === 0) return null;
+  const hazard = obj === undefined ? null : initHazard(obj, target.oldName, rule.rule);
+  if (hazard === null) return null;
+  const { matches, init } = hazard;
   return raise(
     "INIT_SYMBOL_HAZARD",
     `'${target.oldName}' also names ${init.length} symbol(s) in init sections of ${facts.path}: while ${facts.objname}'s init runs (when it loads after the patch) they count too, ${matches.length} match(es) instead of ${matches.length - init.length}, so old_sympos may select a different symbol then`,
@@ -147,7 +147,7 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
         onLoad = { moduleFile: facts.path, outcome: lr.outcome, symbol: null, kernelMessage: lr.message };
         flags.push(failureFlag(lr.outcome, lr.message, prefix));
       }
-      const hazard = initHazard(facts, target, ctx.choice);
+      const hazard = initHazardFlag(facts, target, ctx.choice);
       if (hazard !== null) flags.push(hazard);
     }
     // nothing to compare until the module loads: an expectation is neither met nor broken
@@ -172,7 +172,7 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
       if (hint !== null) flags.push(hint);
     }
     if (facts !== null) {
-      const hazard = initHazard(facts, target, ctx.choice);
+      const hazard = initHazardFlag(facts, target, ctx.choice);
       if (hazard !== null) flags.push(hazard);
     }
     const exp = expectation(ctx, target, null);
@@ -217,7 +217,7 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
     );
   }
   if (facts !== null) {
-    const hazard = initHazard(facts, target, ctx.choice);
+    const hazard = initHazardFlag(facts, target, ctx.choice);
     if (hazard !== null) flags.push(hazard);
   }
   const exp = expectation(ctx, target, r.symbol);
