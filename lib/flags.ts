@@ -22,10 +22,6 @@ export function failsAt(severity: Severity, failOn: Severity | "none"): boolean 
   return failOn !== "none" && SEVERITY_RANK[severity] >= SEVERITY_RANK[failOn];
 }
 
-export function flag(code: string, severity: Severity, message: string): Flag {
-  return { code, severity, message };
-}
-
 export function worstSeverity(flags: Iterable<Flag>): Severity | null {
   let worst: Severity | null = null;
   for (const f of flags) {

@@ -1,9 +1,10 @@
 // Plain target lists (`verify --targets FILE`): a JSON array of {objname, oldName, oldSympos}, a
 // klpmatch match report, or `objname name sympos` lines.
-import { type Flag, flag } from "../flags.js";
+import type { Flag } from "../flags.js";
 import { InputError } from "../input-error.js";
 import { parseJsonInput } from "../json-input.js";
 import { quoted } from "../one-line.js";
+import { raise } from "../report/flag-codes.js";
 import { checkMatchReport } from "../report/report-validate.js";
 import { safeSympos } from "./collector.js";
 import type { LivepatchTarget, LivepatchTargets, TargetRole } from "./types.js";
@@ -202,12 +203,11 @@ export function parseTargetList(path: string, text: string): LivepatchTargets {
     targets = targetsFromTsv(path, body, objects);
   }
   const flags: Flag[] = undecided.map((where) =>
-    flag(
+    raise(
       "LIST_UNDECIDED",
-      "warning",
       `${path}: ${where} has no decided target (ambiguous or not found in the report): not verified`,
     ),
   );
-  if (targets.length === 0) flags.push(flag("NO_TARGETS", "warning", "the list holds no targets"));
+  if (targets.length === 0) flags.push(raise("NO_TARGETS", "the list holds no targets"));
   return { path, moduleName: null, found: ["list"], objects, targets, flags, kernelMessages: [], notes: [] };
 }
