@@ -1,7 +1,7 @@
 // Which kernel symbol names the livepatch core counts as equal to old_name, per kernel era
 // (design note §3, read from kernel/livepatch/core.c and kernel/kallsyms.c of each release).
 import { InputError } from "./input-error.js";
-import type { KernelTable } from "./kernel-table.js";
+import type { KernelTable, NameIndex } from "./kernel-table.js";
 import { cutAtFirstDot, stripLlvmSuffix } from "./symbol-name.js";
 
 export type LookupRule = "exact" | "first-dot" | "exact-or-llvm" | "llvm-stripped";
@@ -13,6 +13,22 @@ export interface RuleChoice {
   readonly assumed: boolean;
 }
 
+/** The names `clean` changes, filed under their cleaned form (names it keeps are found exactly). */
+function cleanedIndex(clean: (kernelName: string) => string): NameIndex {
+  return {
+    key: (n) => {
+      const c = clean(n);
+      return c === n ? null : c;
+    },
+  };
+}
+
+/** The cleaned-name indexes, one per cleaning: rules that clean alike and candidates.ts share one. */
+export const CLEANED_INDEXES = {
+  firstDot: cleanedIndex(cutAtFirstDot),
+  llvm: cleanedIndex(stripLlvmSuffix),
+} as const;
+
 export interface RuleDefinition {
   readonly rule: LookupRule;
   /** Kernel versions (CONFIG_LTO_CLANG vmlinux) that compare this way. */
@@ -21,6 +37,8 @@ export interface RuleDefinition {
   readonly exactToo: boolean;
   /** The cleaned form of a kernel name compared against the query; null: exact only. */
   readonly clean: ((kernelName: string) => string) | null;
+  /** The index of the names `clean` changes (null with `clean`). */
+  readonly cleanedIndex: NameIndex | null;
   /**
    * The kernel finds candidates by binary search over cleaned names (6.2–6.10.6 LTO), so a
    * query containing a `.` may be missed altogether (design note §3).
@@ -36,6 +54,7 @@ export const RULES: Readonly<Record<LookupRule, RuleDefinition>> = {
     kernels: "non-LTO kernels; clang LTO up to 6.1.y and from 6.10.7 / 6.11",
     exactToo: true,
     clean: null,
+    cleanedIndex: null,
     dottedQueryUnreliable: false,
     queryFor: (name) => name,
   },
@@ -45,6 +64,7 @@ export const RULES: Readonly<Record<LookupRule, RuleDefinition>> = {
     kernels: "clang LTO 6.2 – 6.4",
     exactToo: true,
     clean: cutAtFirstDot,
+    cleanedIndex: CLEANED_INDEXES.firstDot,
     dottedQueryUnreliable: true,
     queryFor: (name) => (cutAtFirstDot(name) === "" ? name : cutAtFirstDot(name)),
   },
@@ -54,6 +74,7 @@ export const RULES: Readonly<Record<LookupRule, RuleDefinition>> = {
     kernels: "clang LTO 6.5.0",
     exactToo: true,
     clean: stripLlvmSuffix,
+    cleanedIndex: CLEANED_INDEXES.llvm,
     dottedQueryUnreliable: true,
     queryFor: stripLlvmSuffix,
   },
@@ -63,6 +84,7 @@ export const RULES: Readonly<Record<LookupRule, RuleDefinition>> = {
     kernels: "clang LTO 6.5.1 – 6.10.6",
     exactToo: false,
     clean: stripLlvmSuffix,
+    cleanedIndex: CLEANED_INDEXES.llvm,
     dottedQueryUnreliable: true,
     queryFor: stripLlvmSuffix,
   },

@@ -1,7 +1,7 @@
 // The symbols a livepatch must reach through `.klp.sym.<objname>.<name>,<sympos>`: what the changed
 // and new functions reference that ordinary module linking can't — statics of the target object
 // and globals nobody exported (design note §1).
-import type { KernelTable } from "../lib/kernel-table.js";
+import type { KernelTable, NameIndex } from "../lib/kernel-table.js";
 import { VMLINUX } from "../lib/kernel-table.js";
 import { parseKlpSymName } from "../lib/livepatch/klp-names.js";
 import type { FunctionChange, SymbolReference } from "../lib/report/diff-types.js";
@@ -22,12 +22,15 @@ export function isExported(table: KernelTable, symvers: Symvers | null, name: st
 /** Symbols every kernel exports (lib/string.c, mm/slab*.c): a cheap first probe for `__ksymtab_` lines. */
 const ALWAYS_EXPORTED = ["kfree", "memcpy", "memset", "_printk", "printk", "__fentry__", "kmalloc"];
 
+/** Every `__ksymtab_` entry, under one key. */
+const KSYMTAB_INDEX: NameIndex = { key: (n) => (n.startsWith("__ksymtab_") ? "ksymtab" : null) };
+
 /** Whether the table can tell exports at all: kallsyms without KALLSYMS_ALL has no `__ksymtab_` lines. */
 export function tableKnowsExports(table: KernelTable): boolean {
   const vmlinux = table.objects.get(VMLINUX);
   if (vmlinux === undefined) return true;
   if (ALWAYS_EXPORTED.some((n) => vmlinux.positionsOf(`__ksymtab_${n}`).length > 0)) return true;
-  const index = vmlinux.indexBy("references:ksymtab", (n) => (n.startsWith("__ksymtab_") ? "ksymtab" : null));
+  const index = vmlinux.indexBy(KSYMTAB_INDEX);
   return (index.get("ksymtab")?.length ?? 0) > 0;
 }
 

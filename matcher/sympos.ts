@@ -44,11 +44,6 @@ export function effectiveRule(objname: string, rule: LookupRule): LookupRule {
   return objname === VMLINUX ? rule : "exact";
 }
 
-/** "clean:llvm" is the index candidates.ts's llvmStrippedIndex builds: same id, same key. */
-function llvmIndexId(rule: LookupRule): string {
-  return rule === "first-dot" ? "clean:first-dot" : "clean:llvm";
-}
-
 /** Positions (ascending) of the object's symbols whose name compares equal to `name` under the rule. */
 export function positionsByRule(obj: KernelObject, name: string, rule: LookupRule): number[] {
   return [...positionsView(obj, name, rule)];
@@ -79,12 +74,9 @@ function computePositions(obj: KernelObject, name: string, rule: LookupRule): re
   const exact = obj.positionsOf(name);
   // a kernel name equal to the query matches if the rule compares full names, or cleaning keeps it whole
   const exactCounts = def.exactToo || (clean !== null && clean(name) === name);
-  if (clean === null) return exactCounts ? exact : [];
+  if (clean === null || def.cleanedIndex === null) return exactCounts ? exact : [];
   // the secondary index holds only names that cleaning changes; unchanged names are found exactly
-  const cleaned = obj.indexBy(llvmIndexId(rule), (n) => {
-    const c = clean(n);
-    return c === n ? null : c;
-  });
+  const cleaned = obj.indexBy(def.cleanedIndex);
   const extra = cleaned.get(name) ?? [];
   if (!exactCounts || exact.length === 0) return extra;
   if (extra.length === 0) return exact;

@@ -2,7 +2,7 @@
 // after it, and the hazards and expectations around it.
 import type { Flag } from "../../lib/flags.js";
 import { symbolRow } from "../../lib/kernel-symbol-text.js";
-import type { KernelObject, KernelTable } from "../../lib/kernel-table.js";
+import type { KernelObject, KernelTable, NameIndex } from "../../lib/kernel-table.js";
 import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.js";
 import { raise, raiseAs } from "../../lib/report/flag-codes.js";
 import type { OnLoadCheck, TargetVerdict, VerifyOutcome } from "../../lib/report/verify-types.js";
@@ -41,6 +41,9 @@ export interface Context {
   readonly vmlinuxCalls: VmlinuxCallSites | null;
 }
 
+/** Names with a ThinLTO `.llvm.<hash>` suffix, by the name without it. */
+const LLVM_BASE_INDEX: NameIndex = { key: (n) => (llvmHash(n) === null ? null : stripLlvmSuffix(n)) };
+
 /**
  * `.llvm.<hash>` names of the same base in the object when the target's own name is not found:
  * either the kernel has the very name but the era's rule never matches a full `.llvm.` name
@@ -56,7 +59,7 @@ function rebuiltHint(
   if (obj === undefined || llvmHash(target.oldName) === null) return null;
   const base = stripLlvmSuffix(target.oldName);
   const others: string[] = [];
-  const promoted = obj.indexBy("verify:llvm-base", (n) => (llvmHash(n) === null ? null : stripLlvmSuffix(n)));
+  const promoted = obj.indexBy(LLVM_BASE_INDEX);
   for (const p of promoted.get(base) ?? []) others.push(obj.nameAt(p));
   if (others.length === 0) return null;
   if (others.includes(target.oldName)) {
