@@ -32,7 +32,14 @@ export type ResolveResult =
     };
 
 export type PositionResult =
-  | { ok: true; oldName: string; oldSympos: number; notes: readonly string[] }
+  | {
+      ok: true;
+      oldName: string;
+      oldSympos: number;
+      notes: readonly string[];
+      /** Those of `notes` that say the rule may not find the query at all (a dotted LTO query). */
+      unreliable: readonly string[];
+    }
   | { ok: false; reason: string };
 
 /** .klp.sym names are parsed with `%127[^,]` before 6.1 and `%511[^,]` since (kernel/livepatch/core.c). */
@@ -236,9 +243,9 @@ export function positionOf(table: KernelTable, symbol: KernelSymbol, rule: Looku
     const positions = positionsView(obj, query, rule);
     const rank = rankOf(positions, symbol.position);
     if (rank < 0) continue;
-    const notes = ruleNotes(symbol.objname, query, rule);
-    notes.push(...klpSymNotes(symbol.objname, query));
-    return { ok: true, oldName: query, oldSympos: positions.length === 1 ? 0 : rank + 1, notes };
+    const unreliable = ruleNotes(symbol.objname, query, rule);
+    const notes = [...unreliable, ...klpSymNotes(symbol.objname, query)];
+    return { ok: true, oldName: query, oldSympos: positions.length === 1 ? 0 : rank + 1, notes, unreliable };
   }
   return {
     ok: false,

@@ -39,9 +39,7 @@ export function checkedPair(
     );
     return null;
   }
-  for (const note of pos.notes) {
-    if (note.includes("unreliable")) flags.push(raise("LTO_NAME_UNRELIABLE", `${query.name}: ${note}`));
-  }
+  for (const note of pos.unreliable) flags.push(raise("LTO_NAME_UNRELIABLE", `${query.name}: ${note}`));
   if (query.reference) {
     for (const note of klpSymNotes(objname, pos.oldName, ctx.klpSymNameMax ?? null))
       flags.push(raise("NAME_TOO_LONG", `${query.name}: ${note}`));
