@@ -50,7 +50,7 @@ export async function loadKernelSymbols(opts: KernelSymbolSources): Promise<Kern
   }
   const first = tables[0];
   if (first === undefined) {
-    throw new InputError(
+    throw InputError.usage(
       "kernel symbols",
       "no source given (--kallsyms, --system-map, --vmlinux or --module-file)",
     );

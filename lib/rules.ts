@@ -140,17 +140,17 @@ export function ltoRuleFor(version: [number, number, number]): LookupRule {
 /** Picks the rule: an explicit --rule, else --kernel plus LTO detection, else exact (noted when LTO). */
 export function chooseRule(table: KernelTable, opts: { rule?: string; kernel?: string }): RuleChoice {
   if (opts.rule !== undefined && opts.kernel !== undefined) {
-    throw new InputError("--rule", "give either --rule or --kernel, not both");
+    throw InputError.usage("--rule", "give either --rule or --kernel, not both");
   }
   if (opts.rule !== undefined) {
     if (!isLookupRule(opts.rule)) {
-      throw new InputError("--rule", `unknown rule '${opts.rule}' (one of: ${LOOKUP_RULES.join(", ")})`);
+      throw InputError.usage("--rule", `unknown rule '${opts.rule}' (one of: ${LOOKUP_RULES.join(", ")})`);
     }
     return { rule: opts.rule, why: `--rule ${opts.rule} (${RULES[opts.rule].kernels})`, assumed: false };
   }
   if (opts.kernel !== undefined) {
     const version = parseKernelVersion(opts.kernel);
-    if (version === null) throw new InputError("--kernel", `not a kernel version: '${opts.kernel}'`);
+    if (version === null) throw InputError.usage("--kernel", `not a kernel version: '${opts.kernel}'`);
     if (!table.hasLlvmNames) {
       return {
         rule: "exact",

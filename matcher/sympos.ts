@@ -305,7 +305,7 @@ export function symposReport(table: KernelTable, query: string, opts: SymposQuer
   if (objname !== undefined) {
     const obj = table.objects.get(objname);
     if (obj === undefined) {
-      throw new InputError(
+      throw InputError.usage(
         "--objname",
         `no object '${objname}' in ${table.source.path} (objects: ${[...table.objects.keys()].slice(0, 10).join(", ")})`,
       );
@@ -353,14 +353,14 @@ function select(
   let chosen: SymposCandidate | undefined;
   if (opts.address !== undefined) {
     if (all.some((c) => c.symbol.address === null)) {
-      throw new InputError(
+      throw InputError.usage(
         "--address",
         `addresses are hidden in ${table.source.path}: select with --line instead`,
       );
     }
     chosen = all.find((c) => c.symbol.address === opts.address);
     if (chosen === undefined) {
-      throw new InputError(
+      throw InputError.usage(
         "--address",
         `no candidate at ${hex(opts.address)} (see the list without --address)`,
       );
@@ -368,7 +368,7 @@ function select(
   } else if (opts.line !== undefined) {
     chosen = all.find((c) => c.symbol.line === opts.line);
     if (chosen === undefined) {
-      throw new InputError("--line", `no candidate on line ${opts.line} of ${table.source.path}`);
+      throw InputError.usage("--line", `no candidate on line ${opts.line} of ${table.source.path}`);
     }
   } else {
     return null;

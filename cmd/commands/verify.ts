@@ -126,7 +126,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
 };
 
 function verifyLiveArgs(argv: VerifyArgs) {
-  if (argv.patch === undefined) throw new InputError("verify --live", "give the livepatch module (PATCH.ko)");
+  if (argv.patch === undefined)
+    throw InputError.usage("verify --live", "give the livepatch module (PATCH.ko)");
   return verifyLive({
     patch: argv.patch,
     root: argv.root ?? "/",

@@ -33,7 +33,7 @@ export const FAIL_ON_VALUES: readonly FailOn[] = ["error", "warning", "info", "n
 export function parseFailOn(value: string, option = "--fail-on"): FailOn {
   const v = value.trim().toLowerCase();
   if (v === "none" || isSeverity(v)) return v;
-  throw new InputError(option, `expected one of ${FAIL_ON_VALUES.join(", ")}, got '${value}'`);
+  throw InputError.usage(option, `expected one of ${FAIL_ON_VALUES.join(", ")}, got '${value}'`);
 }
 
 /** Text for XML element content and attribute values (JUnit). Drops characters XML 1.0 forbids. */
