@@ -19,7 +19,6 @@ export {
 } from "./read-file.js";
 export {
   formatRelocations,
-  formatSymbolsListing,
   formatSymbolTable,
   type SymbolsListingOptions,
   sectionIndexLabel,

@@ -11,8 +11,6 @@ export interface Flag {
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
-export const SEVERITIES: readonly Severity[] = ["error", "warning", "info"];
-
 export function isSeverity(value: string): value is Severity {
   return value in SEVERITY_RANK;
 }

@@ -20,10 +20,6 @@ export function unrenderedFormat(format: never): never {
   throw new Error(`no renderer for report format '${String(format)}'`);
 }
 
-export function isReportFormat(value: string): value is ReportFormat {
-  return (REPORT_FORMATS as readonly string[]).includes(value);
-}
-
 /** The gate a run fails at: a severity, or "none" (never fail). */
 export type FailOn = Severity | "none";
 
