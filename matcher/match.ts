@@ -25,6 +25,7 @@ import {
   type FileBlock,
   type IdentifyContext,
   identify,
+  type OrigProfile,
   profileObject,
   type TargetView,
   targetView,
@@ -111,6 +112,29 @@ function matchObject(
     initLists: run.initLists,
     klpSymNameMax: run.klpSymNameMax,
   };
+  const flags = objectFlags(pair, diff, objnameAssumed);
+  const functions = functionReports(ctx, profile, objname, diff);
+  const references =
+    diff.verdict === "unsupported"
+      ? []
+      : objectReferences(ctx, objname, [...diff.changed, ...diff.new], run.symvers);
+  return {
+    object: {
+      orig: pair.orig,
+      patched: pair.patched,
+      objname,
+      objnameFrom,
+      verdict: objectVerdict(diff, functions, flags),
+      diffVerdict: diff.verdict,
+      functions,
+      flags,
+    },
+    references,
+  };
+}
+
+/** What is flagged about the object pair as a whole: an assumed objname, a refused or empty diff. */
+function objectFlags(pair: ObjectPair, diff: ObjectDiff, objnameAssumed: boolean): Flag[] {
   const flags: Flag[] = [];
   if (objnameAssumed) {
     flags.push(
@@ -131,6 +155,16 @@ function matchObject(
   if (diff.changed.length === 0 && diff.new.length === 0 && diff.verdict !== "unsupported") {
     flags.push(raise("NO_CHANGE", `${pair.relative}: no changed or new function`));
   }
+  return flags;
+}
+
+/** A report per function: the changed ones identified in the kernel, the new and deleted ones as they are. */
+function functionReports(
+  ctx: IdentifyContext,
+  profile: OrigProfile,
+  objname: string,
+  diff: ObjectDiff,
+): FunctionReport[] {
   const functions: FunctionReport[] = [];
   for (const change of diff.changed) {
     const orig = profile.byName.get(change.name);
@@ -172,23 +206,7 @@ function matchObject(
       ],
     });
   }
-  const references =
-    diff.verdict === "unsupported"
-      ? []
-      : objectReferences(ctx, objname, [...diff.changed, ...diff.new], run.symvers);
-  return {
-    object: {
-      orig: pair.orig,
-      patched: pair.patched,
-      objname,
-      objnameFrom,
-      verdict: objectVerdict(diff, functions, flags),
-      diffVerdict: diff.verdict,
-      functions,
-      flags,
-    },
-    references,
-  };
+  return functions;
 }
 
 /** The object a pair is built into, and how that was found. */
