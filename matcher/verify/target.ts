@@ -6,7 +6,7 @@ import type { KernelObject, KernelTable, NameIndex } from "../../lib/kernel-tabl
 import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.js";
 import { raise, raiseAs } from "../../lib/report/flag-codes.js";
 import type { OnLoadCheck, TargetVerdict, VerifyOutcome } from "../../lib/report/verify-types.js";
-import { RULES, type RuleChoice } from "../../lib/rules.js";
+import { type LookupRule, RULES, type RuleChoice } from "../../lib/rules.js";
 import { llvmHash, stripLlvmSuffix } from "../../lib/symbol-name.js";
 import { initHazard } from "../init-hazard.js";
 import { candidatesByRule, isFunctionType, type ResolveResult, resolve } from "../sympos.js";
@@ -91,7 +91,6 @@ function initHazardFlag(facts: ModuleFileFacts, target: LivepatchTarget, rule: R
 
 export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdict {
   const flags: Flag[] = [...target.flags];
-  const rule = ctx.choice.rule;
   const facts = ctx.modules.get(target.objname) ?? null;
   if (target.kernelMessage !== null && flags.some((f) => f.code === "BAD_KLP_SYM_NAME")) {
     // the kernel rejects the name before any lookup
@@ -106,93 +105,133 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
       flags,
     };
   }
-  const r = resolve(ctx.table, target.objname, target.oldName, target.oldSympos, rule);
+  const r = resolve(ctx.table, target.objname, target.oldName, target.oldSympos, ctx.choice.rule);
   for (const note of r.notes) flags.push(raise("UNRELIABLE_QUERY", note));
-  const obj = ctx.table.objects.get(target.objname);
   const matches = r.matches.map(view);
+  if (!r.ok && r.outcome === "not-loaded") return notLoadedVerdict(ctx, target, facts, matches, flags);
+  if (!r.ok) return failedVerdict(ctx, target, r, facts, matches, flags);
+  return resolvedVerdict(ctx, target, r, facts, matches, flags);
+}
 
-  if (!r.ok && r.outcome === "not-loaded") {
-    let onLoad: OnLoadCheck | null = null;
-    if (facts === null) {
-      flags.push(
-        raise(
-          "NOT_LOADED",
-          `${target.objname} is not loaded in ${ctx.table.source.path}${ctx.table.source.kind === "kallsyms" ? "" : ` (a ${ctx.table.source.kind} holds no module symbols)`}: the kernel resolves this target only when ${target.objname} loads; give --module-file ${target.objname}.ko to check it against the module's symbols`,
-        ),
-      );
-    } else {
-      const lr = resolve(facts.initTable, target.objname, target.oldName, target.oldSympos, rule);
-      const prefix = `when ${target.objname} loads (${facts.path}, init-time symbol list): `;
-      if (lr.ok) {
-        const idx = lr.symbol.position;
-        let kernelMessage: string | null = null;
-        if (target.role === "function") {
-          const traceOk = facts.traceable[idx];
-          if (!isFunctionType(lr.symbol.type) || traceOk === false) {
-            kernelMessage = noFtraceLocation(target.oldName);
-            flags.push(
-              raise(
-                "FTRACE_REFUSED",
-                `${prefix}resolves to ${lr.symbol.type} ${lr.symbol.name}, which ftrace cannot attach to: "${kernelMessage}"`,
-              ),
-            );
-          }
-        }
-        onLoad = { moduleFile: facts.path, outcome: "resolved", symbol: view(lr.symbol), kernelMessage };
+/** The target's object is not loaded: checked against --module-file's init-time list when given. */
+function notLoadedVerdict(
+  ctx: Context,
+  target: LivepatchTarget,
+  facts: ModuleFileFacts | null,
+  matches: TargetVerdict["matches"],
+  flags: Flag[],
+): TargetVerdict {
+  let onLoad: OnLoadCheck | null = null;
+  if (facts === null) {
+    flags.push(
+      raise(
+        "NOT_LOADED",
+        `${target.objname} is not loaded in ${ctx.table.source.path}${ctx.table.source.kind === "kallsyms" ? "" : ` (a ${ctx.table.source.kind} holds no module symbols)`}: the kernel resolves this target only when ${target.objname} loads; give --module-file ${target.objname}.ko to check it against the module's symbols`,
+      ),
+    );
+  } else {
+    onLoad = onLoadCheck(facts, target, ctx.choice.rule, flags);
+    const hazard = initHazardFlag(facts, target, ctx.choice);
+    if (hazard !== null) flags.push(hazard);
+  }
+  // nothing to compare until the module loads: an expectation is neither met nor broken
+  return {
+    target,
+    outcome: "not-loaded",
+    symbol: null,
+    matches,
+    kernelMessage: null,
+    onLoad,
+    expected: null,
+    flags,
+  };
+}
+
+/** The lookup the kernel makes when the module loads after the patch, against its init-time list. */
+function onLoadCheck(
+  facts: ModuleFileFacts,
+  target: LivepatchTarget,
+  rule: LookupRule,
+  flags: Flag[],
+): OnLoadCheck | null {
+  let onLoad: OnLoadCheck | null = null;
+  const lr = resolve(facts.initTable, target.objname, target.oldName, target.oldSympos, rule);
+  const prefix = `when ${target.objname} loads (${facts.path}, init-time symbol list): `;
+  if (lr.ok) {
+    const idx = lr.symbol.position;
+    let kernelMessage: string | null = null;
+    if (target.role === "function") {
+      const traceOk = facts.traceable[idx];
+      if (!isFunctionType(lr.symbol.type) || traceOk === false) {
+        kernelMessage = noFtraceLocation(target.oldName);
         flags.push(
-          raiseAs(
-            "NOT_LOADED",
-            "info",
-            `${target.objname} is not loaded: ${prefix}resolves to symbol #${idx + 1} ${lr.symbol.type} ${lr.symbol.name}`,
+          raise(
+            "FTRACE_REFUSED",
+            `${prefix}resolves to ${lr.symbol.type} ${lr.symbol.name}, which ftrace cannot attach to: "${kernelMessage}"`,
           ),
         );
-      } else if (lr.outcome !== "not-loaded") {
-        onLoad = { moduleFile: facts.path, outcome: lr.outcome, symbol: null, kernelMessage: lr.message };
-        flags.push(failureFlag(lr.outcome, lr.message, prefix));
       }
-      const hazard = initHazardFlag(facts, target, ctx.choice);
-      if (hazard !== null) flags.push(hazard);
     }
-    // nothing to compare until the module loads: an expectation is neither met nor broken
-    return {
-      target,
-      outcome: "not-loaded",
-      symbol: null,
-      matches,
-      kernelMessage: null,
-      onLoad,
-      expected: null,
-      flags,
-    };
-  }
-
-  if (!r.ok) {
+    onLoad = { moduleFile: facts.path, outcome: "resolved", symbol: view(lr.symbol), kernelMessage };
     flags.push(
-      failureFlag(r.outcome as Exclude<VerifyOutcome, "resolved" | "not-loaded">, describeFailure(r, target)),
+      raiseAs(
+        "NOT_LOADED",
+        "info",
+        `${target.objname} is not loaded: ${prefix}resolves to symbol #${idx + 1} ${lr.symbol.type} ${lr.symbol.name}`,
+      ),
     );
-    if (r.outcome === "not-found") {
-      const hint = rebuiltHint(ctx.table, obj, target, ctx.choice);
-      if (hint !== null) flags.push(hint);
-    }
-    if (facts !== null) {
-      const hazard = initHazardFlag(facts, target, ctx.choice);
-      if (hazard !== null) flags.push(hazard);
-    }
-    const exp = expectation(ctx, target, null);
-    flags.push(...exp.flags);
-    return {
-      target,
-      outcome: r.outcome as VerifyOutcome,
-      symbol: null,
-      matches,
-      kernelMessage: target.kernelMessage ?? r.message,
-      onLoad: null,
-      expected: exp.check,
-      flags,
-    };
+  } else if (lr.outcome !== "not-loaded") {
+    onLoad = { moduleFile: facts.path, outcome: lr.outcome, symbol: null, kernelMessage: lr.message };
+    flags.push(failureFlag(lr.outcome, lr.message, prefix));
   }
+  return onLoad;
+}
 
-  // resolved
+/** The lookup fails (ambiguous, position not found, not found). */
+function failedVerdict(
+  ctx: Context,
+  target: LivepatchTarget,
+  r: Extract<ResolveResult, { ok: false }>,
+  facts: ModuleFileFacts | null,
+  matches: TargetVerdict["matches"],
+  flags: Flag[],
+): TargetVerdict {
+  const obj = ctx.table.objects.get(target.objname);
+  flags.push(
+    failureFlag(r.outcome as Exclude<VerifyOutcome, "resolved" | "not-loaded">, describeFailure(r, target)),
+  );
+  if (r.outcome === "not-found") {
+    const hint = rebuiltHint(ctx.table, obj, target, ctx.choice);
+    if (hint !== null) flags.push(hint);
+  }
+  if (facts !== null) {
+    const hazard = initHazardFlag(facts, target, ctx.choice);
+    if (hazard !== null) flags.push(hazard);
+  }
+  const exp = expectation(ctx, target, null);
+  flags.push(...exp.flags);
+  return {
+    target,
+    outcome: r.outcome as VerifyOutcome,
+    symbol: null,
+    matches,
+    kernelMessage: target.kernelMessage ?? r.message,
+    onLoad: null,
+    expected: exp.check,
+    flags,
+  };
+}
+
+/** The lookup reaches a symbol: what the kernel then does with it. */
+function resolvedVerdict(
+  ctx: Context,
+  target: LivepatchTarget,
+  r: Extract<ResolveResult, { ok: true }>,
+  facts: ModuleFileFacts | null,
+  matches: TargetVerdict["matches"],
+  flags: Flag[],
+): TargetVerdict {
+  const obj = ctx.table.objects.get(target.objname);
   let kernelMessage = target.kernelMessage;
   if (target.role === "function" && obj !== undefined) {
     const loadedMatches = facts !== null && ctx.moduleMatchesLoaded.get(target.objname) === true;
