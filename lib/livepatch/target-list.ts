@@ -56,32 +56,7 @@ function targetsFromJson(
   objects: string[],
   undecided: string[],
 ): LivepatchTarget[] {
-  const targets: LivepatchTarget[] = [];
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      if (item === null || typeof item !== "object")
-        throw new InputError(path, `entry ${i}: expected an object`);
-      const o = item as Record<string, unknown>;
-      let role: TargetRole =
-        o.role === "reference" || typeof o.klpSym === "string" ? "reference" : "function";
-      if (o.role !== undefined && o.role !== "reference" && o.role !== "function") {
-        throw new InputError(path, `entry ${i}: role must be "function" or "reference"`);
-      }
-      if (o.role === "function") role = "function";
-      targets.push(
-        listTarget(
-          path,
-          `entry ${i}`,
-          o.objname,
-          o.oldName ?? o.name,
-          o.oldSympos ?? o.sympos,
-          role,
-          objects,
-        ),
-      );
-    });
-    return targets;
-  }
+  if (Array.isArray(value)) return targetsFromArray(path, value, objects);
   if (value !== null && typeof value === "object") {
     const report = value as Record<string, unknown>;
     if (Array.isArray(report.targets) && report.objects === undefined && report.schemaVersion === undefined) {
@@ -94,58 +69,100 @@ function targetsFromJson(
         "expected an array of {objname, oldName, oldSympos}, or a klpmatch match report (objects[], references[])",
       );
     }
-    report.objects.forEach((obj, i) => {
-      const functions = (obj as Record<string, unknown> | null)?.functions;
-      if (!Array.isArray(functions)) return;
-      functions.forEach((fn, j) => {
-        const target = (fn as Record<string, unknown> | null)?.target as
-          | Record<string, unknown>
-          | null
-          | undefined;
-        if (target === null || target === undefined) {
-          const name = (fn as Record<string, unknown> | null)?.name;
-          undecided.push(`objects[${i}].functions[${j}]${typeof name === "string" ? ` (${name})` : ""}`);
-          return;
-        }
-        targets.push(
-          listTarget(
-            path,
-            `objects[${i}].functions[${j}].target`,
-            target.objname,
-            target.oldName,
-            target.oldSympos,
-            "function",
-            objects,
-          ),
-        );
-      });
-    });
-    if (Array.isArray(report.references)) {
-      report.references.forEach((ref, i) => {
-        const r = ref as Record<string, unknown> | null;
-        if (r === null || typeof r !== "object") return;
-        const t = (r.target as Record<string, unknown> | null | undefined) ?? r;
-        // a reference the report could not decide has no oldName (and no klpSym)
-        if (t === null || typeof t.oldName !== "string") {
-          undecided.push(`references[${i}]${typeof r.name === "string" ? ` (${r.name})` : ""}`);
-          return;
-        }
-        targets.push(
-          listTarget(
-            path,
-            `references[${i}]`,
-            t.objname,
-            t.oldName,
-            t.oldSympos ?? t.sympos,
-            "reference",
-            objects,
-          ),
-        );
-      });
-    }
+    const targets = functionTargetsOfReport(path, report.objects, objects, undecided);
+    if (Array.isArray(report.references))
+      targets.push(...referenceTargetsOfReport(path, report.references, objects, undecided));
     return targets;
   }
   throw new InputError(path, "expected a JSON array or object");
+}
+
+/** A JSON array of {objname, oldName, oldSympos[, role]} (also name, sympos, klpSym). */
+function targetsFromArray(path: string, value: readonly unknown[], objects: string[]): LivepatchTarget[] {
+  const targets: LivepatchTarget[] = [];
+  value.forEach((item, i) => {
+    if (item === null || typeof item !== "object")
+      throw new InputError(path, `entry ${i}: expected an object`);
+    const o = item as Record<string, unknown>;
+    let role: TargetRole = o.role === "reference" || typeof o.klpSym === "string" ? "reference" : "function";
+    if (o.role !== undefined && o.role !== "reference" && o.role !== "function") {
+      throw new InputError(path, `entry ${i}: role must be "function" or "reference"`);
+    }
+    if (o.role === "function") role = "function";
+    targets.push(
+      listTarget(path, `entry ${i}`, o.objname, o.oldName ?? o.name, o.oldSympos ?? o.sympos, role, objects),
+    );
+  });
+  return targets;
+}
+
+/** A match report's decided functions (the undecided ones are listed in `undecided`). */
+function functionTargetsOfReport(
+  path: string,
+  reportObjects: readonly unknown[],
+  objects: string[],
+  undecided: string[],
+): LivepatchTarget[] {
+  const targets: LivepatchTarget[] = [];
+  reportObjects.forEach((obj, i) => {
+    const functions = (obj as Record<string, unknown> | null)?.functions;
+    if (!Array.isArray(functions)) return;
+    functions.forEach((fn, j) => {
+      const target = (fn as Record<string, unknown> | null)?.target as
+        | Record<string, unknown>
+        | null
+        | undefined;
+      if (target === null || target === undefined) {
+        const name = (fn as Record<string, unknown> | null)?.name;
+        undecided.push(`objects[${i}].functions[${j}]${typeof name === "string" ? ` (${name})` : ""}`);
+        return;
+      }
+      targets.push(
+        listTarget(
+          path,
+          `objects[${i}].functions[${j}].target`,
+          target.objname,
+          target.oldName,
+          target.oldSympos,
+          "function",
+          objects,
+        ),
+      );
+    });
+  });
+  return targets;
+}
+
+/** A match report's decided references (the undecided ones are listed in `undecided`). */
+function referenceTargetsOfReport(
+  path: string,
+  references: readonly unknown[],
+  objects: string[],
+  undecided: string[],
+): LivepatchTarget[] {
+  const targets: LivepatchTarget[] = [];
+  references.forEach((ref, i) => {
+    const r = ref as Record<string, unknown> | null;
+    if (r === null || typeof r !== "object") return;
+    const t = (r.target as Record<string, unknown> | null | undefined) ?? r;
+    // a reference the report could not decide has no oldName (and no klpSym)
+    if (t === null || typeof t.oldName !== "string") {
+      undecided.push(`references[${i}]${typeof r.name === "string" ? ` (${r.name})` : ""}`);
+      return;
+    }
+    targets.push(
+      listTarget(
+        path,
+        `references[${i}]`,
+        t.objname,
+        t.oldName,
+        t.oldSympos ?? t.sympos,
+        "reference",
+        objects,
+      ),
+    );
+  });
+  return targets;
 }
 
 function targetsFromTsv(path: string, text: string, objects: string[]): LivepatchTarget[] {
