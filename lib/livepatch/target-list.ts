@@ -69,10 +69,7 @@ function targetsFromJson(
         "expected an array of {objname, oldName, oldSympos}, or a klpmatch match report (objects[], references[])",
       );
     }
-    const targets = functionTargetsOfReport(path, report.objects, objects, undecided);
-    if (Array.isArray(report.references))
-      targets.push(...referenceTargetsOfReport(path, report.references, objects, undecided));
-    return targets;
+    return targetsOfReport(path, report.objects, report.references, objects, undecided);
   }
   throw new InputError(path, "expected a JSON array or object");
 }
@@ -96,10 +93,11 @@ function targetsFromArray(path: string, value: readonly unknown[], objects: stri
   return targets;
 }
 
-/** A match report's decided functions (the undecided ones are listed in `undecided`). */
-function functionTargetsOfReport(
+/** A match report's decided functions, then its references (the undecided ones are listed in `undecided`). */
+function targetsOfReport(
   path: string,
   reportObjects: readonly unknown[],
+  references: unknown,
   objects: string[],
   undecided: string[],
 ): LivepatchTarget[] {
@@ -130,17 +128,7 @@ function functionTargetsOfReport(
       );
     });
   });
-  return targets;
-}
-
-/** A match report's decided references (the undecided ones are listed in `undecided`). */
-function referenceTargetsOfReport(
-  path: string,
-  references: readonly unknown[],
-  objects: string[],
-  undecided: string[],
-): LivepatchTarget[] {
-  const targets: LivepatchTarget[] = [];
+  if (!Array.isArray(references)) return targets;
   references.forEach((ref, i) => {
     const r = ref as Record<string, unknown> | null;
     if (r === null || typeof r !== "object") return;

@@ -108,19 +108,24 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
   const r = resolve(ctx.table, target.objname, target.oldName, target.oldSympos, ctx.choice.rule);
   for (const note of r.notes) flags.push(raise("UNRELIABLE_QUERY", note));
   const matches = r.matches.map(view);
-  if (!r.ok && r.outcome === "not-loaded") return notLoadedVerdict(ctx, target, facts, matches, flags);
-  if (!r.ok) return failedVerdict(ctx, target, r, facts, matches, flags);
-  return resolvedVerdict(ctx, target, r, facts, matches, flags);
+  const check: TargetCheck = { ctx, target, facts, matches, flags };
+  if (!r.ok && r.outcome === "not-loaded") return notLoadedVerdict(check);
+  if (!r.ok) return failedVerdict(check, r);
+  return resolvedVerdict(check, r);
+}
+
+/** One target's check under way: what every step of verifyTarget reads, and the flags it adds to. */
+interface TargetCheck {
+  readonly ctx: Context;
+  readonly target: LivepatchTarget;
+  /** The --module-file of the target's object, if given. */
+  readonly facts: ModuleFileFacts | null;
+  readonly matches: TargetVerdict["matches"];
+  readonly flags: Flag[];
 }
 
 /** The target's object is not loaded: checked against --module-file's init-time list when given. */
-function notLoadedVerdict(
-  ctx: Context,
-  target: LivepatchTarget,
-  facts: ModuleFileFacts | null,
-  matches: TargetVerdict["matches"],
-  flags: Flag[],
-): TargetVerdict {
+function notLoadedVerdict({ ctx, target, facts, matches, flags }: TargetCheck): TargetVerdict {
   let onLoad: OnLoadCheck | null = null;
   if (facts === null) {
     flags.push(
@@ -189,12 +194,8 @@ function onLoadCheck(
 
 /** The lookup fails (ambiguous, position not found, not found). */
 function failedVerdict(
-  ctx: Context,
-  target: LivepatchTarget,
+  { ctx, target, facts, matches, flags }: TargetCheck,
   r: Extract<ResolveResult, { ok: false }>,
-  facts: ModuleFileFacts | null,
-  matches: TargetVerdict["matches"],
-  flags: Flag[],
 ): TargetVerdict {
   const obj = ctx.table.objects.get(target.objname);
   flags.push(
@@ -224,12 +225,8 @@ function failedVerdict(
 
 /** The lookup reaches a symbol: what the kernel then does with it. */
 function resolvedVerdict(
-  ctx: Context,
-  target: LivepatchTarget,
+  { ctx, target, facts, matches, flags }: TargetCheck,
   r: Extract<ResolveResult, { ok: true }>,
-  facts: ModuleFileFacts | null,
-  matches: TargetVerdict["matches"],
-  flags: Flag[],
 ): TargetVerdict {
   const obj = ctx.table.objects.get(target.objname);
   let kernelMessage = target.kernelMessage;
