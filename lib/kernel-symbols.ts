@@ -60,7 +60,7 @@ export async function loadKernelSymbols(opts: KernelSymbolSources): Promise<Kern
 }
 
 /** Objects from several tables; the first table holding an object wins, the others are noted. */
-export function mergeTables(tables: readonly KernelTable[]): KernelTable {
+function mergeTables(tables: readonly KernelTable[]): KernelTable {
   const objects = new Map<string, KernelObject>();
   const notes: string[] = [];
   const vmlinuxFrom = tables.find((t) => t.objects.has(VMLINUX));

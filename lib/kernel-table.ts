@@ -61,7 +61,7 @@ export function normalizeModuleName(name: string): string {
 const NO_ROW = -1;
 
 /** FNV-1a over a name's bytes, as a non-negative 31-bit number (readers may compute it while scanning). */
-export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   return h & 0x7fffffff;

@@ -92,7 +92,7 @@ export const RULES: Readonly<Record<LookupRule, RuleDefinition>> = {
 
 export const LOOKUP_RULES = Object.keys(RULES) as LookupRule[];
 
-export function isLookupRule(value: string): value is LookupRule {
+function isLookupRule(value: string): value is LookupRule {
   return Object.hasOwn(RULES, value);
 }
 

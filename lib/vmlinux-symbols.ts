@@ -33,7 +33,7 @@ function sectionLetter(section: ElfSection | undefined): string {
 }
 
 /** GNU nm's type letter for an ELF symbol. */
-export function nmTypeLetter(sym: ElfSymbol, section: ElfSection | undefined): string {
+function nmTypeLetter(sym: ElfSymbol, section: ElfSection | undefined): string {
   const weak = sym.bind === STB_WEAK;
   if (sym.special === "UNDEF") return weak ? (sym.type === STT_OBJECT ? "v" : "w") : "U";
   if (sym.special === "COMMON") return "C";

@@ -16,7 +16,7 @@ import { compareFunctions, foldSplitParts } from "./diff-functions.js";
 import { modelObject, type ObjectModel, type RelocTarget, type Unit } from "./object-model.js";
 
 /** Refuses pairs the diff step cannot compare: not relocatable, or built for another machine. */
-export function checkPair(orig: ElfFile, patched: ElfFile): void {
+function checkPair(orig: ElfFile, patched: ElfFile): void {
   for (const f of [orig, patched]) {
     if (f.header.type !== ET_REL) {
       throw new InputError(

@@ -13,7 +13,7 @@ import { type IdentifyContext, identify } from "./evidence/index.js";
 import { KLP_SYM_NAME_MAX } from "./sympos.js";
 
 /** True when some object of the table exports the name (`__ksymtab_<name>`), or Module.symvers lists it. */
-export function isExported(table: KernelTable, symvers: Symvers | null, name: string): boolean {
+function isExported(table: KernelTable, symvers: Symvers | null, name: string): boolean {
   if (symvers?.isExported(name)) return true;
   for (const obj of table.objects.values()) if (obj.positionsOf(`__ksymtab_${name}`).length > 0) return true;
   return false;
@@ -42,7 +42,7 @@ function definingObject(table: KernelTable, name: string): string | null {
   return null;
 }
 
-export function klpSymName(objname: string, name: string, sympos: number): string {
+function klpSymName(objname: string, name: string, sympos: number): string {
   return `.klp.sym.${objname}.${name},${sympos}`;
 }
 

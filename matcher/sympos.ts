@@ -43,7 +43,7 @@ export type PositionResult =
   | { ok: false; reason: string };
 
 /** .klp.sym names are parsed with `%127[^,]` before 6.1 and `%511[^,]` since (kernel/livepatch/core.c). */
-export const KLP_SYM_NAME_MAX_OLD = 127;
+const KLP_SYM_NAME_MAX_OLD = 127;
 export const KLP_SYM_NAME_MAX = 511;
 
 /** Modules are compared by exact name in every era (design note §3); only vmlinux follows the rule. */
@@ -138,7 +138,7 @@ export function isFunctionType(type: string): boolean {
 }
 
 /** What the kernel prints when it refuses a resolved target later, or null. */
-export function refusalOf(symbol: KernelSymbol): string | null {
+function refusalOf(symbol: KernelSymbol): string | null {
   // per-CPU symbols are absolute offsets outside the kernel image: klp_init_object_loaded()'s
   // kallsyms_lookup_size_offset() fails on them (oracle gcc-smp-percpu p02)
   if (symbol.type === "A" || symbol.type === "a") return `kallsyms size lookup failed for '${symbol.name}'`;
