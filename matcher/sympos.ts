@@ -20,6 +20,8 @@ export type ResolveResult =
       matches: readonly KernelSymbol[];
       /** What the kernel prints when it then refuses the target, or null when it should take it. */
       warning: string | null;
+      /** Why it refuses: the size lookup of an absolute symbol, or ftrace finding no call site. */
+      refusedBy: "size-lookup" | "ftrace" | null;
       /** Caveats of the rule (e.g. a dotted query in a 6.2–6.10.6 LTO kernel). */
       notes: readonly string[];
     }
@@ -138,15 +140,18 @@ export function isFunctionType(type: string): boolean {
 }
 
 /** What the kernel prints when it refuses a resolved target later, or null. */
-function refusalOf(symbol: KernelSymbol): string | null {
+function refusalOf(
+  symbol: KernelSymbol,
+): Pick<Extract<ResolveResult, { ok: true }>, "warning" | "refusedBy"> {
   // per-CPU symbols are absolute offsets outside the kernel image: klp_init_object_loaded()'s
   // kallsyms_lookup_size_offset() fails on them (oracle gcc-smp-percpu p02)
-  if (symbol.type === "A" || symbol.type === "a") return `kallsyms size lookup failed for '${symbol.name}'`;
-  // ftrace can only attach to a function's call site (oracle g33: a data symbol)
-  if (!isFunctionType(symbol.type)) return `failed to find location for function '${symbol.name}'`;
-  // init text is freed after boot (vmlinux) or after the module's init, its call sites with it (oracle g34)
-  if (symbol.init) return `failed to find location for function '${symbol.name}'`;
-  return null;
+  if (symbol.type === "A" || symbol.type === "a")
+    return { warning: `kallsyms size lookup failed for '${symbol.name}'`, refusedBy: "size-lookup" };
+  // ftrace can only attach to a function's call site (oracle g33: a data symbol); init text is
+  // freed after boot (vmlinux) or after the module's init, its call sites with it (oracle g34)
+  if (!isFunctionType(symbol.type) || symbol.init)
+    return { warning: `failed to find location for function '${symbol.name}'`, refusedBy: "ftrace" };
+  return { warning: null, refusedBy: null };
 }
 
 /** Simulates klp_find_object_symbol: counts every matching symbol of any type in kallsyms order. */
@@ -205,7 +210,7 @@ export function resolve(
       notes,
     };
   }
-  return { ok: true, symbol: reached, matches, warning: refusalOf(reached), notes };
+  return { ok: true, symbol: reached, matches, ...refusalOf(reached), notes };
 }
 
 /** True when two symbols are the same entry of the same table object. */

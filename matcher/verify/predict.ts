@@ -5,7 +5,6 @@ import type { KernelTable } from "../../lib/kernel-table.js";
 import type { LivepatchTarget, LivepatchTargets } from "../../lib/livepatch/index.js";
 import type { PatchPrediction, TargetVerdict } from "../../lib/report/verify-types.js";
 import { objectProblem } from "./object-checks.js";
-import { SIZE_LOOKUP } from "./refusal.js";
 
 /** Where the kernel first refuses the patch, and with what message. */
 interface Refusal {
@@ -118,7 +117,9 @@ function enableRefusal(
       if (v.target.role !== "function") continue;
       const message = failureOf(v);
       if (message !== null) return refused(message, v.target.source);
-      if (v.kernelMessage?.startsWith(SIZE_LOOKUP)) return refused(v.kernelMessage, v.target.source);
+      // the size lookup of an absolute symbol fails in klp_init_object_loaded(), before ftrace
+      if (v.kernelMessage !== null && v.flags.some((f) => f.code === "SIZE_LOOKUP_FAILED"))
+        return refused(v.kernelMessage, v.target.source);
     }
   }
   return null;

@@ -11,9 +11,6 @@ import type { ResolveResult } from "../sympos.js";
 import type { ModuleFileFacts } from "./module-file.js";
 import { hasSiteIn, type VmlinuxCallSites } from "./vmlinux-call-sites.js";
 
-/** The start of sympos.ts's warning for an absolute (per-CPU) symbol, and of the kernel's message. */
-export const SIZE_LOOKUP = "kallsyms size lookup failed";
-
 /** Where the symbol's code ends: its size when known, else the next higher address in kallsyms order. */
 function codeEnd(obj: KernelObject, symbol: KernelSymbol): bigint | null {
   if (symbol.address === null) return null;
@@ -83,7 +80,7 @@ export function refusal(
   vmlinuxCalls: VmlinuxCallSites | null,
 ): { message: string; flag: Flag } | null {
   if (resolved.warning !== null) {
-    if (resolved.warning.startsWith(SIZE_LOOKUP)) {
+    if (resolved.refusedBy === "size-lookup") {
       // klp_init_object_loaded(): kallsyms_lookup_size_offset() fails → this message, -ENOENT
       const message = sizeLookupFailed(target.oldName);
       return {
