@@ -15,7 +15,7 @@ function parseSpec(spec: string): ReportOutput {
   const format = eq < 0 ? spec : spec.slice(0, eq);
   const path = eq < 0 ? "" : spec.slice(eq + 1);
   if (eq < 0 || path === "" || !isReportFormat(format)) {
-    throw new InputError(
+    throw InputError.usage(
       "--report",
       `expected FORMAT=FILE with FORMAT one of ${REPORT_FORMATS.join(", ")} and FILE a path or - (stdout), got '${spec}'`,
     );
@@ -40,7 +40,7 @@ export function reportOutputs(
   for (const o of outputs) {
     const where = o.path ?? "-";
     if (seen.has(where)) {
-      throw new InputError(
+      throw InputError.usage(
         "--report",
         where === "-" ? "two reports to standard output" : `${where}: named for two reports`,
       );

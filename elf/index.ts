@@ -20,7 +20,6 @@ export {
 } from "./read-file.js";
 export {
   formatRelocations,
-  formatSymbolsListing,
   formatSymbolTable,
   type SymbolsListingOptions,
   sectionIndexLabel,

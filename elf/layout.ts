@@ -102,12 +102,12 @@ export function stringError(l: Layout, table: StringTable, offset: number, what:
   if (offset >= table.size) {
     return new ElfFormatError(
       l.path,
-      `${what}: name offset 0x${offset.toString(16)} is outside ${table.description} (size 0x${table.size.toString(16)})`,
+      `${what}: name offset ${hex(offset)} is outside ${table.description} (size ${hex(table.size)})`,
     );
   }
   return new ElfFormatError(
     l.path,
-    `${what}: name at offset 0x${offset.toString(16)} in ${table.description} is not NUL-terminated`,
+    `${what}: name at offset ${hex(offset)} in ${table.description} is not NUL-terminated`,
   );
 }
 

@@ -1,5 +1,6 @@
 // Names for the numeric fields of an ELF file. Symbol type, bind and visibility names are the ones
 // binutils readelf prints (FUNC, GLOBAL, DEFAULT, …) so `klpmatch symbols` can match its layout.
+
 import {
   EM_386,
   EM_AARCH64,
@@ -22,6 +23,7 @@ import {
   SHF_TLS,
   SHF_WRITE,
 } from "./constants.js";
+import { hex } from "./layout.js";
 
 const OSABI_NAMES: Record<number, string> = {
   0: "SYSV",
@@ -54,7 +56,7 @@ const FILE_TYPE_NAMES = ["NONE", "REL", "EXEC", "DYN", "CORE"];
 
 /** e_type as readelf abbreviates it: REL, EXEC, DYN, CORE, NONE. */
 export function fileTypeName(type: number): string {
-  return FILE_TYPE_NAMES[type] ?? `0x${type.toString(16)}`;
+  return FILE_TYPE_NAMES[type] ?? hex(type);
 }
 
 const MACHINE_NAMES: Record<number, string> = {
@@ -136,10 +138,10 @@ const MACHINE_SECTION_TYPE_NAMES: Record<number, Record<number, string>> = {
 export function sectionTypeName(machine: number, type: number): string {
   const name = SECTION_TYPE_NAMES[type] ?? MACHINE_SECTION_TYPE_NAMES[machine]?.[type];
   if (name !== undefined) return name;
-  if (type >= 0x70000000 && type <= 0x7fffffff) return `LOPROC+0x${(type - 0x70000000).toString(16)}`;
-  if (type >= 0x60000000 && type <= 0x6fffffff) return `LOOS+0x${(type - 0x60000000).toString(16)}`;
-  if (type >= 0x80000000 && type <= 0xffffffff) return `LOUSER+0x${(type - 0x80000000).toString(16)}`;
-  return `0x${type.toString(16)}`;
+  if (type >= 0x70000000 && type <= 0x7fffffff) return `LOPROC+${hex(type - 0x70000000)}`;
+  if (type >= 0x60000000 && type <= 0x6fffffff) return `LOOS+${hex(type - 0x60000000)}`;
+  if (type >= 0x80000000 && type <= 0xffffffff) return `LOUSER+${hex(type - 0x80000000)}`;
+  return hex(type);
 }
 
 const SECTION_FLAG_NAMES: ReadonlyArray<readonly [bigint, string]> = [
@@ -168,7 +170,7 @@ export function sectionFlagNames(flags: bigint): string[] {
       rest &= ~bit;
     }
   }
-  if (rest !== 0n) names.push(`0x${rest.toString(16)}`);
+  if (rest !== 0n) names.push(hex(rest));
   return names;
 }
 

@@ -329,10 +329,3 @@ export function formatRelocations(file: ElfFile): string {
   writeRelocations(out, file);
   return out.toString();
 }
-
-/** One file as readelf -sW [-rW] prints it. */
-export function formatSymbolsListing(file: ElfFile, opts: SymbolsListingOptions = {}): string {
-  const out = new OutputBuffer();
-  writeSymbolsListing(out, file, opts);
-  return out.toString();
-}

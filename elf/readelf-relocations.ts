@@ -2,6 +2,7 @@
 // one reserved stretch of the output; the text that depends only on the symbol (its value and name)
 // is written the first time a symbol is used and copied from there for every later relocation against
 // it, so a 36,000-relocation module costs a few native copies per line.
+
 import {
   EM_X86_64,
   SHN_ABS,
@@ -13,6 +14,7 @@ import {
 } from "./constants.js";
 import { layoutOf, sectionLookupOf } from "./file.js";
 import type { Layout } from "./layout.js";
+import { hex } from "./layout.js";
 import { type OutputBuffer, putBytes, putHexMinimal, putHexWord } from "./output-buffer.js";
 import {
   versionSuffix,
@@ -85,7 +87,7 @@ function unnamedSymbolText(file: ElfFile, type: number, shndx: number): string {
   if (shndx === SHN_ABS) return "ABS";
   if (shndx === SHN_COMMON) return "COMMON";
   if (file.header.machine === EM_X86_64 && shndx === 0xff02) return "LARGE_COMMON";
-  return `<section 0x${shndx.toString(16)}>`;
+  return `<section ${hex(shndx)}>`;
 }
 
 const RELOCATION_COLUMNS = {

@@ -11,7 +11,7 @@ import {
   SHT_SYMTAB_SHNDX,
 } from "./constants.js";
 import type { Layout, StringTable } from "./layout.js";
-import { bigintOf, decodeString } from "./layout.js";
+import { bigintOf, decodeString, hex } from "./layout.js";
 import { sectionFlagNames, sectionTypeName } from "./names.js";
 import type { ElfSection } from "./types.js";
 
@@ -172,7 +172,6 @@ export class SectionHeader implements ElfSection {
 
   /** The header as plain JSON data: 64-bit fields as "0x…" strings, the data as its extent. */
   toJSON(): Record<string, unknown> {
-    const hex = (v: bigint) => `0x${v.toString(16)}`;
     return {
       index: this.index,
       name: this.name,

@@ -116,7 +116,7 @@ function computeShape(l: Layout, sections: SectionLookup, table: ElfSection): Sy
 }
 
 /** The name of symbol i (st_name at nameOffset); throws when it is outside its string table. */
-export function symbolName(l: Layout, shape: SymbolTableShape, i: number, nameOffset: number): string {
+function symbolName(l: Layout, shape: SymbolTableShape, i: number, nameOffset: number): string {
   if (nameOffset === 0) return "";
   const name = readString(l, shape.names, nameOffset);
   if (name === null) throw stringError(l, shape.names, nameOffset, `symbol ${i} of '${shape.table.name}'`);

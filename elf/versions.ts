@@ -1,7 +1,9 @@
 // GNU symbol versioning of a dynamic symbol table (.gnu.version, .gnu.version_d, .gnu.version_r):
 // which version each .dynsym entry carries, as readelf appends it (name@VER, name@@VER, name@VER (n)).
+
 import { SHT_GNU_VERDEF, SHT_GNU_VERNEED, SHT_GNU_VERSYM, SHT_STRTAB } from "./constants.js";
 import { ElfFormatError } from "./errors.js";
+import { hex } from "./layout.js";
 import type { ElfFile, ElfSection } from "./types.js";
 
 export interface SymbolVersion {
@@ -23,10 +25,7 @@ function reader(file: ElfFile) {
 function stringAt(file: ElfFile, strtab: ElfSection, offset: number, what: string): string {
   const data = strtab.data;
   if (!data || offset >= data.length) {
-    throw new ElfFormatError(
-      file.path,
-      `${what}: name offset 0x${offset.toString(16)} is outside '${strtab.name}'`,
-    );
+    throw new ElfFormatError(file.path, `${what}: name offset ${hex(offset)} is outside '${strtab.name}'`);
   }
   const end = data.indexOf(0, offset);
   if (end < 0) throw new ElfFormatError(file.path, `${what}: name in '${strtab.name}' is not NUL-terminated`);

@@ -19,7 +19,7 @@ function entryBytes(dir: Buffer, name: string): Buffer | null {
 }
 
 /** The bytes of the path `arg` was decoded from, or null when there is no one such path. */
-export function pathBytes(arg: string): Buffer | null {
+function pathBytes(arg: string): Buffer | null {
   const absolute = arg.startsWith("/");
   let current = Buffer.from(absolute ? "/" : ".");
   for (const part of arg.split("/").filter((p) => p !== "")) {
@@ -31,7 +31,7 @@ export function pathBytes(arg: string): Buffer | null {
 }
 
 /** `arg`, or for a non-UTF-8 name that exists, /dev/fd/N of the file opened by its bytes. */
-export function reachableArgument(arg: string): string {
+function reachableArgument(arg: string): string {
   if (!arg.includes(REPLACEMENT) || existsSync(arg)) return arg;
   const bytes = pathBytes(arg);
   if (bytes === null || !existsSync(bytes)) return arg;

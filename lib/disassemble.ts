@@ -29,7 +29,7 @@ const TOOLS: readonly Tool[] = [GNU_OBJDUMP, llvmObjdump("llvm-objdump"), llvmOb
  * The function's instructions and relocations, one per line, without addresses (so a shifted
  * function still lines up in a diff) and with ThinLTO hashes masked.
  */
-export async function disassembleFunction(path: string, symbol: string): Promise<Disassembly> {
+async function disassembleFunction(path: string, symbol: string): Promise<Disassembly> {
   const tried: string[] = [];
   for (const tool of TOOLS) {
     let result: { stdout: string; stderr: string; exitCode?: number; failed: boolean; code?: string };
@@ -92,7 +92,7 @@ function firstLine(text: string): string {
 }
 
 /** The body of `<symbol>:` in objdump output, addresses dropped. */
-export function functionLines(output: string, symbol: string): string[] {
+function functionLines(output: string, symbol: string): string[] {
   const out: string[] = [];
   let inside = false;
   for (const raw of output.split("\n")) {
@@ -113,6 +113,6 @@ export function functionLines(output: string, symbol: string): string[] {
   return out;
 }
 
-export function maskHashes(text: string): string {
+function maskHashes(text: string): string {
   return text.replace(/\.llvm\.\d+/g, ".llvm.<hash>");
 }

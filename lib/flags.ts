@@ -11,8 +11,6 @@ export interface Flag {
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
-export const SEVERITIES: readonly Severity[] = ["error", "warning", "info"];
-
 export function isSeverity(value: string): value is Severity {
   return value in SEVERITY_RANK;
 }
@@ -20,10 +18,6 @@ export function isSeverity(value: string): value is Severity {
 /** True when a flag of this severity fails a run gated at `failOn` ("none" never fails). */
 export function failsAt(severity: Severity, failOn: Severity | "none"): boolean {
   return failOn !== "none" && SEVERITY_RANK[severity] >= SEVERITY_RANK[failOn];
-}
-
-export function flag(code: string, severity: Severity, message: string): Flag {
-  return { code, severity, message };
 }
 
 export function worstSeverity(flags: Iterable<Flag>): Severity | null {

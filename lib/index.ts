@@ -3,7 +3,7 @@
 export { writeFileAtomic } from "./atomic-write.js";
 export * from "./build-tree.js";
 export * from "./disassemble.js";
-export { type Flag, failsAt, flag, isSeverity, SEVERITIES, type Severity, worstSeverity } from "./flags.js";
+export { type Flag, failsAt, isSeverity, type Severity, worstSeverity } from "./flags.js";
 export { fileErrorText, InputError } from "./input-error.js";
 export * from "./input-files.js";
 export * from "./kallsyms.js";

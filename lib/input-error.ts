@@ -2,14 +2,22 @@
 // which file (and line), and what is wrong. The CLI prints it as one line and exits 2.
 
 export class InputError extends Error {
-  readonly path: string;
+  /** The file at fault; null when no file is (an option, a missing argument: see `usage`). */
+  readonly path: string | null;
   readonly reason: string;
 
-  constructor(path: string, reason: string) {
-    super(`${path}: ${reason}`);
+  constructor(path: string, reason: string);
+  constructor(path: string | null, reason: string, message?: string);
+  constructor(path: string | null, reason: string, message = `${path}: ${reason}`) {
+    super(message);
     this.name = "InputError";
     this.path = path;
     this.reason = reason;
+  }
+
+  /** Bad input that is no file's fault: `what` (an option, a command, a function name) heads the message. */
+  static usage(what: string, reason: string): InputError {
+    return new InputError(null, reason, `${what}: ${reason}`);
   }
 }
 

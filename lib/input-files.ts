@@ -84,7 +84,7 @@ export async function readInputText(path: string): Promise<string> {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-export async function fileSha256(path: string): Promise<string> {
+async function fileSha256(path: string): Promise<string> {
   return bytesSha256(await readInputFile(path));
 }
 
@@ -136,7 +136,7 @@ function isKernelObject(name: string): boolean {
 const SKIPPED_DIRS = new Set([".git", "node_modules"]);
 
 /** Relative paths (`/` separators) of the kernel object files under root, sorted. */
-export async function listKernelObjects(root: string): Promise<string[]> {
+async function listKernelObjects(root: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
     let entries: import("node:fs").Dirent[];

@@ -75,29 +75,11 @@ export function parseSymbolText(
   }
   const allowModules = kind === "kallsyms";
   const store = new SymbolStore(bytes, lineCount(bytes));
-  const objnames: string[] = [VMLINUX];
-  const objIds = new Map<string, number>([[VMLINUX, 0]]);
-  store.objCount[0] = 0;
-  const pseudo = new Map<string, number>();
-  const ftraceSaved = new Map<string, number>();
+  const tags = new ModuleTags(store);
   let skipped = 0;
   let undefinedSkipped = 0;
   let firstSkipped = "";
   let nonZero = 0;
-  const objectId = (module: string): number => {
-    let id = objIds.get(module);
-    if (id === undefined) {
-      id = objnames.length;
-      objnames.push(module);
-      objIds.set(module, id);
-      store.objCount[id] = 0;
-    }
-    return id;
-  };
-  // the last module tag seen, to avoid decoding the same tag for every line of a module
-  let tagStart = -1;
-  let tagLen = -1;
-  let tagObj = -1;
 
   const n = bytes.length;
   const line: ScannedLine = {
@@ -130,29 +112,9 @@ export function parseSymbolText(
       continue;
     }
     let obj = 0;
-    const ts = line.tagStart;
-    if (ts >= 0) {
-      const te = line.tagEnd;
-      if (te - ts !== tagLen || bytes.compare(bytes, tagStart, tagStart + tagLen, ts, te) !== 0) {
-        const module = bytes.toString("latin1", ts, te);
-        tagStart = ts;
-        tagLen = te - ts;
-        // a module's tag again after its block: kernel/trace/ftrace.c ftrace_mod_get_kallsym() lists
-        // the module's freed init functions after every module's own symbols — not its symtab
-        tagObj =
-          PSEUDO_MODULES.has(module) || module.startsWith("__builtin__")
-            ? -1
-            : objIds.has(module)
-              ? -2
-              : objectId(module);
-      }
-      obj = tagObj;
-      if (obj < 0) {
-        const module = bytes.toString("latin1", ts, te);
-        const counts = obj === -1 ? pseudo : ftraceSaved;
-        counts.set(module, (counts.get(module) ?? 0) + 1);
-        continue;
-      }
+    if (line.tagStart >= 0) {
+      obj = tags.objectOf(bytes, line.tagStart, line.tagEnd);
+      if (obj < 0) continue;
     }
     nonZero |= line.hi | line.lo;
     store.add(
@@ -167,30 +129,87 @@ export function parseSymbolText(
     );
   }
 
-  const notes: string[] = [];
   const hidden = store.rows > 0 && nonZero === 0;
   if (store.rows === 0) throw new InputError(path, "no symbols (empty file?)");
+  const notes = textTableNotes(hidden, tags);
+  if (undefinedSkipped > 0) notes.push(nmUndefinedNote(undefinedSkipped));
+  if (skipped > 0) notes.push(`--lenient: skipped ${skipped} malformed line(s) (first: ${firstSkipped})`);
+  return {
+    source: { kind, path },
+    objects: objectsOf(store, tags.objnames, hidden, hidden ? null : initTextRange(store)),
+    addressesHidden: hidden,
+    hasLlvmNames: hasVmlinuxLlvmName(bytes),
+    notes,
+  };
+}
+
+/** The objects a kallsyms text's module tags name, vmlinux first, in order of first appearance. */
+class ModuleTags {
+  readonly objnames: string[] = [VMLINUX];
+  private readonly ids = new Map<string, number>([[VMLINUX, 0]]);
+  /** Lines of pseudo-modules ([bpf], [__builtin__…]), per module. */
+  readonly pseudo = new Map<string, number>();
+  /** Later lines of a module after its block (ftrace's freed init functions), per module. */
+  readonly ftraceSaved = new Map<string, number>();
+  // the last module tag seen, to avoid decoding the same tag for every line of a module
+  private tagStart = -1;
+  private tagLen = -1;
+  private tagObj = -1;
+
+  constructor(private readonly store: SymbolStore) {
+    store.objCount[0] = 0;
+  }
+
+  /** The object of a line tagged `[module]` at ts..te, or -1 when the line is not one of its symbols (counted). */
+  objectOf(bytes: Buffer, ts: number, te: number): number {
+    if (
+      te - ts !== this.tagLen ||
+      bytes.compare(bytes, this.tagStart, this.tagStart + this.tagLen, ts, te) !== 0
+    ) {
+      const module = bytes.toString("latin1", ts, te);
+      this.tagStart = ts;
+      this.tagLen = te - ts;
+      // a module's tag again after its block: kernel/trace/ftrace.c ftrace_mod_get_kallsym() lists
+      // the module's freed init functions after every module's own symbols — not its symtab
+      this.tagObj =
+        PSEUDO_MODULES.has(module) || module.startsWith("__builtin__")
+          ? -1
+          : this.ids.has(module)
+            ? -2
+            : this.add(module);
+    }
+    if (this.tagObj >= 0) return this.tagObj;
+    const module = bytes.toString("latin1", ts, te);
+    const counts = this.tagObj === -1 ? this.pseudo : this.ftraceSaved;
+    counts.set(module, (counts.get(module) ?? 0) + 1);
+    return -1;
+  }
+
+  private add(module: string): number {
+    const id = this.objnames.length;
+    this.objnames.push(module);
+    this.ids.set(module, id);
+    this.store.objCount[id] = 0;
+    return id;
+  }
+}
+
+/** What a text table's reader says about what it read: hidden addresses, lines of no object's table. */
+function textTableNotes(hidden: boolean, tags: ModuleTags): string[] {
+  const notes: string[] = [];
   if (hidden) {
     notes.push(
       "all addresses are zero (kptr_restrict, or read without CAP_SYSLOG): positions are still right, addresses are hidden",
     );
   }
-  for (const [module, count] of pseudo)
+  for (const [module, count] of tags.pseudo)
     notes.push(`skipped ${count} symbol(s) of pseudo-module [${module}] (not a loadable object)`);
-  for (const [module, count] of ftraceSaved) {
+  for (const [module, count] of tags.ftraceSaved) {
     notes.push(
       `skipped ${count} later [${module}] line(s): ftrace's record of its freed init functions, not its symbol table`,
     );
   }
-  if (undefinedSkipped > 0) notes.push(nmUndefinedNote(undefinedSkipped));
-  if (skipped > 0) notes.push(`--lenient: skipped ${skipped} malformed line(s) (first: ${firstSkipped})`);
-  return {
-    source: { kind, path },
-    objects: objectsOf(store, objnames, hidden, hidden ? null : initTextRange(store)),
-    addressesHidden: hidden,
-    hasLlvmNames: hasVmlinuxLlvmName(bytes),
-    notes,
-  };
+  return notes;
 }
 
 /** The fields of one line, as byte offsets into the buffer. */

@@ -50,7 +50,7 @@ export async function loadKernelSymbols(opts: KernelSymbolSources): Promise<Kern
   }
   const first = tables[0];
   if (first === undefined) {
-    throw new InputError(
+    throw InputError.usage(
       "kernel symbols",
       "no source given (--kallsyms, --system-map, --vmlinux or --module-file)",
     );
@@ -60,7 +60,7 @@ export async function loadKernelSymbols(opts: KernelSymbolSources): Promise<Kern
 }
 
 /** Objects from several tables; the first table holding an object wins, the others are noted. */
-export function mergeTables(tables: readonly KernelTable[]): KernelTable {
+function mergeTables(tables: readonly KernelTable[]): KernelTable {
   const objects = new Map<string, KernelObject>();
   const notes: string[] = [];
   const vmlinuxFrom = tables.find((t) => t.objects.has(VMLINUX));

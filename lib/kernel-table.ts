@@ -30,11 +30,13 @@ export interface KernelObject {
   positionsOf(name: string): readonly number[];
   nameAt(position: number): string;
   typeAt(position: number): string;
-  /**
-   * Positions grouped by a derived key of each name (null: not indexed), built on first use and
-   * cached under `id` — the secondary indexes of the lookup rules.
-   */
-  indexBy(id: string, key: (name: string) => string | null): ReadonlyMap<string, readonly number[]>;
+  /** Positions by the index's key of each name (the lookup rules' secondary indexes), built once. */
+  indexBy(index: NameIndex): ReadonlyMap<string, readonly number[]>;
+}
+
+/** An index of names: each name's key (null: not indexed). The definition is the cache key. */
+export interface NameIndex {
+  readonly key: (name: string) => string | null;
 }
 
 export type KernelTableKind = "kallsyms" | "system-map" | "vmlinux" | "module";
@@ -59,7 +61,7 @@ export function normalizeModuleName(name: string): string {
 const NO_ROW = -1;
 
 /** FNV-1a over a name's bytes, as a non-negative 31-bit number (readers may compute it while scanning). */
-export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+function hashBytes(bytes: Uint8Array, start: number, end: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   return h & 0x7fffffff;
@@ -218,7 +220,7 @@ class StoredObject implements KernelObject {
   private readonly id: number;
   private readonly rows: Int32Array;
   private readonly hidden: boolean;
-  private readonly indexes = new Map<string, Map<string, number[]>>();
+  private readonly indexes = new Map<NameIndex, Map<string, number[]>>();
   /** positionsOf's answers: the evidence asks for the same name once per candidate. */
   private readonly positions = new Map<string, readonly number[]>();
 
@@ -290,18 +292,18 @@ class StoredObject implements KernelObject {
     return String.fromCharCode(this.store.type[this.row(position)]!);
   }
 
-  indexBy(id: string, key: (name: string) => string | null): ReadonlyMap<string, readonly number[]> {
-    let index = this.indexes.get(id);
+  indexBy(definition: NameIndex): ReadonlyMap<string, readonly number[]> {
+    let index = this.indexes.get(definition);
     if (index === undefined) {
       index = new Map();
       for (let p = 0; p < this.count; p++) {
-        const k = key(this.nameAt(p));
+        const k = definition.key(this.nameAt(p));
         if (k === null) continue;
         const list = index.get(k);
         if (list === undefined) index.set(k, [p]);
         else list.push(p);
       }
-      this.indexes.set(id, index);
+      this.indexes.set(definition, index);
     }
     return index;
   }

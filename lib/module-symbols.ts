@@ -1,6 +1,7 @@
 // The kallsyms a module .ko gets from the kernel: its core list (what /proc/kallsyms shows once
 // the module's init has run) and its full init-time list, both in ELF symtab order.
 import { basename } from "node:path";
+import { SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHT_NOBITS, STB_LOCAL, STT_FILE } from "../elf/constants.js";
 import { readElfFile } from "../elf/index.js";
 import type { ElfFile, ElfSection, ElfSymbol } from "../elf/types.js";
 import { InputError } from "./input-error.js";
@@ -18,12 +19,6 @@ export interface ModuleReadOptions {
   /** CONFIG_KALLSYMS_ALL (default true, as Debian's and the corpus kernels): data symbols are kept too. */
   readonly kallsymsAll?: boolean;
 }
-
-const SHF_WRITE = 0x1n;
-const SHF_ALLOC = 0x2n;
-const SHF_EXECINSTR = 0x4n;
-const SHT_NOBITS = 8;
-const STT_FILE = 4;
 
 export interface ModuleSymbolLists {
   readonly objname: string;
@@ -83,7 +78,7 @@ export function moduleSymbolLists(elf: ElfFile, opts: ModuleReadOptions = {}): M
       type: moduleTypeLetter(sym, section, percpu, exported.has(sym.name)),
       address: sym.value,
       size: sym.size,
-      file: sym.type === STT_FILE || sym.bind !== 0 ? null : file,
+      file: sym.type === STT_FILE || sym.bind !== STB_LOCAL ? null : file,
       init: inInit,
     };
     init.push(entry);

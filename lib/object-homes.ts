@@ -156,11 +156,11 @@ export function parseObjnames(values: string | readonly string[] | undefined): O
     const eq = value.lastIndexOf("=");
     const objname = (eq < 0 ? value : value.slice(eq + 1)).trim();
     if (objname === "")
-      throw new InputError("--objname", `'${value}' names no object (give vmlinux or a module)`);
+      throw InputError.usage("--objname", `'${value}' names no object (give vmlinux or a module)`);
     const normal = objname === VMLINUX ? VMLINUX : normalizeModuleName(objname);
     if (eq < 0) {
       if (all !== null && all !== normal) {
-        throw new InputError(
+        throw InputError.usage(
           "--objname",
           `given twice for every pair (${all}, ${normal}): use PATH=MOD for one object`,
         );

@@ -16,7 +16,7 @@ export function escapeControls(text: string): string {
 }
 
 /** Text cut to `max` units with `…` in the middle, so both its start and its end show. */
-export function shorten(text: string, max: number): string {
+function shorten(text: string, max: number): string {
   if (text.length <= max) return text;
   const head = Math.ceil((max - 1) * 0.6);
   const tail = max - 1 - head;

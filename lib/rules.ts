@@ -1,7 +1,7 @@
 // Which kernel symbol names the livepatch core counts as equal to old_name, per kernel era
 // (design note §3, read from kernel/livepatch/core.c and kernel/kallsyms.c of each release).
 import { InputError } from "./input-error.js";
-import type { KernelTable } from "./kernel-table.js";
+import type { KernelTable, NameIndex } from "./kernel-table.js";
 import { cutAtFirstDot, stripLlvmSuffix } from "./symbol-name.js";
 
 export type LookupRule = "exact" | "first-dot" | "exact-or-llvm" | "llvm-stripped";
@@ -13,6 +13,22 @@ export interface RuleChoice {
   readonly assumed: boolean;
 }
 
+/** The names `clean` changes, filed under their cleaned form (names it keeps are found exactly). */
+function cleanedIndex(clean: (kernelName: string) => string): NameIndex {
+  return {
+    key: (n) => {
+      const c = clean(n);
+      return c === n ? null : c;
+    },
+  };
+}
+
+/** The cleaned-name indexes, one per cleaning: rules that clean alike and candidates.ts share one. */
+export const CLEANED_INDEXES = {
+  firstDot: cleanedIndex(cutAtFirstDot),
+  llvm: cleanedIndex(stripLlvmSuffix),
+} as const;
+
 export interface RuleDefinition {
   readonly rule: LookupRule;
   /** Kernel versions (CONFIG_LTO_CLANG vmlinux) that compare this way. */
@@ -21,6 +37,8 @@ export interface RuleDefinition {
   readonly exactToo: boolean;
   /** The cleaned form of a kernel name compared against the query; null: exact only. */
   readonly clean: ((kernelName: string) => string) | null;
+  /** The index of the names `clean` changes (null with `clean`). */
+  readonly cleanedIndex: NameIndex | null;
   /**
    * The kernel finds candidates by binary search over cleaned names (6.2–6.10.6 LTO), so a
    * query containing a `.` may be missed altogether (design note §3).
@@ -36,6 +54,7 @@ export const RULES: Readonly<Record<LookupRule, RuleDefinition>> = {
     kernels: "non-LTO kernels; clang LTO up to 6.1.y and from 6.10.7 / 6.11",
     exactToo: true,
     clean: null,
+    cleanedIndex: null,
     dottedQueryUnreliable: false,
     queryFor: (name) => name,
   },
@@ -45,6 +64,7 @@ export const RULES: Readonly<Record<LookupRule, RuleDefinition>> = {
     kernels: "clang LTO 6.2 – 6.4",
     exactToo: true,
     clean: cutAtFirstDot,
+    cleanedIndex: CLEANED_INDEXES.firstDot,
     dottedQueryUnreliable: true,
     queryFor: (name) => (cutAtFirstDot(name) === "" ? name : cutAtFirstDot(name)),
   },
@@ -54,6 +74,7 @@ export const RULES: Readonly<Record<LookupRule, RuleDefinition>> = {
     kernels: "clang LTO 6.5.0",
     exactToo: true,
     clean: stripLlvmSuffix,
+    cleanedIndex: CLEANED_INDEXES.llvm,
     dottedQueryUnreliable: true,
     queryFor: stripLlvmSuffix,
   },
@@ -63,6 +84,7 @@ export const RULES: Readonly<Record<LookupRule, RuleDefinition>> = {
     kernels: "clang LTO 6.5.1 – 6.10.6",
     exactToo: false,
     clean: stripLlvmSuffix,
+    cleanedIndex: CLEANED_INDEXES.llvm,
     dottedQueryUnreliable: true,
     queryFor: stripLlvmSuffix,
   },
@@ -70,7 +92,7 @@ export const RULES: Readonly<Record<LookupRule, RuleDefinition>> = {
 
 export const LOOKUP_RULES = Object.keys(RULES) as LookupRule[];
 
-export function isLookupRule(value: string): value is LookupRule {
+function isLookupRule(value: string): value is LookupRule {
   return Object.hasOwn(RULES, value);
 }
 
@@ -118,17 +140,17 @@ export function ltoRuleFor(version: [number, number, number]): LookupRule {
 /** Picks the rule: an explicit --rule, else --kernel plus LTO detection, else exact (noted when LTO). */
 export function chooseRule(table: KernelTable, opts: { rule?: string; kernel?: string }): RuleChoice {
   if (opts.rule !== undefined && opts.kernel !== undefined) {
-    throw new InputError("--rule", "give either --rule or --kernel, not both");
+    throw InputError.usage("--rule", "give either --rule or --kernel, not both");
   }
   if (opts.rule !== undefined) {
     if (!isLookupRule(opts.rule)) {
-      throw new InputError("--rule", `unknown rule '${opts.rule}' (one of: ${LOOKUP_RULES.join(", ")})`);
+      throw InputError.usage("--rule", `unknown rule '${opts.rule}' (one of: ${LOOKUP_RULES.join(", ")})`);
     }
     return { rule: opts.rule, why: `--rule ${opts.rule} (${RULES[opts.rule].kernels})`, assumed: false };
   }
   if (opts.kernel !== undefined) {
     const version = parseKernelVersion(opts.kernel);
-    if (version === null) throw new InputError("--kernel", `not a kernel version: '${opts.kernel}'`);
+    if (version === null) throw InputError.usage("--kernel", `not a kernel version: '${opts.kernel}'`);
     if (!table.hasLlvmNames) {
       return {
         rule: "exact",

@@ -32,7 +32,7 @@ const DATA_PREFIXES = [".data", ".bss", ".tdata", ".tbss", ".sdata", ".sbss", ".
 const RODATA_PREFIXES = [".rodata", ".srodata", ".lrodata"];
 
 /** init/exit code and data: freed after boot (built-in) or load, never a livepatch target. */
-export function isInitSection(name: string): boolean {
+function isInitSection(name: string): boolean {
   return name.startsWith(".init.") || name.startsWith(".exit.") || name === ".init" || name === ".exit";
 }
 

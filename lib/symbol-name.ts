@@ -50,12 +50,6 @@ export function coldParent(name: string): string | null {
   return m ? m[1]! : null;
 }
 
-/** `foo.part.N` (gcc partial inlining): the parent is `foo` when it exists. */
-export function partParent(name: string): string | null {
-  const m = /^(.+?)\.part\.\d+$/.exec(name);
-  return m ? m[1]! : null;
-}
-
 /** The gcc IPA clone suffixes (each followed by `.N`). */
 const CLONE_SUFFIX = /\.(isra|constprop|part|cold|lto_priv|clone|specialize)(?:\.\d+)?/;
 

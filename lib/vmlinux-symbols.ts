@@ -1,23 +1,25 @@
 // A linked vmlinux ELF → the table kallsyms holds for it, the way the kernel build makes it:
 // `nm -n` → scripts/mksysmap (System.map) → scripts/kallsyms.c (drop, re-type, re-order).
+import {
+  ET_DYN,
+  ET_EXEC,
+  SHF_ALLOC,
+  SHF_EXECINSTR,
+  SHF_WRITE,
+  SHT_NOBITS,
+  STB_GLOBAL,
+  STB_GNU_UNIQUE,
+  STB_LOCAL,
+  STB_WEAK,
+  STT_FILE,
+  STT_GNU_IFUNC,
+  STT_OBJECT,
+  STT_SECTION,
+} from "../elf/constants.js";
 import { readElfFile } from "../elf/index.js";
 import type { ElfFile, ElfSection, ElfSymbol } from "../elf/types.js";
 import { InputError } from "./input-error.js";
 import { type KernelTable, objectsFromEntries, type SymbolEntry, VMLINUX } from "./kernel-table.js";
-
-const SHF_WRITE = 0x1n;
-const SHF_ALLOC = 0x2n;
-const SHF_EXECINSTR = 0x4n;
-const SHT_NOBITS = 8;
-const STT_OBJECT = 1;
-const STT_SECTION = 3;
-const STT_FILE = 4;
-const STT_GNU_IFUNC = 10;
-const STB_GLOBAL = 1;
-const STB_WEAK = 2;
-const STB_GNU_UNIQUE = 10;
-const ET_EXEC = 2;
-const ET_DYN = 3;
 
 /** The letter GNU nm prints for a defined symbol's section (binutils bfd decode_section_type). */
 function sectionLetter(section: ElfSection | undefined): string {
@@ -31,7 +33,7 @@ function sectionLetter(section: ElfSection | undefined): string {
 }
 
 /** GNU nm's type letter for an ELF symbol. */
-export function nmTypeLetter(sym: ElfSymbol, section: ElfSection | undefined): string {
+function nmTypeLetter(sym: ElfSymbol, section: ElfSection | undefined): string {
   const weak = sym.bind === STB_WEAK;
   if (sym.special === "UNDEF") return weak ? (sym.type === STT_OBJECT ? "v" : "w") : "U";
   if (sym.special === "COMMON") return "C";
@@ -67,7 +69,7 @@ export function nmSymbols(elf: ElfFile): SymbolEntry[] {
       address: sym.value,
       size: sym.size,
       // STT_FILE opens a block of the locals that follow; globals come after every block
-      file: sym.bind === 0 ? file : null,
+      file: sym.bind === STB_LOCAL ? file : null,
       init: section?.name.startsWith(".init") ?? false,
     });
   }

@@ -1,7 +1,8 @@
 // The kernel symbols that may be a changed function's running copy: names equal to the orig name
 // once `.llvm.<hash>` is ignored on both sides — nothing else is stripped — and, when there are
 // none, the near misses that say the orig build is not the running kernel's.
-import type { KernelObject } from "../lib/kernel-table.js";
+import type { KernelObject, NameIndex } from "../lib/kernel-table.js";
+import { CLEANED_INDEXES } from "../lib/rules.js";
 import { cloneBase, coldParent, isStubSymbol, stripLlvmSuffix } from "../lib/symbol-name.js";
 
 /** The comparison key of a candidate: the name with `.llvm.<hash>` removed, nothing more (clang `func.var` kept). */
@@ -34,14 +35,20 @@ export function candidatePositions(obj: KernelObject, origName: string, mayHaveL
 
 /**
  * Positions of the `.llvm.` names by their stripped key; such names are few (≈1k of 100k+).
- * One index per object: sympos.ts's `.llvm.` rules build this same one (id "clean:llvm").
+ * One index per object: sympos.ts's `.llvm.` rules search this same one (CLEANED_INDEXES.llvm).
  */
 export function llvmStrippedIndex(obj: KernelObject): ReadonlyMap<string, readonly number[]> {
-  return obj.indexBy("clean:llvm", (n) => {
-    const k = stripLlvmSuffix(n);
-    return k === n ? null : k;
-  });
+  return obj.indexBy(CLEANED_INDEXES.llvm);
 }
+
+/** Names that carry a clone suffix, by clone base; plain names are found exactly. */
+const CLONE_BASE_INDEX: NameIndex = {
+  key: (n) => {
+    if (isStubSymbol(n)) return null;
+    const b = cloneBase(n);
+    return b === stripLlvmSuffix(n) ? null : b;
+  },
+};
 
 /**
  * Symbols of the object with the same clone base but another name (`foo.isra.1` for orig
@@ -51,12 +58,7 @@ export function llvmStrippedIndex(obj: KernelObject): ReadonlyMap<string, readon
 export function nearMisses(obj: KernelObject, origName: string, limit = 20): number[] {
   const base = cloneBase(origName);
   const key = candidateKey(origName);
-  const index = obj.indexBy("candidates:clone-base", (n) => {
-    if (isStubSymbol(n)) return null;
-    const b = cloneBase(n);
-    // only names that carry a clone suffix need the index; plain names are found exactly below
-    return b === stripLlvmSuffix(n) ? null : b;
-  });
+  const index = obj.indexBy(CLONE_BASE_INDEX);
   const found = new Set<number>([...(index.get(base) ?? []), ...obj.positionsOf(base)]);
   return [...found]
     .filter((p) => {

@@ -1,6 +1,7 @@
 // What a livepatch module built from the pair would carry: the changed functions, then everything
 // new or changed they reach through relocations (kpatch's include rules), so new functions are
 // reported only when the patch actually contains them.
+import { STB_GLOBAL } from "../elf/constants.js";
 import type { ElfSection } from "../elf/types.js";
 import type { Sides } from "./compare.js";
 import type { RelocTarget, Unit } from "./object-model.js";
@@ -63,7 +64,12 @@ export function carriedUnits(
     // kpatch_include_new_globals: every new STB_GLOBAL function or object is carried — except the
     // markers kpatch-macros.h leaves (__kpatch_ignore_func_*, __kpatch_force_func_*,
     // __UNIQUE_ID_kpatch_ignore_section_*), which kpatch strips.
-    if (u.symbol.bind === 1 && !u.aliasOf && !correlation.twinOfPatched.has(u) && !isKpatchMarker(u.name)) {
+    if (
+      u.symbol.bind === STB_GLOBAL &&
+      !u.aliasOf &&
+      !correlation.twinOfPatched.has(u) &&
+      !isKpatchMarker(u.name)
+    ) {
       newGlobals++;
       carry(u);
     }

@@ -1,5 +1,6 @@
 // Comparing one correlated function or data object: size, relocations (offset, type, correlated
 // target or string contents, addend), then the bytes outside relocation fields.
+import { hex } from "../elf/layout.js";
 import type { ElfSymbol } from "../elf/types.js";
 import { correlationKey } from "../lib/symbol-name.js";
 import { isInertCodeSection } from "./arch/index.js";
@@ -165,9 +166,8 @@ export function describeRelocation(
   base: bigint,
   side: "orig" | "patched",
 ): string {
-  const add =
-    r.addend === 0n ? "" : r.addend > 0n ? `+0x${r.addend.toString(16)}` : `-0x${(-r.addend).toString(16)}`;
-  return `${r.typeName} ${describeTarget(sides, r.target, side)}${add} at +0x${(r.offset - base).toString(16)}`;
+  const add = r.addend === 0n ? "" : r.addend > 0n ? `+${hex(r.addend)}` : hex(r.addend);
+  return `${r.typeName} ${describeTarget(sides, r.target, side)}${add} at +${hex(r.offset - base)}`;
 }
 
 /** Relocations only on one side, compared without their offsets (shifted code is not a new relocation). */
@@ -231,7 +231,7 @@ function describeRanges(ranges: readonly (readonly [number, number])[]): string 
     if (last && from - last[1] < 4) last[1] = to;
     else merged.push([from, to]);
   }
-  const shown = merged.slice(0, 3).map(([f, t]) => `0x${f.toString(16)}..0x${t.toString(16)}`);
+  const shown = merged.slice(0, 3).map(([f, t]) => `${hex(f)}..${hex(t)}`);
   if (merged.length > 3) shown.push(`${merged.length - 3} more`);
   return shown.join(", ");
 }

@@ -1,6 +1,8 @@
 // The diff step: which functions of an object did a patch change, the way kpatch-build's
 // create-diff-object decides it — with the reason for every decision kept as data.
+
 import { ET_REL } from "../elf/constants.js";
+import { hex } from "../elf/layout.js";
 import type { ElfFile } from "../elf/types.js";
 import { InputError } from "../lib/input-error.js";
 import type { DiffVerdict, FunctionChange, ObjectDiff, SymbolReference } from "../lib/report/diff-types.js";
@@ -14,7 +16,7 @@ import { compareFunctions, foldSplitParts } from "./diff-functions.js";
 import { modelObject, type ObjectModel, type RelocTarget, type Unit } from "./object-model.js";
 
 /** Refuses pairs the diff step cannot compare: not relocatable, or built for another machine. */
-export function checkPair(orig: ElfFile, patched: ElfFile): void {
+function checkPair(orig: ElfFile, patched: ElfFile): void {
   for (const f of [orig, patched]) {
     if (f.header.type !== ET_REL) {
       throw new InputError(
@@ -47,7 +49,7 @@ export function checkPair(orig: ElfFile, patched: ElfFile): void {
   if (o.flags !== p.flags) {
     throw new InputError(
       patched.path,
-      `ELF header flags 0x${p.flags.toString(16)} differ from ${orig.path}'s 0x${o.flags.toString(16)}: built with other ABI options`,
+      `ELF header flags ${hex(p.flags)} differ from ${orig.path}'s ${hex(o.flags)}: built with other ABI options`,
     );
   }
 }
@@ -195,7 +197,7 @@ function siblingCalls(
       const target = p.unitOfSymbol(r.target.symbol.index);
       // Jumps between a function and its own split parts stay inside the patched code.
       if (target && (target === part || target.parent === part || part.parent === target)) continue;
-      found.push(`${part.name}+0x${at.toString(16)} to ${r.target.symbol.name}`);
+      found.push(`${part.name}+${hex(at)} to ${r.target.symbol.name}`);
     }
   }
   return found;

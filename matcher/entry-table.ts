@@ -10,7 +10,7 @@ import { type Unit, type UnitIndex, unitAt } from "./units.js";
  * -mfentry), `_mcount`/`mcount` (ppc64le -pg, older arches); arm64 and LoongArch use
  * -fpatchable-function-entry, recorded in `__patchable_function_entries` instead.
  */
-export const PROFILING_CALLS: ReadonlySet<string> = new Set([
+const PROFILING_CALLS: ReadonlySet<string> = new Set([
   "__fentry__",
   "_mcount",
   "mcount",

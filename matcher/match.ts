@@ -2,6 +2,7 @@
 // function's kernel symbol found with evidence, the (objname, old_name, old_sympos) that resolve()
 // confirms and the .klp.sym references — and the report value they make. pipeline/match.ts reads the
 // files (objects, build trees, symbol tables) and calls these.
+import { hex } from "../elf/layout.js";
 import type { ElfFile } from "../elf/types.js";
 import { type Flag, worstSeverity } from "../lib/flags.js";
 import { type KernelObject, type KernelTable, VMLINUX } from "../lib/kernel-table.js";
@@ -63,7 +64,7 @@ function changeReport(change: FunctionChange, status: FunctionReport["status"]) 
     name: change.name,
     patchedName: change.patchedName,
     status,
-    size: `0x${change.size.toString(16)}`,
+    size: hex(change.size),
     bind: change.bind,
     reasons: [...change.reasons],
   };
@@ -119,12 +120,35 @@ export function matchDiffedObject(
   diff: ObjectDiff,
   target: ObjectTarget,
 ): { object: ObjectReport; references: ReferenceReport[] } {
-  const { objname, from: objnameFrom, assumed: objnameAssumed } = target;
+  const { objname, from: objnameFrom } = target;
   const ctx = identifyContext(run, origElf);
-  const profile = ctx.profile;
+  const flags = objectFlags(pair, diff, target);
+  const functions = functionReports(ctx, origElf, objname, diff);
+  const references =
+    diff.verdict === "unsupported"
+      ? []
+      : objectReferences(ctx, objname, [...diff.changed, ...diff.new], run.symvers);
+  return {
+    object: {
+      orig: pair.orig,
+      patched: pair.patched,
+      relative: pair.relative,
+      objname,
+      objnameFrom,
+      verdict: objectVerdict(diff, functions, flags),
+      diffVerdict: diff.verdict,
+      functions,
+      flags,
+    },
+    references,
+  };
+}
+
+/** What is flagged about the object pair as a whole: an assumed objname, a refused or empty diff. */
+function objectFlags(pair: ObjectPair, diff: ObjectDiff, target: ObjectTarget): Flag[] {
   const flags: Flag[] = [];
-  if (objnameAssumed) {
-    flags.push(raise("OBJNAME_ASSUMED", `${pair.relative}: ${objnameFrom}`));
+  if (target.assumed) {
+    flags.push(raise("OBJNAME_ASSUMED", `${pair.relative}: ${target.from}`));
   }
   if (diff.verdict === "unsupported") {
     flags.push(
@@ -137,6 +161,17 @@ export function matchDiffedObject(
   if (diff.changed.length === 0 && diff.new.length === 0 && diff.verdict !== "unsupported") {
     flags.push(raise("NO_CHANGE", `${pair.relative}: no changed or new function`));
   }
+  return flags;
+}
+
+/** A report per function: the changed ones identified in the kernel, the new and deleted ones as they are. */
+function functionReports(
+  ctx: IdentifyContext,
+  origElf: ElfFile,
+  objname: string,
+  diff: ObjectDiff,
+): FunctionReport[] {
+  const profile = ctx.profile;
   const functions: FunctionReport[] = [];
   for (const change of diff.changed) {
     const orig = profile.byName.get(change.name);
@@ -179,24 +214,7 @@ export function matchDiffedObject(
       ],
     });
   }
-  const references =
-    diff.verdict === "unsupported"
-      ? []
-      : objectReferences(ctx, objname, [...diff.changed, ...diff.new], run.symvers);
-  return {
-    object: {
-      orig: pair.orig,
-      patched: pair.patched,
-      relative: pair.relative,
-      objname,
-      objnameFrom,
-      verdict: objectVerdict(diff, functions, flags),
-      diffVerdict: diff.verdict,
-      functions,
-      flags,
-    },
-    references,
-  };
+  return functions;
 }
 
 /** The object a pair is built into, and how that was found. */

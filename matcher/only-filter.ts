@@ -60,6 +60,6 @@ export function selectOnly(all: TreePairs, only: readonly string[] | undefined):
   };
   const none = filter.unmatched();
   if (none.length > 0)
-    throw new InputError("--only", `${none.join(", ")}: matches no changed object of the trees`);
+    throw InputError.usage("--only", `${none.join(", ")}: matches no changed object of the trees`);
   return picked;
 }

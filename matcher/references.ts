@@ -1,7 +1,7 @@
 // The symbols a livepatch must reach through `.klp.sym.<objname>.<name>,<sympos>`: what the changed
 // and new functions reference that ordinary module linking can't — statics of the target object
 // and globals nobody exported (design note §1).
-import type { KernelTable } from "../lib/kernel-table.js";
+import type { KernelTable, NameIndex } from "../lib/kernel-table.js";
 import { VMLINUX } from "../lib/kernel-table.js";
 import { parseKlpSymName } from "../lib/livepatch/klp-names.js";
 import type { FunctionChange, SymbolReference } from "../lib/report/diff-types.js";
@@ -13,7 +13,7 @@ import { type IdentifyContext, identify } from "./evidence/index.js";
 import { KLP_SYM_NAME_MAX } from "./sympos.js";
 
 /** True when some object of the table exports the name (`__ksymtab_<name>`), or Module.symvers lists it. */
-export function isExported(table: KernelTable, symvers: Symvers | null, name: string): boolean {
+function isExported(table: KernelTable, symvers: Symvers | null, name: string): boolean {
   if (symvers?.isExported(name)) return true;
   for (const obj of table.objects.values()) if (obj.positionsOf(`__ksymtab_${name}`).length > 0) return true;
   return false;
@@ -22,12 +22,15 @@ export function isExported(table: KernelTable, symvers: Symvers | null, name: st
 /** Symbols every kernel exports (lib/string.c, mm/slab*.c): a cheap first probe for `__ksymtab_` lines. */
 const ALWAYS_EXPORTED = ["kfree", "memcpy", "memset", "_printk", "printk", "__fentry__", "kmalloc"];
 
+/** Every `__ksymtab_` entry, under one key. */
+const KSYMTAB_INDEX: NameIndex = { key: (n) => (n.startsWith("__ksymtab_") ? "ksymtab" : null) };
+
 /** Whether the table can tell exports at all: kallsyms without KALLSYMS_ALL has no `__ksymtab_` lines. */
 export function tableKnowsExports(table: KernelTable): boolean {
   const vmlinux = table.objects.get(VMLINUX);
   if (vmlinux === undefined) return true;
   if (ALWAYS_EXPORTED.some((n) => vmlinux.positionsOf(`__ksymtab_${n}`).length > 0)) return true;
-  const index = vmlinux.indexBy("references:ksymtab", (n) => (n.startsWith("__ksymtab_") ? "ksymtab" : null));
+  const index = vmlinux.indexBy(KSYMTAB_INDEX);
   return (index.get("ksymtab")?.length ?? 0) > 0;
 }
 
@@ -39,7 +42,7 @@ function definingObject(table: KernelTable, name: string): string | null {
   return null;
 }
 
-export function klpSymName(objname: string, name: string, sympos: number): string {
+function klpSymName(objname: string, name: string, sympos: number): string {
   return `.klp.sym.${objname}.${name},${sympos}`;
 }
 
@@ -76,6 +79,19 @@ export function objectReferences(
   functions: readonly FunctionChange[],
   symvers: Symvers | null,
 ): ReferenceReport[] {
+  const out: ReferenceReport[] = [];
+  for (const p of pendingReferences(objname, functions).values()) {
+    const report = referenceReport(ctx, objname, symvers, p);
+    if (report !== null) out.push(report);
+  }
+  return out.sort((a, b) => (a.objname + "\0" + a.name < b.objname + "\0" + b.name ? -1 : 1));
+}
+
+/** The references the patch must resolve (not carried, not copied), one per object and name, with their users. */
+function pendingReferences(
+  objname: string,
+  functions: readonly FunctionChange[],
+): Map<string, PendingReference> {
   // the patch carries its own copies of the functions it changes or adds
   const carried = new Set(functions.flatMap((f) => [f.name, f.patchedName ?? f.name]));
   const pending = new Map<string, PendingReference>();
@@ -96,64 +112,68 @@ export function objectReferences(
       p.usedBy.add(fn.name);
     }
   }
+  return pending;
+}
 
-  const out: ReferenceReport[] = [];
-  for (const { ref, origName, usedBy } of pending.values()) {
-    const local = ref.defined && ref.bind === "LOCAL";
-    if (!local && isExported(ctx.table, symvers, origName)) continue;
-    const home = ref.defined ? objname : definingObject(ctx.table, origName);
-    const users = [...usedBy].sort();
-    if (home === null) {
-      out.push({
-        name: origName,
-        objname: objname,
-        oldName: origName,
-        oldSympos: 0,
-        address: null,
-        klpSym: null,
-        scope: "global",
-        usedBy: users,
-        decision: "not-found",
-        candidates: [],
-        evidence: [],
-        flags: [
-          raise(
-            "NOT_FOUND",
-            `${origName}: referenced by ${users.join(", ")}, defined in no object of the kernel's symbols`,
-          ),
-        ],
-      });
-      continue;
-    }
-    const orig = ref.defined ? ctx.profile.byName.get(origName) : undefined;
-    // an undefined reference is NOTYPE in the orig object: code or data may carry the name
-    const kind = orig?.kind ?? (ref.type === "FUNC" ? "text" : ref.type === "OBJECT" ? "data" : "any");
-    const id = identify(ctx, home, {
+/** One reference decided like a function (null: exported, so no `.klp.sym` is needed). */
+function referenceReport(
+  ctx: IdentifyContext,
+  objname: string,
+  symvers: Symvers | null,
+  { ref, origName, usedBy }: PendingReference,
+): ReferenceReport | null {
+  const local = ref.defined && ref.bind === "LOCAL";
+  if (!local && isExported(ctx.table, symvers, origName)) return null;
+  const home = ref.defined ? objname : definingObject(ctx.table, origName);
+  const users = [...usedBy].sort();
+  if (home === null) {
+    return {
       name: origName,
-      kind,
-      size: orig?.size ?? 0n,
-      section: orig?.section ?? (kind === "data" ? ".data" : ".text"),
-      global: !local,
-      foreign: !ref.defined,
-      reference: true,
-    });
-    out.push({
-      name: origName,
-      objname: home,
-      oldName: id.target?.oldName ?? origName,
-      oldSympos: id.target?.oldSympos ?? 0,
-      address: id.target?.address ?? null,
-      klpSym:
-        id.target === null
-          ? null
-          : expressibleKlpSym(home, id.target.oldName, id.target.oldSympos, ctx.klpSymNameMax ?? null),
-      scope: local ? "local" : "global",
+      objname: objname,
+      oldName: origName,
+      oldSympos: 0,
+      address: null,
+      klpSym: null,
+      scope: "global",
       usedBy: users,
-      decision: id.decision,
-      candidates: id.candidates,
-      evidence: id.evidence,
-      flags: id.flags,
-    });
+      decision: "not-found",
+      candidates: [],
+      evidence: [],
+      flags: [
+        raise(
+          "NOT_FOUND",
+          `${origName}: referenced by ${users.join(", ")}, defined in no object of the kernel's symbols`,
+        ),
+      ],
+    };
   }
-  return out.sort((a, b) => (a.objname + "\0" + a.name < b.objname + "\0" + b.name ? -1 : 1));
+  const orig = ref.defined ? ctx.profile.byName.get(origName) : undefined;
+  // an undefined reference is NOTYPE in the orig object: code or data may carry the name
+  const kind = orig?.kind ?? (ref.type === "FUNC" ? "text" : ref.type === "OBJECT" ? "data" : "any");
+  const id = identify(ctx, home, {
+    name: origName,
+    kind,
+    size: orig?.size ?? 0n,
+    section: orig?.section ?? (kind === "data" ? ".data" : ".text"),
+    global: !local,
+    foreign: !ref.defined,
+    reference: true,
+  });
+  return {
+    name: origName,
+    objname: home,
+    oldName: id.target?.oldName ?? origName,
+    oldSympos: id.target?.oldSympos ?? 0,
+    address: id.target?.address ?? null,
+    klpSym:
+      id.target === null
+        ? null
+        : expressibleKlpSym(home, id.target.oldName, id.target.oldSympos, ctx.klpSymNameMax ?? null),
+    scope: local ? "local" : "global",
+    usedBy: users,
+    decision: id.decision,
+    candidates: id.candidates,
+    evidence: id.evidence,
+    flags: id.flags,
+  };
 }

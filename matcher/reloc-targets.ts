@@ -6,6 +6,7 @@ import {
   SHF_EXECINSTR,
   SHF_MERGE,
   SHF_STRINGS,
+  STB_LOCAL,
   STT_NOTYPE,
   STT_SECTION,
 } from "../elf/constants.js";
@@ -134,7 +135,7 @@ function normalize(ctx: Context, section: ElfSection, r: ElfRelocation, depth: n
 /** A symbol that only marks a place (section symbols, assembler-local labels, mapping symbols). */
 function isPlaceSymbol(symbol: ElfSymbol): boolean {
   if (symbol.type === STT_SECTION) return true;
-  if (symbol.type !== STT_NOTYPE || symbol.bind !== 0) return false;
+  if (symbol.type !== STT_NOTYPE || symbol.bind !== STB_LOCAL) return false;
   const n = symbol.name;
   return n === "" || n.startsWith(".L") || isMappingSymbol(n) || n.startsWith("L0");
 }

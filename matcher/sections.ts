@@ -1,6 +1,8 @@
 // Sections that hold no function or object of their own (tables, strings, anonymous data): which
 // ones kpatch regenerates or always carries, and comparing the others whole.
-import { SHF_ALLOC, SHF_STRINGS } from "../elf/constants.js";
+
+import { SHF_ALLOC, SHF_STRINGS, SHT_REL, SHT_RELA } from "../elf/constants.js";
+import { hex } from "../elf/layout.js";
 import type { ElfSection } from "../elf/types.js";
 import { isIgnoredSection, sectionRole } from "../lib/section-roles.js";
 import { correlationKey } from "../lib/symbol-name.js";
@@ -87,8 +89,7 @@ export function changedAnonymousSections(sides: Sides): SectionChange[] {
   const twins = sectionTwins(orig, patched);
   const changes: SectionChange[] = [];
   for (const [s, t] of twins) {
-    if (s.index === 0 || (s.flags & SHF_ALLOC) === 0n || s.type === 4 /* RELA */ || s.type === 9 /* REL */)
-      continue;
+    if (s.index === 0 || (s.flags & SHF_ALLOC) === 0n || s.type === SHT_RELA || s.type === SHT_REL) continue;
     if (isIgnoredSection(s.name) || isPerFunctionTable(s.name) || isSpecialStaticSection(s.name)) continue;
     // Sections of functions and data objects are compared object by object; kernel metadata
     // sections (__param, __ksymtab, .modinfo, …) are compared whole even when they hold symbols.
@@ -112,7 +113,7 @@ function compareWhole(sides: Sides, s: ElfSection, t: ElfSection): string[] {
   if (s.size === t.size && s.data && t.data) {
     for (let i = 0; i < s.data.length; i++) {
       if (s.data[i] !== t.data[i]) {
-        reasons.push(`bytes differ from 0x${i.toString(16)}`);
+        reasons.push(`bytes differ from ${hex(i)}`);
         break;
       }
     }

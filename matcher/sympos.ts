@@ -2,6 +2,7 @@
 // old_sympos) resolves to (klp_find_object_symbol, kernel/livepatch/core.c), and the pair that
 // reaches a given symbol.
 
+import { hex } from "../elf/layout.js";
 import { InputError } from "../lib/input-error.js";
 import type { KernelObject, KernelSymbol, KernelTable } from "../lib/kernel-table.js";
 import { normalizeModuleName, VMLINUX } from "../lib/kernel-table.js";
@@ -20,6 +21,8 @@ export type ResolveResult =
       matches: readonly KernelSymbol[];
       /** What the kernel prints when it then refuses the target, or null when it should take it. */
       warning: string | null;
+      /** Why it refuses: the size lookup of an absolute symbol, or ftrace finding no call site. */
+      refusedBy: "size-lookup" | "ftrace" | null;
       /** Caveats of the rule (e.g. a dotted query in a 6.2–6.10.6 LTO kernel). */
       notes: readonly string[];
     }
@@ -32,21 +35,23 @@ export type ResolveResult =
     };
 
 export type PositionResult =
-  | { ok: true; oldName: string; oldSympos: number; notes: readonly string[] }
+  | {
+      ok: true;
+      oldName: string;
+      oldSympos: number;
+      notes: readonly string[];
+      /** Those of `notes` that say the rule may not find the query at all (a dotted LTO query). */
+      unreliable: readonly string[];
+    }
   | { ok: false; reason: string };
 
 /** .klp.sym names are parsed with `%127[^,]` before 6.1 and `%511[^,]` since (kernel/livepatch/core.c). */
-export const KLP_SYM_NAME_MAX_OLD = 127;
+const KLP_SYM_NAME_MAX_OLD = 127;
 export const KLP_SYM_NAME_MAX = 511;
 
 /** Modules are compared by exact name in every era (design note §3); only vmlinux follows the rule. */
 export function effectiveRule(objname: string, rule: LookupRule): LookupRule {
   return objname === VMLINUX ? rule : "exact";
-}
-
-/** "clean:llvm" is the index candidates.ts's llvmStrippedIndex builds: same id, same key. */
-function llvmIndexId(rule: LookupRule): string {
-  return rule === "first-dot" ? "clean:first-dot" : "clean:llvm";
 }
 
 /** Positions (ascending) of the object's symbols whose name compares equal to `name` under the rule. */
@@ -79,12 +84,9 @@ function computePositions(obj: KernelObject, name: string, rule: LookupRule): re
   const exact = obj.positionsOf(name);
   // a kernel name equal to the query matches if the rule compares full names, or cleaning keeps it whole
   const exactCounts = def.exactToo || (clean !== null && clean(name) === name);
-  if (clean === null) return exactCounts ? exact : [];
+  if (clean === null || def.cleanedIndex === null) return exactCounts ? exact : [];
   // the secondary index holds only names that cleaning changes; unchanged names are found exactly
-  const cleaned = obj.indexBy(llvmIndexId(rule), (n) => {
-    const c = clean(n);
-    return c === n ? null : c;
-  });
+  const cleaned = obj.indexBy(def.cleanedIndex);
   const extra = cleaned.get(name) ?? [];
   if (!exactCounts || exact.length === 0) return extra;
   if (extra.length === 0) return exact;
@@ -139,15 +141,18 @@ export function isFunctionType(type: string): boolean {
 }
 
 /** What the kernel prints when it refuses a resolved target later, or null. */
-export function refusalOf(symbol: KernelSymbol): string | null {
+function refusalOf(
+  symbol: KernelSymbol,
+): Pick<Extract<ResolveResult, { ok: true }>, "warning" | "refusedBy"> {
   // per-CPU symbols are absolute offsets outside the kernel image: klp_init_object_loaded()'s
   // kallsyms_lookup_size_offset() fails on them (oracle gcc-smp-percpu p02)
-  if (symbol.type === "A" || symbol.type === "a") return `kallsyms size lookup failed for '${symbol.name}'`;
-  // ftrace can only attach to a function's call site (oracle g33: a data symbol)
-  if (!isFunctionType(symbol.type)) return `failed to find location for function '${symbol.name}'`;
-  // init text is freed after boot (vmlinux) or after the module's init, its call sites with it (oracle g34)
-  if (symbol.init) return `failed to find location for function '${symbol.name}'`;
-  return null;
+  if (symbol.type === "A" || symbol.type === "a")
+    return { warning: `kallsyms size lookup failed for '${symbol.name}'`, refusedBy: "size-lookup" };
+  // ftrace can only attach to a function's call site (oracle g33: a data symbol); init text is
+  // freed after boot (vmlinux) or after the module's init, its call sites with it (oracle g34)
+  if (!isFunctionType(symbol.type) || symbol.init)
+    return { warning: `failed to find location for function '${symbol.name}'`, refusedBy: "ftrace" };
+  return { warning: null, refusedBy: null };
 }
 
 /** Simulates klp_find_object_symbol: counts every matching symbol of any type in kallsyms order. */
@@ -206,7 +211,7 @@ export function resolve(
       notes,
     };
   }
-  return { ok: true, symbol: reached, matches, warning: refusalOf(reached), notes };
+  return { ok: true, symbol: reached, matches, ...refusalOf(reached), notes };
 }
 
 /** True when two symbols are the same entry of the same table object. */
@@ -244,9 +249,9 @@ export function positionOf(table: KernelTable, symbol: KernelSymbol, rule: Looku
     const positions = positionsView(obj, query, rule);
     const rank = rankOf(positions, symbol.position);
     if (rank < 0) continue;
-    const notes = ruleNotes(symbol.objname, query, rule);
-    notes.push(...klpSymNotes(symbol.objname, query));
-    return { ok: true, oldName: query, oldSympos: positions.length === 1 ? 0 : rank + 1, notes };
+    const unreliable = ruleNotes(symbol.objname, query, rule);
+    const notes = [...unreliable, ...klpSymNotes(symbol.objname, query)];
+    return { ok: true, oldName: query, oldSympos: positions.length === 1 ? 0 : rank + 1, notes, unreliable };
   }
   return {
     ok: false,
@@ -306,7 +311,7 @@ export function symposReport(table: KernelTable, query: string, opts: SymposQuer
   if (objname !== undefined) {
     const obj = table.objects.get(objname);
     if (obj === undefined) {
-      throw new InputError(
+      throw InputError.usage(
         "--objname",
         `no object '${objname}' in ${table.source.path} (objects: ${[...table.objects.keys()].slice(0, 10).join(", ")})`,
       );
@@ -357,22 +362,22 @@ function select(
   let chosen: SymposCandidate | undefined;
   if (opts.address !== undefined) {
     if (all.some((c) => c.symbol.address === null)) {
-      throw new InputError(
+      throw InputError.usage(
         "--address",
         `addresses are hidden in ${table.source.path}: select with --line instead`,
       );
     }
     chosen = all.find((c) => c.symbol.address === opts.address);
     if (chosen === undefined) {
-      throw new InputError(
+      throw InputError.usage(
         "--address",
-        `no candidate at 0x${opts.address.toString(16)} (see the list without --address)`,
+        `no candidate at ${hex(opts.address)} (see the list without --address)`,
       );
     }
   } else if (opts.line !== undefined) {
     chosen = all.find((c) => c.symbol.line === opts.line);
     if (chosen === undefined) {
-      throw new InputError("--line", `no candidate on line ${opts.line} of ${table.source.path}`);
+      throw InputError.usage("--line", `no candidate on line ${opts.line} of ${table.source.path}`);
     }
   } else {
     return null;

@@ -3,7 +3,7 @@
 import { STT_FUNC, STT_GNU_IFUNC, STT_OBJECT, STT_TLS } from "../elf/constants.js";
 import type { ElfFile, ElfSection, ElfSymbol } from "../elf/types.js";
 import { type SectionRole, sectionRole } from "../lib/section-roles.js";
-import { isStubSymbol, stubTarget } from "../lib/symbol-name.js";
+import { coldParent, isStubSymbol, stubTarget } from "../lib/symbol-name.js";
 
 export type UnitKind = "function" | "object";
 
@@ -184,8 +184,9 @@ function attachSplitParts(units: readonly Unit[], functionsByName: ReadonlyMap<s
 
 /** The function a split part belongs to: `foo.cold` → `foo`, `foo.part.0` → `foo`, `foo.part.0.cold` → `foo.part.0`. */
 export function splitParentName(name: string): string | null {
-  let at = name.indexOf(".cold");
-  if (at < 0) at = name.indexOf(".part.");
+  const cold = coldParent(name);
+  if (cold !== null) return cold;
+  const at = name.indexOf(".part.");
   return at > 0 ? name.slice(0, at) : null;
 }
 
@@ -255,7 +256,7 @@ export function isBundled(name: string, kind: UnitKind, sectionName: string): bo
     const rest = sectionName.slice(prefix.length);
     if (rest === name) return true;
     // gcc puts foo.cold (foo.part.0.cold) in .text.unlikely.foo (.text.unlikely.foo.part.0).
-    if (kind === "function" && name.startsWith(`${rest}.cold`)) return true;
+    if (kind === "function" && coldParent(name) === rest) return true;
   }
   return false;
 }

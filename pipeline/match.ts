@@ -107,13 +107,13 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   const tree = origStat.isDirectory();
   // one symbol table of vmlinux: a second one would be silently shadowed by the first
   if (opts.kallsyms !== undefined && opts.systemMap !== undefined) {
-    throw new InputError(
+    throw InputError.usage(
       "--system-map",
       `a second symbol table beside --kallsyms ${opts.kallsyms}: give one of them`,
     );
   }
   if (!tree && (opts.only?.length ?? 0) > 0) {
-    throw new InputError("--only", `limits a tree run, and ${opts.orig} is one object`);
+    throw InputError.usage("--only", `limits a tree run, and ${opts.orig} is one object`);
   }
   // vmlinux and .ko files serve the table, file blocks and init lists: parse each once
   const readElf = cachedElfReader();
@@ -207,7 +207,7 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   inputs.push(...unpaired.inputs);
   const unusedObjnames = homes.unused();
   if (unusedObjnames.length > 0) {
-    throw new InputError("--objname", `no changed object pair is ${unusedObjnames.join(", ")}`);
+    throw InputError.usage("--objname", `no changed object pair is ${unusedObjnames.join(", ")}`);
   }
 
   const sources: [string, string | undefined][] = [

@@ -45,10 +45,13 @@ export interface VerifyPatchOptions {
 
 export async function verifyPatch(opts: VerifyPatchOptions): Promise<VerifyReport> {
   if (opts.patch === undefined && opts.targets === undefined) {
-    throw new InputError("verify", "give a livepatch module (PATCH.ko) or --targets FILE");
+    throw InputError.usage("verify", "give a livepatch module (PATCH.ko) or --targets FILE");
   }
   if (opts.kallsyms === undefined && opts.systemMap === undefined && opts.vmlinux === undefined) {
-    throw new InputError("verify", "give the target kernel's symbols: --kallsyms, --system-map or --vmlinux");
+    throw InputError.usage(
+      "verify",
+      "give the target kernel's symbols: --kallsyms, --system-map or --vmlinux",
+    );
   }
   const inputs: InputFile[] = [];
   // each ELF file is read and parsed once: vmlinux serves the table and its ftrace call sites, and

@@ -49,7 +49,7 @@ export function completionCommand(
     handler: (argv) =>
       runAction(async () => {
         if (argv.shell !== "bash")
-          throw new InputError("completion", `no completion for '${argv.shell}': bash only`);
+          throw InputError.usage("completion", `no completion for '${argv.shell}': bash only`);
         process.stdout.write(bashCompletion(await optionsOf()));
         return 0;
       }),

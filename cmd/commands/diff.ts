@@ -83,14 +83,14 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       const pairMode = argv.origObject !== undefined || argv.patchedObject !== undefined;
       const treeMode = argv.orig !== undefined || argv.patched !== undefined;
       if (pairMode === treeMode) {
-        throw new InputError(
+        throw InputError.usage(
           "diff",
           "give two objects (diff ORIG.o PATCHED.o) or two trees (--orig DIR --patched DIR)",
         );
       }
       if (pairMode) {
         if (argv.origObject === undefined || argv.patchedObject === undefined) {
-          throw new InputError("diff", "missing the patched object: diff ORIG.o PATCHED.o");
+          throw InputError.usage("diff", "missing the patched object: diff ORIG.o PATCHED.o");
         }
         const [orig, patched] = await Promise.all([
           readElfFile(argv.origObject),
@@ -104,7 +104,10 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
         if (argv.explain !== undefined) {
           const e = explainFunction(orig, patched, argv.explain);
           if (!e)
-            throw new InputError(argv.explain, `no function of that name in ${orig.path} or ${patched.path}`);
+            throw InputError.usage(
+              argv.explain,
+              `no function of that name in ${orig.path} or ${patched.path}`,
+            );
           process.stdout.write(
             renderFunctionExplanation(
               e,
@@ -122,7 +125,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
         return diff.verdict === "unsupported" ? EXIT_FLAGGED : EXIT_OK;
       }
       if (argv.orig === undefined || argv.patched === undefined) {
-        throw new InputError("diff", "tree mode needs both --orig DIR and --patched DIR");
+        throw InputError.usage("diff", "tree mode needs both --orig DIR and --patched DIR");
       }
       const origDir = argv.orig;
       const patchedDir = argv.patched;
@@ -132,7 +135,7 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
       if (argv.explain !== undefined) {
         const found = await explainInTrees(origDir, patchedDir, argv.explain);
         if (!found) {
-          throw new InputError(
+          throw InputError.usage(
             argv.explain,
             `no changed, new or deleted function of that name in ${origDir} / ${patchedDir}`,
           );

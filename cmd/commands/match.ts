@@ -148,10 +148,10 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         if (argv.rule === undefined && live.kernel !== null) argv.kernel ??= live.kernel;
       }
       if (argv.kallsyms === undefined && argv["system-map"] === undefined && argv.vmlinux === undefined) {
-        throw new InputError("match", "give the kernel's symbols: --kallsyms, --system-map or --vmlinux");
+        throw InputError.usage("match", "give the kernel's symbols: --kallsyms, --system-map or --vmlinux");
       }
       if (argv["fail-on-change"] && argv.baseline === undefined) {
-        throw new InputError("--fail-on-change", "needs --baseline");
+        throw InputError.usage("--fail-on-change", "needs --baseline");
       }
       const baseline =
         argv.baseline === undefined ? null : parseBaseline(await readInputText(argv.baseline), argv.baseline);

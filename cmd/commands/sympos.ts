@@ -27,7 +27,7 @@ interface SymposArgs {
 function parseAddress(text: string): bigint {
   const hex = text.trim().replace(/^0x/i, "");
   if (!/^[0-9a-f]{1,16}$/i.test(hex))
-    throw new InputError("--address", `not a hexadecimal address: '${text}'`);
+    throw InputError.usage("--address", `not a hexadecimal address: '${text}'`);
   return BigInt(`0x${hex}`);
 }
 
@@ -66,13 +66,13 @@ export const symposCommand: CommandModule<object, SymposArgs> = {
         argv.vmlinux === undefined &&
         (argv["module-file"] ?? []).length === 0
       ) {
-        throw new InputError(
+        throw InputError.usage(
           "sympos",
           "give a symbol source: --kallsyms, --system-map, --vmlinux or --module-file",
         );
       }
       if (argv.line !== undefined && (!Number.isInteger(argv.line) || argv.line < 1)) {
-        throw new InputError("--line", `not a line number: ${argv.line}`);
+        throw InputError.usage("--line", `not a line number: ${argv.line}`);
       }
       const address = argv.address === undefined ? undefined : parseAddress(argv.address);
       const table = await loadKernelSymbols({

@@ -131,7 +131,7 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
         return verifyFails(live, failOn) ? EXIT_FLAGGED : EXIT_OK;
       }
       if (argv.dropped !== undefined && argv.previous === undefined) {
-        throw new InputError("--dropped", "needs --previous");
+        throw InputError.usage("--dropped", "needs --previous");
       }
       const report = await verifyPatch({
         ...(argv.patch !== undefined ? { patch: argv.patch } : {}),
@@ -153,7 +153,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
 };
 
 function verifyLiveArgs(argv: VerifyArgs) {
-  if (argv.patch === undefined) throw new InputError("verify --live", "give the livepatch module (PATCH.ko)");
+  if (argv.patch === undefined)
+    throw InputError.usage("verify --live", "give the livepatch module (PATCH.ko)");
   return verifyLive({
     patch: argv.patch,
     root: argv.root ?? "/",

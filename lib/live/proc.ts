@@ -4,9 +4,9 @@ import { parseSymbolText } from "../kallsyms.js";
 import type { KernelTable } from "../kernel-table.js";
 import type { LiveRead, LiveRoot } from "./read.js";
 
-export const OSRELEASE = "proc/sys/kernel/osrelease";
-export const KPTR_RESTRICT = "proc/sys/kernel/kptr_restrict";
-export const PROC_MODULES = "proc/modules";
+const OSRELEASE = "proc/sys/kernel/osrelease";
+const KPTR_RESTRICT = "proc/sys/kernel/kptr_restrict";
+const PROC_MODULES = "proc/modules";
 export const PROC_KALLSYMS = "proc/kallsyms";
 
 /** One line of /proc/modules. */

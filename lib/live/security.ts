@@ -3,10 +3,10 @@ import type { LiveRead, LiveRoot } from "./read.js";
 
 // kernel/module/signing.c: module_param(sig_enforce, bool_enable_only, 0644) — "Y" or "N"; absent
 // without CONFIG_MODULE_SIG
-export const SIG_ENFORCE = "sys/module/module/parameters/sig_enforce";
+const SIG_ENFORCE = "sys/module/module/parameters/sig_enforce";
 // security/lockdown/lockdown.c lockdown_read(): "none integrity confidentiality" with the active
 // level in brackets; absent without CONFIG_SECURITY_LOCKDOWN_LSM (or securityfs not mounted)
-export const LOCKDOWN = "sys/kernel/security/lockdown";
+const LOCKDOWN = "sys/kernel/security/lockdown";
 
 export type LockdownLevel = "none" | "integrity" | "confidentiality";
 

@@ -7,7 +7,7 @@ import { VMLINUX } from "../kernel-table.js";
 import type { LiveRead, LiveRoot } from "./read.js";
 
 /** Where tracefs is mounted: /sys/kernel/tracing, or under debugfs on older systems. */
-export const TRACEFS_DIRS = ["sys/kernel/tracing", "sys/kernel/debug/tracing"] as const;
+const TRACEFS_DIRS = ["sys/kernel/tracing", "sys/kernel/debug/tracing"] as const;
 
 export interface FilterObject {
   /** How many ftrace records carry each name. */

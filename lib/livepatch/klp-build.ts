@@ -2,7 +2,7 @@
 // klp_func_ext tables of their `klp_objects` section, from which scripts/livepatch/init.c builds
 // the klp_patch at run time.
 import type { ElfSection } from "../../elf/types.js";
-import { flag } from "../flags.js";
+import { raise } from "../report/flag-codes.js";
 import type { TargetCollector } from "./collector.js";
 import type { KlpFuncEntry } from "./klp-patch.js";
 import { type ObjectReader, place } from "./object-reader.js";
@@ -78,9 +78,8 @@ export function collectKlpBuild(r: ObjectReader, c: TargetCollector): void {
     const objs = readKlpObjectsExt(r, section, c.notes);
     if (objs === null) {
       c.flags.push(
-        flag(
+        raise(
           "KLP_OBJECTS_UNREADABLE",
-          "error",
           `${section.name} does not hold readable struct klp_object_ext entries`,
         ),
       );

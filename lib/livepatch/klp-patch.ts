@@ -2,7 +2,8 @@
 // klp_func[] arrays (include/linux/livepatch.h), found through relocations, and what
 // klp_init_object()/klp_init_func() refuse in them.
 import type { ElfSection } from "../../elf/types.js";
-import { type Flag, flag } from "../flags.js";
+import type { Flag } from "../flags.js";
+import { raise } from "../report/flag-codes.js";
 import { arrayLayout } from "./array-layout.js";
 import type { TargetCollector } from "./collector.js";
 import { KSYM_NAME_LEN } from "./klp-names.js";
@@ -166,18 +167,16 @@ function objectNameFlags(obj: KlpObjectEntry, o: number): Flag[] {
   if (obj.nameWasNull) return [];
   if (obj.objname === "vmlinux") {
     return [
-      flag(
+      raise(
         "OBJNAME_VMLINUX_STRING",
-        "error",
         `objs[${o}].name is the string "vmlinux": the kernel treats any non-NULL name as a module and waits for a module named vmlinux; leave .name NULL for vmlinux`,
       ),
     ];
   }
   if (obj.objname.includes("-")) {
     return [
-      flag(
+      raise(
         "OBJNAME_NOT_NORMALIZED",
-        "error",
         `objs[${o}].name '${obj.objname}' contains '-': module names are kept with '_' (kernel/module/main.c), so the object never counts as loaded; use '${obj.objname.replace(/-/g, "_")}'`,
       ),
     ];
@@ -188,22 +187,19 @@ function objectNameFlags(obj: KlpObjectEntry, o: number): Flag[] {
 function funcFlags(fn: KlpFuncEntry, source: string): Flag[] {
   const flags: Flag[] = [];
   if (fn.oldName === null) {
-    flags.push(flag("BAD_OLD_NAME", "error", `${source}: old_name does not lead to a string in the object`));
+    flags.push(raise("BAD_OLD_NAME", `${source}: old_name does not lead to a string in the object`));
   } else if (fn.oldName.length >= KSYM_NAME_LEN) {
     // kernel/livepatch/core.c klp_init_func(): strlen(old_name) >= KSYM_NAME_LEN → -EINVAL, no message
     flags.push(
-      flag(
+      raise(
         "NAME_TOO_LONG",
-        "error",
         `old_name is ${fn.oldName.length} characters: klp_init_func() refuses names of KSYM_NAME_LEN (${KSYM_NAME_LEN}) or more with -EINVAL`,
       ),
     );
   }
   if (fn.newFunc === null || fn.newFunc.kind === "null") {
     // klp_init_func(): a klp_func without new_func (and not a nop) is -EINVAL
-    flags.push(
-      flag("NO_NEW_FUNC", "error", `${source}: new_func is NULL: klp_init_func() refuses it with -EINVAL`),
-    );
+    flags.push(raise("NO_NEW_FUNC", `${source}: new_func is NULL: klp_init_func() refuses it with -EINVAL`));
   }
   return flags;
 }

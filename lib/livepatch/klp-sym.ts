@@ -1,7 +1,8 @@
 // References a livepatch module resolves through `.klp.sym` symbols (SHN_LIVEPATCH) and the
 // `.klp.rela` sections that use them: the order the kernel meets them in, and what it refuses.
 import type { ElfFile, ElfSymbol } from "../../elf/types.js";
-import { type Flag, flag } from "../flags.js";
+import type { Flag } from "../flags.js";
+import { raise } from "../report/flag-codes.js";
 import type { TargetCollector } from "./collector.js";
 import { type KlpSymName, OBJNAME_MAX, parseKlpRelaSectionName, parseKlpSymName } from "./klp-names.js";
 
@@ -27,15 +28,14 @@ function klpRelaUses(elf: ElfFile, c: TargetCollector): Map<number, KlpSymUse> {
     if (secObjname === null) {
       // kernel/livepatch/core.c klp_apply_section_relocs(), run for every such section at load
       const msg = `section ${secname} has an incorrectly formatted name`;
-      c.flags.push(flag("BAD_KLP_RELA_NAME", "error", `${msg}: expected .klp.rela.<objname>.<section>`));
+      c.flags.push(raise("BAD_KLP_RELA_NAME", `${msg}: expected .klp.rela.<objname>.<section>`));
       c.kernelMessages.push({ stage: "load", message: msg });
       continue;
     }
     if ((rs.section.flags & SHF_RELA_LIVEPATCH) === 0n) {
       c.flags.push(
-        flag(
+        raise(
           "KLP_RELA_NOT_MARKED",
-          "error",
           `${secname} lacks SHF_RELA_LIVEPATCH (0x00100000): the module loader applies it as an ordinary relocation section, with every .klp.sym symbol still unresolved`,
         ),
       );
@@ -49,9 +49,8 @@ function klpRelaUses(elf: ElfFile, c: TargetCollector): Map<number, KlpSymUse> {
         const msg = `symbol ${sym.name} is not marked as a livepatch symbol`;
         if (!c.kernelMessages.some((m) => m.message === msg)) {
           c.flags.push(
-            flag(
+            raise(
               "KLP_SYM_NOT_LIVEPATCH",
-              "error",
               `${secname} relocates against '${sym.name}', whose st_shndx is not SHN_LIVEPATCH: ${msg}`,
             ),
           );
@@ -85,9 +84,8 @@ function klpSymFlags(
   let kernelMessage: string | null = null;
   if (sym.special !== "LIVEPATCH") {
     flags.push(
-      flag(
+      raise(
         "KLP_SYM_NOT_LIVEPATCH",
-        "error",
         `${sym.name} is not in section SHN_LIVEPATCH (0xff20): the module loader sees an undefined or ordinary symbol, not a livepatch reference`,
       ),
     );
@@ -95,17 +93,15 @@ function klpSymFlags(
   if (parsed === null) {
     kernelMessage = `symbol ${sym.name} has an incorrectly formatted name`;
     flags.push(
-      flag(
+      raise(
         "BAD_KLP_SYM_NAME",
-        "error",
         `${sym.name}: not .klp.sym.<objname>.<name>,<sympos> as the kernel reads it (objname ≤ ${OBJNAME_MAX} characters without '.', name ≤ ${nameMax} without ',', decimal sympos)`,
       ),
     );
   } else if (parsed.trailing !== "") {
     flags.push(
-      flag(
+      raise(
         "KLP_SYM_TRAILING",
-        "warning",
         `${sym.name}: the kernel ignores '${parsed.trailing}' after the position ${parsed.sympos}`,
       ),
     );
@@ -119,18 +115,13 @@ function klpSymFlags(
     // klp_resolve_symbols(): module-specific sections must not reach into vmlinux
     kernelMessage = `invalid access to vmlinux symbol '${parsed.name}' from module-specific livepatch relocation section`;
     flags.push(
-      flag(
-        "KLP_SYM_VMLINUX_FROM_MODULE",
-        "error",
-        `${sym.name} is used by ${use.sections[0]}: ${kernelMessage}`,
-      ),
+      raise("KLP_SYM_VMLINUX_FROM_MODULE", `${sym.name} is used by ${use.sections[0]}: ${kernelMessage}`),
     );
   }
   if (use === undefined) {
     flags.push(
-      flag(
+      raise(
         "KLP_SYM_UNUSED",
-        "info",
         `${sym.name}: no .klp.rela relocation uses it, so the kernel never looks it up`,
       ),
     );
@@ -160,9 +151,8 @@ export function collectKlpSyms(
     // for the klp_object of that name only
     if (use !== undefined && relaObjname !== "vmlinux" && objectsKnown && !c.objects.includes(relaObjname)) {
       flags.push(
-        flag(
+        raise(
           "KLP_RELA_NO_OBJECT",
-          "error",
           `${use.sections[0]} belongs to '${relaObjname}', but the patch has no klp_object of that name: the kernel never applies it, so the new code runs with unresolved references`,
         ),
       );

@@ -1,7 +1,7 @@
 // Targets of kpatch-build modules: the struct kpatch_patch_func entries of `.kpatch.funcs`, which
 // kpatch's livepatch hook turns into klp_funcs at run time.
 import type { ElfSection } from "../../elf/types.js";
-import { flag } from "../flags.js";
+import { raise } from "../report/flag-codes.js";
 import type { TargetCollector } from "./collector.js";
 import { type ObjectReader, place } from "./object-reader.js";
 
@@ -53,9 +53,8 @@ export function collectKpatchFuncs(r: ObjectReader, c: TargetCollector, section:
   const entries = readKpatchFuncs(r, section, c.notes);
   if (entries === null) {
     c.flags.push(
-      flag(
+      raise(
         "KPATCH_FUNCS_UNREADABLE",
-        "error",
         ".kpatch.funcs does not hold struct kpatch_patch_func entries whose name and objname pointers lead to strings",
       ),
     );

@@ -6,7 +6,7 @@ import { modinfo } from "./module-checks.js";
 import { ObjectReader } from "./object-reader.js";
 
 /** include/linux/module_signature.h MODULE_SIG_STRING: the trailer of a signed module file. */
-export const MODULE_SIG_STRING = "~Module signature appended~\n";
+const MODULE_SIG_STRING = "~Module signature appended~\n";
 
 /** The words of a vermagic string (include/linux/vermagic.h VERMAGIC_STRING). */
 export interface Vermagic {

@@ -1,7 +1,7 @@
 // Checks of a livepatch module as a whole, once its tables are read: its `.modinfo` marks it a
 // livepatch, and the targets it carries can be read statically.
 import type { ElfFile } from "../../elf/types.js";
-import { flag } from "../flags.js";
+import { raise } from "../report/flag-codes.js";
 import type { TargetCollector } from "./collector.js";
 
 /** The module's `.modinfo` entries (`key=value`), first one of each key. */
@@ -37,11 +37,7 @@ export function checkModule(
     // kernel/livepatch/core.c klp_enable_patch(): "module %s is not marked as a livepatch module"
     const msg = `module ${moduleName ?? "?"} is not marked as a livepatch module`;
     c.flags.push(
-      flag(
-        "NOT_LIVEPATCH_MODULE",
-        "error",
-        `.modinfo has no livepatch=Y (MODULE_INFO(livepatch, "Y")): ${msg}`,
-      ),
+      raise("NOT_LIVEPATCH_MODULE", `.modinfo has no livepatch=Y (MODULE_INFO(livepatch, "Y")): ${msg}`),
     );
     c.kernelMessages.push({ stage: "enable", message: msg });
   }
@@ -50,16 +46,13 @@ export function checkModule(
   const callsEnable = elf.symbols().some((s) => s.name === "klp_enable_patch" && s.special === "UNDEF");
   if (!tablesFound && callsEnable) {
     c.flags.push(
-      flag(
+      raise(
         "KLP_PATCH_NOT_FOUND",
-        "warning",
         "the module calls klp_enable_patch() but no static klp_patch (.mod = THIS_MODULE, .objs → klp_object[] → klp_func[]) was found: its functions are built at run time and cannot be checked",
       ),
     );
   }
   if (c.targets.length === 0) {
-    c.flags.push(
-      flag("NO_TARGETS", "warning", "no klp_func, .kpatch.funcs or .klp.sym targets found in the object"),
-    );
+    c.flags.push(raise("NO_TARGETS", "no klp_func, .kpatch.funcs or .klp.sym targets found in the object"));
   }
 }

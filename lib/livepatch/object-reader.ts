@@ -1,5 +1,8 @@
 // Reading words, pointers and strings out of a relocatable object: a pointer-sized field is
 // followed through the relocation applying to it, as the module loader would fill it in.
+
+import { STT_NOTYPE, STT_OBJECT } from "../../elf/constants.js";
+import { hex } from "../../elf/layout.js";
 import type { ElfFile, ElfRelocation, ElfSection, ElfSymbol } from "../../elf/types.js";
 
 /** What a pointer-sized field holds in a relocatable object. */
@@ -105,7 +108,7 @@ export class ObjectReader {
         s.value === offset &&
         s.size > 0n &&
         s.size <= room &&
-        (s.type === 1 || s.type === 0)
+        (s.type === STT_OBJECT || s.type === STT_NOTYPE)
       ) {
         if (best === null || s.size > best) best = s.size;
       }
@@ -116,5 +119,5 @@ export class ObjectReader {
 
 /** `section+0xoffset`, how notes and sources name a place in the object. */
 export function place(section: ElfSection, offset: bigint): string {
-  return `${section.name}+0x${offset.toString(16)}`;
+  return `${section.name}+${hex(offset)}`;
 }

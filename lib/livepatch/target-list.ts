@@ -1,9 +1,10 @@
 // Plain target lists (`verify --targets FILE`): a JSON array of {objname, oldName, oldSympos}, a
 // klpmatch match report, or `objname name sympos` lines.
-import { type Flag, flag } from "../flags.js";
+import type { Flag } from "../flags.js";
 import { InputError } from "../input-error.js";
 import { parseJsonInput } from "../json-input.js";
 import { quoted } from "../one-line.js";
+import { raise } from "../report/flag-codes.js";
 import { checkMatchReport } from "../report/report-validate.js";
 import { safeSympos } from "./collector.js";
 import type { LivepatchTarget, LivepatchTargets, TargetRole } from "./types.js";
@@ -55,32 +56,7 @@ function targetsFromJson(
   objects: string[],
   undecided: string[],
 ): LivepatchTarget[] {
-  const targets: LivepatchTarget[] = [];
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => {
-      if (item === null || typeof item !== "object")
-        throw new InputError(path, `entry ${i}: expected an object`);
-      const o = item as Record<string, unknown>;
-      let role: TargetRole =
-        o.role === "reference" || typeof o.klpSym === "string" ? "reference" : "function";
-      if (o.role !== undefined && o.role !== "reference" && o.role !== "function") {
-        throw new InputError(path, `entry ${i}: role must be "function" or "reference"`);
-      }
-      if (o.role === "function") role = "function";
-      targets.push(
-        listTarget(
-          path,
-          `entry ${i}`,
-          o.objname,
-          o.oldName ?? o.name,
-          o.oldSympos ?? o.sympos,
-          role,
-          objects,
-        ),
-      );
-    });
-    return targets;
-  }
+  if (Array.isArray(value)) return targetsFromArray(path, value, objects);
   if (value !== null && typeof value === "object") {
     const report = value as Record<string, unknown>;
     if (Array.isArray(report.targets) && report.objects === undefined && report.schemaVersion === undefined) {
@@ -93,58 +69,88 @@ function targetsFromJson(
         "expected an array of {objname, oldName, oldSympos}, or a klpmatch match report (objects[], references[])",
       );
     }
-    report.objects.forEach((obj, i) => {
-      const functions = (obj as Record<string, unknown> | null)?.functions;
-      if (!Array.isArray(functions)) return;
-      functions.forEach((fn, j) => {
-        const target = (fn as Record<string, unknown> | null)?.target as
-          | Record<string, unknown>
-          | null
-          | undefined;
-        if (target === null || target === undefined) {
-          const name = (fn as Record<string, unknown> | null)?.name;
-          undecided.push(`objects[${i}].functions[${j}]${typeof name === "string" ? ` (${name})` : ""}`);
-          return;
-        }
-        targets.push(
-          listTarget(
-            path,
-            `objects[${i}].functions[${j}].target`,
-            target.objname,
-            target.oldName,
-            target.oldSympos,
-            "function",
-            objects,
-          ),
-        );
-      });
-    });
-    if (Array.isArray(report.references)) {
-      report.references.forEach((ref, i) => {
-        const r = ref as Record<string, unknown> | null;
-        if (r === null || typeof r !== "object") return;
-        const t = (r.target as Record<string, unknown> | null | undefined) ?? r;
-        // a reference the report could not decide has no oldName (and no klpSym)
-        if (t === null || typeof t.oldName !== "string") {
-          undecided.push(`references[${i}]${typeof r.name === "string" ? ` (${r.name})` : ""}`);
-          return;
-        }
-        targets.push(
-          listTarget(
-            path,
-            `references[${i}]`,
-            t.objname,
-            t.oldName,
-            t.oldSympos ?? t.sympos,
-            "reference",
-            objects,
-          ),
-        );
-      });
-    }
-    return targets;
+    return targetsOfReport(path, report.objects, report.references, objects, undecided);
   }
   throw new InputError(path, "expected a JSON array or object");
+}
+
+/** A JSON array of {objname, oldName, oldSympos[, role]} (also name, sympos, klpSym). */
+function targetsFromArray(path: string, value: readonly unknown[], objects: string[]): LivepatchTarget[] {
+  const targets: LivepatchTarget[] = [];
+  value.forEach((item, i) => {
+    if (item === null || typeof item !== "object")
+      throw new InputError(path, `entry ${i}: expected an object`);
+    const o = item as Record<string, unknown>;
+    let role: TargetRole = o.role === "reference" || typeof o.klpSym === "string" ? "reference" : "function";
+    if (o.role !== undefined && o.role !== "reference" && o.role !== "function") {
+      throw new InputError(path, `entry ${i}: role must be "function" or "reference"`);
+    }
+    if (o.role === "function") role = "function";
+    targets.push(
+      listTarget(path, `entry ${i}`, o.objname, o.oldName ?? o.name, o.oldSympos ?? o.sympos, role, objects),
+    );
+  });
+  return targets;
+}
+
+/** A match report's decided functions, then its references (the undecided ones are listed in `undecided`). */
+function targetsOfReport(
+  path: string,
+  reportObjects: readonly unknown[],
+  references: unknown,
+  objects: string[],
+  undecided: string[],
+): LivepatchTarget[] {
+  const targets: LivepatchTarget[] = [];
+  reportObjects.forEach((obj, i) => {
+    const functions = (obj as Record<string, unknown> | null)?.functions;
+    if (!Array.isArray(functions)) return;
+    functions.forEach((fn, j) => {
+      const target = (fn as Record<string, unknown> | null)?.target as
+        | Record<string, unknown>
+        | null
+        | undefined;
+      if (target === null || target === undefined) {
+        const name = (fn as Record<string, unknown> | null)?.name;
+        undecided.push(`objects[${i}].functions[${j}]${typeof name === "string" ? ` (${name})` : ""}`);
+        return;
+      }
+      targets.push(
+        listTarget(
+          path,
+          `objects[${i}].functions[${j}].target`,
+          target.objname,
+          target.oldName,
+          target.oldSympos,
+          "function",
+          objects,
+        ),
+      );
+    });
+  });
+  if (!Array.isArray(references)) return targets;
+  references.forEach((ref, i) => {
+    const r = ref as Record<string, unknown> | null;
+    if (r === null || typeof r !== "object") return;
+    const t = (r.target as Record<string, unknown> | null | undefined) ?? r;
+    // a reference the report could not decide has no oldName (and no klpSym)
+    if (t === null || typeof t.oldName !== "string") {
+      undecided.push(`references[${i}]${typeof r.name === "string" ? ` (${r.name})` : ""}`);
+      return;
+    }
+    targets.push(
+      listTarget(
+        path,
+        `references[${i}]`,
+        t.objname,
+        t.oldName,
+        t.oldSympos ?? t.sympos,
+        "reference",
+        objects,
+      ),
+    );
+  });
+  return targets;
 }
 
 function targetsFromTsv(path: string, text: string, objects: string[]): LivepatchTarget[] {
@@ -202,12 +208,11 @@ export function parseTargetList(path: string, text: string): LivepatchTargets {
     targets = targetsFromTsv(path, body, objects);
   }
   const flags: Flag[] = undecided.map((where) =>
-    flag(
+    raise(
       "LIST_UNDECIDED",
-      "warning",
       `${path}: ${where} has no decided target (ambiguous or not found in the report): not verified`,
     ),
   );
-  if (targets.length === 0) flags.push(flag("NO_TARGETS", "warning", "the list holds no targets"));
+  if (targets.length === 0) flags.push(raise("NO_TARGETS", "the list holds no targets"));
   return { path, moduleName: null, found: ["list"], objects, targets, flags, kernelMessages: [], notes: [] };
 }

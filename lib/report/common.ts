@@ -1,12 +1,20 @@
 // What every report format shares: the format names, escaping for XML/Markdown/GitHub annotations,
 // plain tables, --fail-on parsing, deterministic JSON, and writing the result to stdout or a file.
+import { hex } from "../../elf/layout.js";
 import { writeFileAtomic } from "../atomic-write.js";
 import { isSeverity, type Severity } from "../flags.js";
 import { InputError } from "../input-error.js";
 
+/** bigint as it appears in reports: lower-case hex with `0x` (one formatter, elf/layout.ts). */
+export { hex };
+
 export type ReportFormat = "text" | "json" | "markdown" | "junit" | "github";
 
 export const REPORT_FORMATS: readonly ReportFormat[] = ["text", "json", "markdown", "junit", "github"];
+
+export function isReportFormat(name: string): name is ReportFormat {
+  return (REPORT_FORMATS as readonly string[]).includes(name);
+}
 
 /**
  * The default branch of a switch over report formats. `format` is `never` there when every format
@@ -14,10 +22,6 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ["text", "json", "markdow
  */
 export function unrenderedFormat(format: never): never {
   throw new Error(`no renderer for report format '${String(format)}'`);
-}
-
-export function isReportFormat(value: string): value is ReportFormat {
-  return (REPORT_FORMATS as readonly string[]).includes(value);
 }
 
 /** The gate a run fails at: a severity, or "none" (never fail). */
@@ -29,7 +33,7 @@ export const FAIL_ON_VALUES: readonly FailOn[] = ["error", "warning", "info", "n
 export function parseFailOn(value: string, option = "--fail-on"): FailOn {
   const v = value.trim().toLowerCase();
   if (v === "none" || isSeverity(v)) return v;
-  throw new InputError(option, `expected one of ${FAIL_ON_VALUES.join(", ")}, got '${value}'`);
+  throw InputError.usage(option, `expected one of ${FAIL_ON_VALUES.join(", ")}, got '${value}'`);
 }
 
 /** Text for XML element content and attribute values (JUnit). Drops characters XML 1.0 forbids. */
@@ -103,11 +107,6 @@ export function githubAnnotation(
   if (title !== "") props.push(`title=${escapeGithubProperty(title)}`);
   const head = props.length > 0 ? ` ${props.join(",")}` : "";
   return `::${GITHUB_COMMAND[severity]}${head}::${escapeGithubData(message)}\n`;
-}
-
-/** bigint as it appears in reports: lower-case hex with `0x`. */
-export function hex(value: bigint): string {
-  return value < 0n ? `-0x${(-value).toString(16)}` : `0x${value.toString(16)}`;
 }
 
 /**

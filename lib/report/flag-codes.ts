@@ -1,7 +1,7 @@
 // Every flag code klpmatch's reports can hold — its severity, the commands that raise it and what
 // it means: the one list the README's flags table is written from and the match report's JSON
 // schema is checked against. Codes are stable; never rename, renumber or reuse one.
-import { type Flag, flag, type Severity } from "../flags.js";
+import type { Flag, Severity } from "../flags.js";
 import type { FlagCodeInfo, FlagCommand } from "./flag-code-info.js";
 import { LIVE_FLAG_CODES } from "./flag-codes-live.js";
 
@@ -333,10 +333,10 @@ export function codesRaisedBy(command: FlagCommand): string[] {
 
 /** A flag with the code's own severity. */
 export function raise(code: FlagCode, message: string): Flag {
-  return flag(code, FLAG_CODES[code].severity, message);
+  return { code, severity: FLAG_CODES[code].severity, message };
 }
 
 /** A flag of a known code at another severity (e.g. a warning-level build mismatch). */
 export function raiseAs(code: FlagCode, severity: Severity, message: string): Flag {
-  return flag(code, severity, message);
+  return { code, severity, message };
 }

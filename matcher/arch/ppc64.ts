@@ -35,6 +35,6 @@ export const ppc64 = {
  * A tail call on ppc64le: `b` (LK = 0) to another function. The livepatch core cannot restore the
  * caller's TOC after it (kpatch refuses these: "Found an unsupported sibling call").
  */
-export function isPpc64SiblingCall(typeName: string, code: Uint8Array, at: number): boolean {
+function isPpc64SiblingCall(typeName: string, code: Uint8Array, at: number): boolean {
   return typeName === "R_PPC64_REL24" && (readWord(code, at, "little") & 0xfc000003) === 0x48000000;
 }

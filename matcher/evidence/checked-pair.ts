@@ -1,11 +1,14 @@
 // The chosen symbol as the pair (objname, old_name, old_sympos), checked the way the kernel will
 // look it up, with the flags that lookup implies.
+import { hex } from "../../elf/layout.js";
 import type { Flag } from "../../lib/flags.js";
+import { describe } from "../../lib/kernel-symbol-text.js";
 import type { KernelSymbol } from "../../lib/kernel-table.js";
 import { KSYM_NAME_LEN } from "../../lib/livepatch/klp-names.js";
 import { raise } from "../../lib/report/flag-codes.js";
 import type { TargetPair } from "../../lib/report/match-report.js";
 import { candidateKey } from "../candidates.js";
+import { initHazard } from "../init-hazard.js";
 import { klpSymNotes, positionOf, resolve, sameSymbol } from "../sympos.js";
 import type { IdentifyContext, SymbolQuery } from "./types.js";
 
@@ -36,9 +39,7 @@ export function checkedPair(
     );
     return null;
   }
-  for (const note of pos.notes) {
-    if (note.includes("unreliable")) flags.push(raise("LTO_NAME_UNRELIABLE", `${query.name}: ${note}`));
-  }
+  for (const note of pos.unreliable) flags.push(raise("LTO_NAME_UNRELIABLE", `${query.name}: ${note}`));
   if (query.reference) {
     for (const note of klpSymNotes(objname, pos.oldName, ctx.klpSymNameMax ?? null))
       flags.push(raise("NAME_TOO_LONG", `${query.name}: ${note}`));
@@ -67,31 +68,19 @@ export function checkedPair(
     );
   }
   // a module loading after the patch is resolved against its init-time list (design note §2)
-  const init = ctx.initLists.get(objname);
-  if (init !== undefined) {
-    const initOnly = init.positionsOf(pos.oldName).filter((p) => init.at(p).init);
-    if (initOnly.length > 0) {
-      flags.push(
-        raise(
-          "INIT_SYMBOL_HAZARD",
-          `${query.name}: '${objname}' also has ${initOnly.length} init-section symbol(s) named '${pos.oldName}': while its init runs, old_sympos ${pos.oldSympos} counts differently`,
-        ),
-      );
-    }
+  const initList = ctx.initLists.get(objname);
+  const hazard = initList === undefined ? null : initHazard(initList, pos.oldName, ctx.rule);
+  if (hazard !== null) {
+    flags.push(
+      raise(
+        "INIT_SYMBOL_HAZARD",
+        `${query.name}: '${objname}' also has ${hazard.init.length} init-section symbol(s) named '${pos.oldName}': while its init runs, old_sympos ${pos.oldSympos} counts differently`,
+      ),
+    );
   }
   return { objname, oldName: pos.oldName, oldSympos: pos.oldSympos, address: hexOrNull(symbol.address) };
 }
 
 export function hexOrNull(value: bigint | null): string | null {
-  return value === null ? null : `0x${value.toString(16)}`;
-}
-
-export function describe(s: KernelSymbol): string {
-  const where =
-    s.address !== null
-      ? `0x${s.address.toString(16)}`
-      : s.line !== null
-        ? `line ${s.line}`
-        : `#${s.position}`;
-  return `${s.type} ${s.name} at ${where}`;
+  return value === null ? null : hex(value);
 }

@@ -1,8 +1,8 @@
 // By placement: where each candidate lies among the orig object's symbols (neighbourhood) and in the
 // STT_FILE blocks of its ELF, and the choice the two verdicts make together.
+import { describe } from "../../lib/kernel-symbol-text.js";
 import type { KernelSymbol } from "../../lib/kernel-table.js";
 import { VMLINUX } from "../../lib/kernel-table.js";
-import { describe } from "./checked-pair.js";
 import {
   type FileBlock,
   type FileBlockMatch,

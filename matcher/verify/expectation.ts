@@ -1,13 +1,13 @@
 // --expect: does a target reach the symbol a match report decided for it? Compared by the symbol
 // each pair reaches in the kernel's order (and its type), never by address.
 import type { Flag } from "../../lib/flags.js";
+import { symbolRow } from "../../lib/kernel-symbol-text.js";
 import type { KernelSymbol, KernelTable } from "../../lib/kernel-table.js";
 import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.js";
 import { raise } from "../../lib/report/flag-codes.js";
 import type { ExpectationCheck } from "../../lib/report/verify-types.js";
 import type { RuleChoice } from "../../lib/rules.js";
 import { resolve } from "../sympos.js";
-import { describe } from "./symbol-view.js";
 
 /** What the check reads of a verify run (target.ts's Context has it): the table, its rule, the report's targets. */
 export interface ExpectationContext {
@@ -53,8 +53,8 @@ export function expectation(
     by,
   };
   if (agrees) return { check, flags: [] };
-  const expectedText = `${exp.oldName},${exp.oldSympos}${theirs.ok ? ` (${describe(theirs.symbol)})` : " (which does not resolve)"}`;
-  const got = symbol === null ? "does not resolve" : `resolves to ${describe(symbol)}`;
+  const expectedText = `${exp.oldName},${exp.oldSympos}${theirs.ok ? ` (${symbolRow(theirs.symbol)})` : " (which does not resolve)"}`;
+  const got = symbol === null ? "does not resolve" : `resolves to ${symbolRow(symbol)}`;
   return {
     check,
     flags: [

@@ -46,7 +46,7 @@ export const exactKey = (patch: string, objname: string, name: string, sysfsSymp
   `${patch}\u0000${objname}\u0000${name}\u0000${sysfsSympos}`;
 
 /** Enabled loaded functions with their exact sympos where known. */
-export function loadedFuncs(input: LoadedPatchesInput): LoadedFuncRef[] {
+function loadedFuncs(input: LoadedPatchesInput): LoadedFuncRef[] {
   return input.loaded
     .filter((p) => p.enabled !== false)
     .flatMap((patch) =>

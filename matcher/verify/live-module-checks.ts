@@ -1,6 +1,7 @@
 // What the running kernel checks of the module file before its init runs (signature, version magic)
 // and what ftrace can attach to (tracefs filter-function list). Pure functions over data read in
 // lib/live and lib/livepatch/modinfo.
+import { hex } from "../../elf/layout.js";
 import type { Flag } from "../../lib/flags.js";
 import { type KernelObject, type KernelSymbol, VMLINUX } from "../../lib/kernel-table.js";
 import type { ProcModule } from "../../lib/live/proc.js";
@@ -169,7 +170,7 @@ export function ftraceListCheck(
     return {
       flag: raise(
         "FTRACE_NOT_LISTED",
-        `${filters.path} has no ftrace record in ${s.name}${where} (0x${sym.address.toString(16)}..0x${end.toString(16)}): "${message}"`,
+        `${filters.path} has no ftrace record in ${s.name}${where} (${hex(sym.address)}..${hex(end)}): "${message}"`,
       ),
       message,
     };

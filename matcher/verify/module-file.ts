@@ -1,5 +1,6 @@
 // Module files (--module-file): a target module's init-time symbol list, and which of its
 // functions ftrace can attach to (those with a recorded call site).
+import { SHF_EXECINSTR, STT_FILE, STT_FUNC } from "../../elf/constants.js";
 import type { ElfFile, ElfSection } from "../../elf/types.js";
 import { type KernelTable, objectsFromEntries, type SymbolEntry } from "../../lib/kernel-table.js";
 import { moduleSymbolLists } from "../../lib/module-symbols.js";
@@ -24,9 +25,6 @@ export interface ModuleFileFacts {
 // Where compilers record ftrace call sites: -mrecord-mcount (x86, s390, ppc) and
 // -fpatchable-function-entry (arm64, riscv, loongarch, ppc64 ELFv2 with CALL_OPS).
 const CALL_SITE_SECTIONS = new Set(["__mcount_loc", "__patchable_function_entries"]);
-const STT_FUNC = 2;
-const STT_FILE = 4;
-const SHF_EXECINSTR = 0x4n;
 
 function callSites(elf: ElfFile): Map<number, bigint[]> | null {
   const sites = new Map<number, bigint[]>();

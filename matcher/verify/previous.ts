@@ -61,7 +61,7 @@ export function previousChecks(
   }
   const unused = dropped.find((d) => !used.has(d));
   if (unused !== undefined) {
-    throw new InputError(
+    throw InputError.usage(
       "--dropped",
       `${unused}: names no function ${previousPath} patches and this module does not`,
     );

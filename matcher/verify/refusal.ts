@@ -2,17 +2,14 @@
 // (a per-CPU symbol), or ftrace has no location for it (data, freed init text, noinstr or entry
 // code, a function its vmlinux or module file records no call site for).
 import type { Flag } from "../../lib/flags.js";
+import { symbolRow } from "../../lib/kernel-symbol-text.js";
 import { type KernelObject, type KernelSymbol, VMLINUX } from "../../lib/kernel-table.js";
 import type { LivepatchTarget } from "../../lib/livepatch/index.js";
 import { raise } from "../../lib/report/flag-codes.js";
 import { isStubSymbol } from "../../lib/symbol-name.js";
 import type { ResolveResult } from "../sympos.js";
 import type { ModuleFileFacts } from "./module-file.js";
-import { describe } from "./symbol-view.js";
 import { hasSiteIn, type VmlinuxCallSites } from "./vmlinux-call-sites.js";
-
-/** The start of sympos.ts's warning for an absolute (per-CPU) symbol, and of the kernel's message. */
-export const SIZE_LOOKUP = "kallsyms size lookup failed";
 
 /** Where the symbol's code ends: its size when known, else the next higher address in kallsyms order. */
 function codeEnd(obj: KernelObject, symbol: KernelSymbol): bigint | null {
@@ -83,14 +80,14 @@ export function refusal(
   vmlinuxCalls: VmlinuxCallSites | null,
 ): { message: string; flag: Flag } | null {
   if (resolved.warning !== null) {
-    if (resolved.warning.startsWith(SIZE_LOOKUP)) {
+    if (resolved.refusedBy === "size-lookup") {
       // klp_init_object_loaded(): kallsyms_lookup_size_offset() fails → this message, -ENOENT
       const message = sizeLookupFailed(target.oldName);
       return {
         message,
         flag: raise(
           "SIZE_LOOKUP_FAILED",
-          `position reaches ${describe(symbol)}, an absolute (per-CPU) symbol outside the kernel image: klp_init_object_loaded() fails with "${message}"`,
+          `position reaches ${symbolRow(symbol)}, an absolute (per-CPU) symbol outside the kernel image: klp_init_object_loaded() fails with "${message}"`,
         ),
       };
     }
@@ -103,7 +100,7 @@ export function refusal(
       message,
       flag: raise(
         "FTRACE_REFUSED",
-        `resolves to ${describe(symbol)}, but ${why}: ftrace refuses it with "${message}"`,
+        `resolves to ${symbolRow(symbol)}, but ${why}: ftrace refuses it with "${message}"`,
       ),
     };
   }

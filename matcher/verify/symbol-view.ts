@@ -5,13 +5,3 @@ import type { SymbolView } from "../../lib/report/verify-types.js";
 export function view(s: KernelSymbol): SymbolView {
   return { name: s.name, type: s.type, address: s.address, position: s.position, line: s.line };
 }
-
-export function hex(value: bigint): string {
-  return `0x${value.toString(16)}`;
-}
-
-export function describe(s: KernelSymbol): string {
-  const where =
-    s.address !== null ? hex(s.address) : s.line !== null ? `line ${s.line}` : `#${s.position + 1}`;
-  return `${where} ${s.type} ${s.name}`;
-}

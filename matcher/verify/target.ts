@@ -1,17 +1,19 @@
 // One target checked as the kernel would: its lookup now (or when its module loads), the refusals
 // after it, and the hazards and expectations around it.
 import type { Flag } from "../../lib/flags.js";
-import type { KernelObject, KernelTable } from "../../lib/kernel-table.js";
+import { symbolRow } from "../../lib/kernel-symbol-text.js";
+import type { KernelObject, KernelTable, NameIndex } from "../../lib/kernel-table.js";
 import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.js";
 import { raise, raiseAs } from "../../lib/report/flag-codes.js";
 import type { OnLoadCheck, TargetVerdict, VerifyOutcome } from "../../lib/report/verify-types.js";
-import { RULES, type RuleChoice } from "../../lib/rules.js";
+import { type LookupRule, RULES, type RuleChoice } from "../../lib/rules.js";
 import { llvmHash, stripLlvmSuffix } from "../../lib/symbol-name.js";
+import { initHazard } from "../init-hazard.js";
 import { candidatesByRule, isFunctionType, type ResolveResult, resolve } from "../sympos.js";
 import { expectation } from "./expectation.js";
 import type { ModuleFileFacts } from "./module-file.js";
 import { noFtraceLocation, refusal } from "./refusal.js";
-import { describe, view } from "./symbol-view.js";
+import { view } from "./symbol-view.js";
 import type { VmlinuxCallSites } from "./vmlinux-call-sites.js";
 
 function failureFlag(
@@ -39,6 +41,9 @@ export interface Context {
   readonly vmlinuxCalls: VmlinuxCallSites | null;
 }
 
+/** Names with a ThinLTO `.llvm.<hash>` suffix, by the name without it. */
+const LLVM_BASE_INDEX: NameIndex = { key: (n) => (llvmHash(n) === null ? null : stripLlvmSuffix(n)) };
+
 /**
  * `.llvm.<hash>` names of the same base in the object when the target's own name is not found:
  * either the kernel has the very name but the era's rule never matches a full `.llvm.` name
@@ -54,7 +59,7 @@ function rebuiltHint(
   if (obj === undefined || llvmHash(target.oldName) === null) return null;
   const base = stripLlvmSuffix(target.oldName);
   const others: string[] = [];
-  const promoted = obj.indexBy("verify:llvm-base", (n) => (llvmHash(n) === null ? null : stripLlvmSuffix(n)));
+  const promoted = obj.indexBy(LLVM_BASE_INDEX);
   for (const p of promoted.get(base) ?? []) others.push(obj.nameAt(p));
   if (others.length === 0) return null;
   if (others.includes(target.oldName)) {
@@ -73,12 +78,11 @@ function rebuiltHint(
   );
 }
 
-function initHazard(facts: ModuleFileFacts, target: LivepatchTarget, rule: RuleChoice): Flag | null {
+function initHazardFlag(facts: ModuleFileFacts, target: LivepatchTarget, rule: RuleChoice): Flag | null {
   const obj = facts.initTable.objects.get(facts.objname);
-  if (obj === undefined) return null;
-  const matches = candidatesByRule(facts.initTable, facts.objname, target.oldName, rule.rule);
-  const init = matches.filter((s) => s.init);
-  if (init.length === 0) return null;
+  const hazard = obj === undefined ? null : initHazard(obj, target.oldName, rule.rule);
+  if (hazard === null) return null;
+  const { matches, init } = hazard;
   return raise(
     "INIT_SYMBOL_HAZARD",
     `'${target.oldName}' also names ${init.length} symbol(s) in init sections of ${facts.path}: while ${facts.objname}'s init runs (when it loads after the patch) they count too, ${matches.length} match(es) instead of ${matches.length - init.length}, so old_sympos may select a different symbol then`,
@@ -87,7 +91,6 @@ function initHazard(facts: ModuleFileFacts, target: LivepatchTarget, rule: RuleC
 
 export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdict {
   const flags: Flag[] = [...target.flags];
-  const rule = ctx.choice.rule;
   const facts = ctx.modules.get(target.objname) ?? null;
   if (target.kernelMessage !== null && flags.some((f) => f.code === "BAD_KLP_SYM_NAME")) {
     // the kernel rejects the name before any lookup
@@ -102,93 +105,130 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
       flags,
     };
   }
-  const r = resolve(ctx.table, target.objname, target.oldName, target.oldSympos, rule);
+  const r = resolve(ctx.table, target.objname, target.oldName, target.oldSympos, ctx.choice.rule);
   for (const note of r.notes) flags.push(raise("UNRELIABLE_QUERY", note));
-  const obj = ctx.table.objects.get(target.objname);
   const matches = r.matches.map(view);
+  const check: TargetCheck = { ctx, target, facts, matches, flags };
+  if (!r.ok && r.outcome === "not-loaded") return notLoadedVerdict(check);
+  if (!r.ok) return failedVerdict(check, r);
+  return resolvedVerdict(check, r);
+}
 
-  if (!r.ok && r.outcome === "not-loaded") {
-    let onLoad: OnLoadCheck | null = null;
-    if (facts === null) {
-      flags.push(
-        raise(
-          "NOT_LOADED",
-          `${target.objname} is not loaded in ${ctx.table.source.path}${ctx.table.source.kind === "kallsyms" ? "" : ` (a ${ctx.table.source.kind} holds no module symbols)`}: the kernel resolves this target only when ${target.objname} loads; give --module-file ${target.objname}.ko to check it against the module's symbols`,
-        ),
-      );
-    } else {
-      const lr = resolve(facts.initTable, target.objname, target.oldName, target.oldSympos, rule);
-      const prefix = `when ${target.objname} loads (${facts.path}, init-time symbol list): `;
-      if (lr.ok) {
-        const idx = lr.symbol.position;
-        let kernelMessage: string | null = null;
-        if (target.role === "function") {
-          const traceOk = facts.traceable[idx];
-          if (!isFunctionType(lr.symbol.type) || traceOk === false) {
-            kernelMessage = noFtraceLocation(target.oldName);
-            flags.push(
-              raise(
-                "FTRACE_REFUSED",
-                `${prefix}resolves to ${lr.symbol.type} ${lr.symbol.name}, which ftrace cannot attach to: "${kernelMessage}"`,
-              ),
-            );
-          }
-        }
-        onLoad = { moduleFile: facts.path, outcome: "resolved", symbol: view(lr.symbol), kernelMessage };
+/** One target's check under way: what every step of verifyTarget reads, and the flags it adds to. */
+interface TargetCheck {
+  readonly ctx: Context;
+  readonly target: LivepatchTarget;
+  /** The --module-file of the target's object, if given. */
+  readonly facts: ModuleFileFacts | null;
+  readonly matches: TargetVerdict["matches"];
+  readonly flags: Flag[];
+}
+
+/** The target's object is not loaded: checked against --module-file's init-time list when given. */
+function notLoadedVerdict({ ctx, target, facts, matches, flags }: TargetCheck): TargetVerdict {
+  let onLoad: OnLoadCheck | null = null;
+  if (facts === null) {
+    flags.push(
+      raise(
+        "NOT_LOADED",
+        `${target.objname} is not loaded in ${ctx.table.source.path}${ctx.table.source.kind === "kallsyms" ? "" : ` (a ${ctx.table.source.kind} holds no module symbols)`}: the kernel resolves this target only when ${target.objname} loads; give --module-file ${target.objname}.ko to check it against the module's symbols`,
+      ),
+    );
+  } else {
+    onLoad = onLoadCheck(facts, target, ctx.choice.rule, flags);
+    const hazard = initHazardFlag(facts, target, ctx.choice);
+    if (hazard !== null) flags.push(hazard);
+  }
+  // nothing to compare until the module loads: an expectation is neither met nor broken
+  return {
+    target,
+    outcome: "not-loaded",
+    symbol: null,
+    matches,
+    kernelMessage: null,
+    onLoad,
+    expected: null,
+    flags,
+  };
+}
+
+/** The lookup the kernel makes when the module loads after the patch, against its init-time list. */
+function onLoadCheck(
+  facts: ModuleFileFacts,
+  target: LivepatchTarget,
+  rule: LookupRule,
+  flags: Flag[],
+): OnLoadCheck | null {
+  let onLoad: OnLoadCheck | null = null;
+  const lr = resolve(facts.initTable, target.objname, target.oldName, target.oldSympos, rule);
+  const prefix = `when ${target.objname} loads (${facts.path}, init-time symbol list): `;
+  if (lr.ok) {
+    const idx = lr.symbol.position;
+    let kernelMessage: string | null = null;
+    if (target.role === "function") {
+      const traceOk = facts.traceable[idx];
+      if (!isFunctionType(lr.symbol.type) || traceOk === false) {
+        kernelMessage = noFtraceLocation(target.oldName);
         flags.push(
-          raiseAs(
-            "NOT_LOADED",
-            "info",
-            `${target.objname} is not loaded: ${prefix}resolves to symbol #${idx + 1} ${lr.symbol.type} ${lr.symbol.name}`,
+          raise(
+            "FTRACE_REFUSED",
+            `${prefix}resolves to ${lr.symbol.type} ${lr.symbol.name}, which ftrace cannot attach to: "${kernelMessage}"`,
           ),
         );
-      } else if (lr.outcome !== "not-loaded") {
-        onLoad = { moduleFile: facts.path, outcome: lr.outcome, symbol: null, kernelMessage: lr.message };
-        flags.push(failureFlag(lr.outcome, lr.message, prefix));
       }
-      const hazard = initHazard(facts, target, ctx.choice);
-      if (hazard !== null) flags.push(hazard);
     }
-    // nothing to compare until the module loads: an expectation is neither met nor broken
-    return {
-      target,
-      outcome: "not-loaded",
-      symbol: null,
-      matches,
-      kernelMessage: null,
-      onLoad,
-      expected: null,
-      flags,
-    };
-  }
-
-  if (!r.ok) {
+    onLoad = { moduleFile: facts.path, outcome: "resolved", symbol: view(lr.symbol), kernelMessage };
     flags.push(
-      failureFlag(r.outcome as Exclude<VerifyOutcome, "resolved" | "not-loaded">, describeFailure(r, target)),
+      raiseAs(
+        "NOT_LOADED",
+        "info",
+        `${target.objname} is not loaded: ${prefix}resolves to symbol #${idx + 1} ${lr.symbol.type} ${lr.symbol.name}`,
+      ),
     );
-    if (r.outcome === "not-found") {
-      const hint = rebuiltHint(ctx.table, obj, target, ctx.choice);
-      if (hint !== null) flags.push(hint);
-    }
-    if (facts !== null) {
-      const hazard = initHazard(facts, target, ctx.choice);
-      if (hazard !== null) flags.push(hazard);
-    }
-    const exp = expectation(ctx, target, null);
-    flags.push(...exp.flags);
-    return {
-      target,
-      outcome: r.outcome as VerifyOutcome,
-      symbol: null,
-      matches,
-      kernelMessage: target.kernelMessage ?? r.message,
-      onLoad: null,
-      expected: exp.check,
-      flags,
-    };
+  } else if (lr.outcome !== "not-loaded") {
+    onLoad = { moduleFile: facts.path, outcome: lr.outcome, symbol: null, kernelMessage: lr.message };
+    flags.push(failureFlag(lr.outcome, lr.message, prefix));
   }
+  return onLoad;
+}
 
-  // resolved
+/** The lookup fails (ambiguous, position not found, not found). */
+function failedVerdict(
+  { ctx, target, facts, matches, flags }: TargetCheck,
+  r: Extract<ResolveResult, { ok: false }>,
+): TargetVerdict {
+  const obj = ctx.table.objects.get(target.objname);
+  flags.push(
+    failureFlag(r.outcome as Exclude<VerifyOutcome, "resolved" | "not-loaded">, describeFailure(r, target)),
+  );
+  if (r.outcome === "not-found") {
+    const hint = rebuiltHint(ctx.table, obj, target, ctx.choice);
+    if (hint !== null) flags.push(hint);
+  }
+  if (facts !== null) {
+    const hazard = initHazardFlag(facts, target, ctx.choice);
+    if (hazard !== null) flags.push(hazard);
+  }
+  const exp = expectation(ctx, target, null);
+  flags.push(...exp.flags);
+  return {
+    target,
+    outcome: r.outcome as VerifyOutcome,
+    symbol: null,
+    matches,
+    kernelMessage: target.kernelMessage ?? r.message,
+    onLoad: null,
+    expected: exp.check,
+    flags,
+  };
+}
+
+/** The lookup reaches a symbol: what the kernel then does with it. */
+function resolvedVerdict(
+  { ctx, target, facts, matches, flags }: TargetCheck,
+  r: Extract<ResolveResult, { ok: true }>,
+): TargetVerdict {
+  const obj = ctx.table.objects.get(target.objname);
   let kernelMessage = target.kernelMessage;
   if (target.role === "function" && obj !== undefined) {
     const loadedMatches = facts !== null && ctx.moduleMatchesLoaded.get(target.objname) === true;
@@ -216,7 +256,7 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
     );
   }
   if (facts !== null) {
-    const hazard = initHazard(facts, target, ctx.choice);
+    const hazard = initHazardFlag(facts, target, ctx.choice);
     if (hazard !== null) flags.push(hazard);
   }
   const exp = expectation(ctx, target, r.symbol);
@@ -234,7 +274,7 @@ export function verifyTarget(ctx: Context, target: LivepatchTarget): TargetVerdi
 }
 
 function describeFailure(r: Extract<ResolveResult, { ok: false }>, target: LivepatchTarget): string {
-  const listed = r.matches.slice(0, 8).map(describe).join("; ");
+  const listed = r.matches.slice(0, 8).map(symbolRow).join("; ");
   const more = r.matches.length > 8 ? `; … ${r.matches.length - 8} more` : "";
   switch (r.outcome) {
     case "ambiguous":

@@ -286,38 +286,36 @@ describe("klpmatch match: --baseline", () => {
 
 describe("klpmatch match: progress on a terminal", () => {
   // `script` gives the CLI a pseudo-terminal for stderr
-  it.skipIf(!existsSync("/usr/bin/script"))(
-    "draws a bar on a TTY for many objects; NO_COLOR drops its colour; nothing when not a TTY",
-    async () => {
-      const dir = await tempDir();
-      for (const side of ["orig", "patched"]) {
-        await mkdir(join(dir, side));
-        for (let i = 0; i < 12; i++) await copyFile(join(M, `gcc/${side}/a.o`), join(dir, side, `a${i}.o`));
-      }
-      const command = `node ${CLI} match --orig ${dir}/orig --patched ${dir}/patched --kallsyms ${M}/gcc/kallsyms.txt --out ${dir}/r.txt`;
-      const tty = await execa("script", ["-qc", command, "/dev/null"], {
-        reject: false,
-        env: { NO_COLOR: "" },
-      });
-      expect(tty.stdout).toContain("0/12 a0.o");
-      expect(tty.stdout).toContain("\u001b[32m#");
-      const plain = await execa("script", ["-qc", command, "/dev/null"], {
-        reject: false,
-        env: { NO_COLOR: "1" },
-      });
-      expect(plain.stdout).toContain("] 11/12 ");
-      expect(plain.stdout).not.toContain("\u001b[32m");
-      const piped = await klpmatch([
-        "--orig",
-        `${dir}/orig`,
-        "--patched",
-        `${dir}/patched`,
-        "--kallsyms",
-        `${M}/gcc/kallsyms.txt`,
-      ]);
-      expect(piped.stderr).toBe("");
-    },
-  );
+  it("draws a bar on a TTY for many objects; NO_COLOR drops its colour; nothing when not a TTY", async () => {
+    expect(existsSync("/usr/bin/script"), "script(1) from util-linux gives the pseudo-terminal").toBe(true);
+    const dir = await tempDir();
+    for (const side of ["orig", "patched"]) {
+      await mkdir(join(dir, side));
+      for (let i = 0; i < 12; i++) await copyFile(join(M, `gcc/${side}/a.o`), join(dir, side, `a${i}.o`));
+    }
+    const command = `node ${CLI} match --orig ${dir}/orig --patched ${dir}/patched --kallsyms ${M}/gcc/kallsyms.txt --out ${dir}/r.txt`;
+    const tty = await execa("script", ["-qc", command, "/dev/null"], {
+      reject: false,
+      env: { NO_COLOR: "" },
+    });
+    expect(tty.stdout).toContain("0/12 a0.o");
+    expect(tty.stdout).toContain("\u001b[32m#");
+    const plain = await execa("script", ["-qc", command, "/dev/null"], {
+      reject: false,
+      env: { NO_COLOR: "1" },
+    });
+    expect(plain.stdout).toContain("] 11/12 ");
+    expect(plain.stdout).not.toContain("\u001b[32m");
+    const piped = await klpmatch([
+      "--orig",
+      `${dir}/orig`,
+      "--patched",
+      `${dir}/patched`,
+      "--kallsyms",
+      `${M}/gcc/kallsyms.txt`,
+    ]);
+    expect(piped.stderr).toBe("");
+  });
 });
 
 describe("klpmatch match: hidden addresses", () => {

@@ -1,6 +1,6 @@
 // Runs fuzz cases: each must end normally or with a declared input error (InputError,
 // ElfFormatError, an fs error naming its file: what cmd/exit.ts prints as one line and exit 2),
-// under the time limit, and the line the CLI would print is one line of at most ~300 characters.
+// and the line the CLI would print is one line of at most ~300 characters.
 import { expect } from "vitest";
 import { inputErrorLine } from "../../cmd/exit.js";
 import { MAX_LINE, oneLine } from "../../lib/one-line.js";
@@ -9,7 +9,6 @@ import { Random } from "./mutate.js";
 export const SEED = Number(process.env.FUZZ_SEED ?? 14);
 /** Cases per input kind. */
 export const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
-const LIMIT_MS = 2_000;
 
 export interface FuzzTally {
   readonly cases: number;
@@ -36,7 +35,6 @@ export async function fuzz(
   let inputErrors = 0;
   let passed = 0;
   for (let i = 0; i < cases; i++) {
-    const t0 = performance.now();
     try {
       await one(r, i);
       passed++;
@@ -54,8 +52,6 @@ export async function fuzz(
         }
       }
     }
-    const ms = performance.now() - t0;
-    if (ms > LIMIT_MS) failures.push(`${kind} #${i} (seed ${SEED}): took ${ms.toFixed(0)} ms`);
   }
   return { cases, passed, inputErrors, failures };
 }

@@ -7,7 +7,6 @@ import {
   isSpecialStatic,
   isStubSymbol,
   llvmHash,
-  partParent,
   stripLlvmSuffix,
   stubTarget,
 } from "../../lib/symbol-name.js";
@@ -29,7 +28,6 @@ test("stubs, cold and part children", () => {
   expect(coldParent("foo.part.0.cold")).toBe("foo.part.0");
   expect(coldParent("foo.cold.12")).toBe("foo");
   expect(coldParent("cold_start")).toBeNull();
-  expect(partParent("foo.part.3")).toBe("foo");
 });
 
 test("clone bases and correlation keys", () => {
