@@ -57,6 +57,16 @@ function lineCount(bytes: Buffer): number {
   return count;
 }
 
+/** An ELF file given where a symbol list is read: say what to give it as. */
+function refuseElf(bytes: Buffer, path: string): void {
+  if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
+    throw new InputError(
+      path,
+      "this is an ELF file, not a symbol list: give it as --vmlinux or --module-file",
+    );
+  }
+}
+
 /**
  * Parses `address type name[\t[module]]` lines. kallsyms order is line order: for vmlinux the
  * un-tagged lines (ascending address), for a module its tagged lines (its symtab order).
@@ -67,12 +77,7 @@ export function parseSymbolText(
   kind: Extract<KernelTableKind, "kallsyms" | "system-map">,
   opts: TextTableOptions = {},
 ): KernelTable {
-  if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
-    throw new InputError(
-      path,
-      "this is an ELF file, not a symbol list: give it as --vmlinux or --module-file",
-    );
-  }
+  refuseElf(bytes, path);
   const allowModules = kind === "kallsyms";
   const store = new SymbolStore(bytes, lineCount(bytes));
   const tags = new ModuleTags(store);

@@ -4,7 +4,7 @@
 import { stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { STT_FILE } from "../elf/constants.js";
-import { cachedElfReader, readElfFile } from "../elf/index.js";
+import { type CachedElfReader, cachedElfReader, readElfFile } from "../elf/index.js";
 import type { ElfFile } from "../elf/types.js";
 import { InputError } from "../lib/input-error.js";
 import {
@@ -30,6 +30,7 @@ import { readSymvers } from "../lib/symvers.js";
 import { type FileBlock, moduleFileBlocks } from "../matcher/evidence/index.js";
 import {
   identifyContext,
+  type MatchContext,
   matchContext,
   matchObjectPair,
   matchReport,
@@ -100,6 +101,76 @@ export async function loadMatchTable(
 
 /** The whole pipeline: every changed function of every object pair to its kernel symbol. */
 export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
+  const tree = await isTreeRun(opts);
+  // vmlinux and .ko files serve the table, file blocks and init lists: parse each once
+  const readElf = cachedElfReader();
+  const table = await loadMatchTable(opts, readElf);
+  const choice = chooseRule(table, {
+    ...(opts.rule !== undefined ? { rule: opts.rule } : {}),
+    ...(opts.kernel !== undefined ? { kernel: opts.kernel } : {}),
+  });
+  const symvers = opts.symvers !== undefined ? await readSymvers(opts.symvers) : null;
+  const vmlinuxSide = opts.vmlinux !== undefined ? await vmlinuxEvidence(table, opts.vmlinux, readElf) : null;
+  const paired: TreePairs = tree
+    ? selectOnly(await pairTrees(opts.orig, opts.patched), opts.only)
+    : {
+        pairs: [{ orig: opts.orig, patched: opts.patched, relative: basename(opts.orig) }],
+        onlyOrig: [],
+        onlyPatched: [],
+      };
+  const homes = await homeResolver({
+    tree,
+    orig: opts.orig,
+    ...(opts.buildDir !== undefined ? { buildDir: opts.buildDir } : {}),
+    ...(opts.objname !== undefined ? { objname: opts.objname } : {}),
+  });
+  const modules = await moduleInputs(opts, table, homes, paired, readElf);
+  const arch = await kernelArchOf(
+    table,
+    [...(opts.vmlinux !== undefined ? [opts.vmlinux] : []), ...modules.files],
+    readElf,
+  );
+  const run = matchContext({
+    table,
+    choice,
+    blocks: vmlinuxSide?.blocks ?? null,
+    moduleBlocks: modules.blocks,
+    initLists: modules.initLists,
+    symvers,
+    klpSymNameMax: klpSymNameMax(opts.kernel !== undefined ? parseKernelVersion(opts.kernel) : null),
+  });
+  const matched = await matchPairs(opts, run, paired.pairs, homes, arch);
+  const unpaired = await matchUnpaired({
+    origRoot: opts.orig,
+    patchedRoot: opts.patched,
+    onlyOrig: paired.onlyOrig,
+    onlyPatched: paired.onlyPatched,
+    homeOf: (pair) => homes.homeOf(pair),
+    contextFor: (elf) => identifyContext(run, elf),
+    symvers: run.symvers,
+    check: (path, elf) => checkObjectArch(arch, path, elf),
+  });
+  const unusedObjnames = homes.unused();
+  if (unusedObjnames.length > 0) {
+    throw InputError.usage("--objname", `no changed object pair is ${unusedObjnames.join(", ")}`);
+  }
+  const inputs = [
+    ...matched.inputs,
+    ...unpaired.inputs,
+    ...(await sourceInputs(opts, modules.files, readElf)),
+  ];
+  const objects = await withPatches(opts, matched, inputs);
+  return matchReport(run, toolVersion(), {
+    flags: [...(vmlinuxSide?.flags ?? []), ...unpaired.flags],
+    objects,
+    references: [...matched.references, ...unpaired.references],
+    inputs,
+    unpaired: { onlyOrig: paired.onlyOrig, onlyPatched: paired.onlyPatched },
+  });
+}
+
+/** Two trees or two objects; refuses the option sets that cannot go together. */
+async function isTreeRun(opts: MatchOptions): Promise<boolean> {
   const [origStat, patchedStat] = await Promise.all([stat(opts.orig), stat(opts.patched)]);
   if (origStat.isDirectory() !== patchedStat.isDirectory()) {
     throw new InputError(opts.patched, `--orig and --patched must both be object files or both build trees`);
@@ -115,101 +186,68 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   if (!tree && (opts.only?.length ?? 0) > 0) {
     throw InputError.usage("--only", `limits a tree run, and ${opts.orig} is one object`);
   }
-  // vmlinux and .ko files serve the table, file blocks and init lists: parse each once
-  const readElf = cachedElfReader();
-  const table = await loadMatchTable(opts, readElf);
-  const choice = chooseRule(table, {
-    ...(opts.rule !== undefined ? { rule: opts.rule } : {}),
-    ...(opts.kernel !== undefined ? { kernel: opts.kernel } : {}),
-  });
-  const symvers = opts.symvers !== undefined ? await readSymvers(opts.symvers) : null;
-  const vmlinuxSide = opts.vmlinux !== undefined ? await vmlinuxEvidence(table, opts.vmlinux, readElf) : null;
-  const blocks = vmlinuxSide?.blocks ?? null;
-  const paired: TreePairs = tree
-    ? selectOnly(await pairTrees(opts.orig, opts.patched), opts.only)
-    : {
-        pairs: [{ orig: opts.orig, patched: opts.patched, relative: basename(opts.orig) }],
-        onlyOrig: [],
-        onlyPatched: [],
-      };
-  const homes = await homeResolver({
-    tree,
-    orig: opts.orig,
-    ...(opts.buildDir !== undefined ? { buildDir: opts.buildDir } : {}),
-    ...(opts.objname !== undefined ? { objname: opts.objname } : {}),
-  });
-  const moduleFiles = [
-    ...(opts.moduleFiles ?? []),
-    ...(await buildModuleFiles(homes, paired.pairs, (o) => table.objects.has(o), opts.moduleFiles ?? [])),
+  return tree;
+}
+
+/** The module .ko files given or found in the build directory: their init lists and file blocks. */
+async function moduleInputs(
+  opts: MatchOptions,
+  table: KernelTable,
+  homes: Awaited<ReturnType<typeof homeResolver>>,
+  paired: TreePairs,
+  readElf: CachedElfReader,
+) {
+  const given = opts.moduleFiles ?? [];
+  const files = [
+    ...given,
+    ...(await buildModuleFiles(homes, paired.pairs, (o) => table.objects.has(o), given)),
   ];
   const initLists = new Map<string, KernelObject>();
-  const moduleBlocks = new Map<string, ReadonlyMap<number, FileBlock> | null>();
-  for (const ko of moduleFiles) {
+  const blocks = new Map<string, ReadonlyMap<number, FileBlock> | null>();
+  for (const ko of files) {
     const lists = await readModuleObjects(ko, readElf);
     initLists.set(lists.objname, lists.init);
     const loaded = table.objects.get(lists.objname);
-    if (loaded !== undefined) moduleBlocks.set(lists.objname, moduleFileBlocks(lists.core, loaded));
+    if (loaded !== undefined) blocks.set(lists.objname, moduleFileBlocks(lists.core, loaded));
   }
-  const arch = await kernelArchOf(
-    table,
-    [...(opts.vmlinux !== undefined ? [opts.vmlinux] : []), ...moduleFiles],
-    readElf,
-  );
-  const version = opts.kernel !== undefined ? parseKernelVersion(opts.kernel) : null;
-  const run = matchContext({
-    table,
-    choice,
-    blocks,
-    moduleBlocks,
-    initLists,
-    symvers,
-    klpSymNameMax: klpSymNameMax(version),
-  });
+  return { files, initLists, blocks };
+}
 
-  let objects: ObjectReport[] = [];
+/** Every object pair read, diffed and matched, with the inputs it read and its STT_FILE name. */
+async function matchPairs(
+  opts: MatchOptions,
+  run: MatchContext,
+  pairs: readonly ObjectPair[],
+  homes: Awaited<ReturnType<typeof homeResolver>>,
+  arch: Awaited<ReturnType<typeof kernelArchOf>>,
+) {
+  const objects: ObjectReport[] = [];
   const sttFiles = new Map<string, string | null>();
   const references: ReferenceReport[] = [];
   const inputs: InputFile[] = [];
   let done = 0;
-  for (const pair of paired.pairs) {
-    opts.onProgress?.(done, paired.pairs.length, pair.relative);
+  for (const pair of pairs) {
+    opts.onProgress?.(done, pairs.length, pair.relative);
     const [origElf, patchedElf] = await Promise.all([readElfFile(pair.orig), readElfFile(pair.patched)]);
     checkObjectArch(arch, pair.orig, origElf);
-    const { objname, from, assumed } = await homes.homeOf(pair);
-    const result = matchObjectPair(run, pair, origElf, patchedElf, { objname, from, assumed });
+    const result = matchObjectPair(run, pair, origElf, patchedElf, await homes.homeOf(pair));
     sttFiles.set(result.object.orig, origElf.symbols().find((s) => s.type === STT_FILE)?.name || null);
     objects.push(result.object);
     references.push(...result.references);
-    inputs.push({
-      role: "orig",
-      path: pair.orig,
-      sha256: bytesSha256(origElf.bytes),
-    });
-    inputs.push({
-      role: "patched",
-      path: pair.patched,
-      sha256: bytesSha256(patchedElf.bytes),
-    });
+    inputs.push({ role: "orig", path: pair.orig, sha256: bytesSha256(origElf.bytes) });
+    inputs.push({ role: "patched", path: pair.patched, sha256: bytesSha256(patchedElf.bytes) });
     done++;
   }
-  opts.onProgress?.(done, paired.pairs.length, "");
-  const unpaired = await matchUnpaired({
-    origRoot: opts.orig,
-    patchedRoot: opts.patched,
-    onlyOrig: paired.onlyOrig,
-    onlyPatched: paired.onlyPatched,
-    homeOf: (pair) => homes.homeOf(pair),
-    contextFor: (elf) => identifyContext(run, elf),
-    symvers: run.symvers,
-    check: (path, elf) => checkObjectArch(arch, path, elf),
-  });
-  references.push(...unpaired.references);
-  inputs.push(...unpaired.inputs);
-  const unusedObjnames = homes.unused();
-  if (unusedObjnames.length > 0) {
-    throw InputError.usage("--objname", `no changed object pair is ${unusedObjnames.join(", ")}`);
-  }
+  opts.onProgress?.(done, pairs.length, "");
+  return { objects, sttFiles, references, inputs };
+}
 
+/** The kernel's symbol sources and the module files, each with its sha256. */
+async function sourceInputs(
+  opts: MatchOptions,
+  moduleFiles: readonly string[],
+  readElf: CachedElfReader,
+): Promise<InputFile[]> {
   const sources: [string, string | undefined][] = [
     ["kallsyms", opts.kallsyms],
     ["system-map", opts.systemMap],
@@ -217,26 +255,26 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
     ["symvers", opts.symvers],
     ...moduleFiles.map((m): [string, string] => ["module", m]),
   ];
+  const inputs: InputFile[] = [];
   for (const [role, path] of sources) {
     if (path === undefined || path === "-") continue;
     // vmlinux and .ko files were read for the table: hash those bytes rather than read them again
     inputs.push({ role, path, sha256: await inputSha256(path, readElf.fileBytes(path)) });
   }
+  return inputs;
+}
 
-  if (opts.patches !== undefined && opts.patches.length > 0) {
-    const parsed = [];
-    for (const p of opts.patches) {
-      parsed.push(parsePatch(p, await readInputText(p)));
-      inputs.push(await inputFile("patch", p));
-    }
-    objects = withPatchLines(objects, parsed, (o) => sttFiles.get(o.orig) ?? null);
+/** With --patch: each function tied to the lines of the patch(es) that changed it (inputs gain the patches). */
+async function withPatches(
+  opts: MatchOptions,
+  matched: { readonly objects: ObjectReport[]; readonly sttFiles: ReadonlyMap<string, string | null> },
+  inputs: InputFile[],
+): Promise<ObjectReport[]> {
+  if (opts.patches === undefined || opts.patches.length === 0) return matched.objects;
+  const parsed = [];
+  for (const p of opts.patches) {
+    parsed.push(parsePatch(p, await readInputText(p)));
+    inputs.push(await inputFile("patch", p));
   }
-
-  return matchReport(run, toolVersion(), {
-    flags: [...(vmlinuxSide?.flags ?? []), ...unpaired.flags],
-    objects,
-    references,
-    inputs,
-    unpaired: { onlyOrig: paired.onlyOrig, onlyPatched: paired.onlyPatched },
-  });
+  return withPatchLines(matched.objects, parsed, (o) => matched.sttFiles.get(o.orig) ?? null);
 }

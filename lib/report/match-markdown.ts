@@ -15,6 +15,18 @@ export function renderMatchMarkdown(report: MatchReport): string {
   ];
   const rows = functionRows(report);
   if (rows.length > 0) out.push(markdownTable(FUNCTION_HEADER, rows));
+  out.push(
+    ...patchPlaces(report),
+    ...candidateDetails(report),
+    ...referenceTable(report),
+    ...flagTable(report),
+  );
+  return `${out.join("\n").trimEnd()}\n`;
+}
+
+/** Where the patch (--patch) changed each function. */
+function patchPlaces(report: MatchReport): string[] {
+  const out: string[] = [];
   const placed = report.objects.flatMap((o) =>
     o.functions.filter((f) => f.at !== undefined).map((f) => ({ o, f })),
   );
@@ -33,6 +45,12 @@ export function renderMatchMarkdown(report: MatchReport): string {
       ),
     );
   }
+  return out;
+}
+
+/** Each function with several candidates or no pair: its evidence and candidates, folded. */
+function candidateDetails(report: MatchReport): string[] {
+  const out: string[] = [];
   for (const o of report.objects) {
     for (const f of o.functions) {
       if (f.status !== "changed" || (f.target !== null && f.candidates.length <= 1)) continue;
@@ -59,6 +77,12 @@ export function renderMatchMarkdown(report: MatchReport): string {
       out.push("</details>", "");
     }
   }
+  return out;
+}
+
+/** The .klp.sym references. */
+function referenceTable(report: MatchReport): string[] {
+  const out: string[] = [];
   if (report.references.length > 0) {
     out.push("### References", "");
     out.push(
@@ -73,6 +97,12 @@ export function renderMatchMarkdown(report: MatchReport): string {
       ),
     );
   }
+  return out;
+}
+
+/** Every flag of the run, its objects, functions and references. */
+function flagTable(report: MatchReport): string[] {
+  const out: string[] = [];
   const flags = [
     ...report.flags,
     ...report.objects.flatMap((o) => [...o.flags, ...o.functions.flatMap((f) => f.flags)]),
@@ -87,5 +117,5 @@ export function renderMatchMarkdown(report: MatchReport): string {
       ),
     );
   }
-  return `${out.join("\n").trimEnd()}\n`;
+  return out;
 }
