@@ -8,7 +8,7 @@ import { type Flag, worstSeverity } from "../lib/flags.js";
 import { type KernelObject, type KernelTable, VMLINUX } from "../lib/kernel-table.js";
 import type { FunctionChange, ObjectDiff } from "../lib/report/diff-types.js";
 import { raise } from "../lib/report/flag-codes.js";
-import type { InputFile } from "../lib/report/header.js";
+import { type InputFile, reportHeader } from "../lib/report/header.js";
 import {
   type FunctionReport,
   MATCH_SCHEMA_VERSION,
@@ -317,15 +317,7 @@ export function matchReport(run: MatchContext, toolVersion: string, matched: Mat
   objects.sort((a, b) => (a.orig < b.orig ? -1 : a.orig > b.orig ? 1 : 0));
   return {
     schemaVersion: MATCH_SCHEMA_VERSION,
-    tool: { name: "klpmatch", version: toolVersion },
-    inputs,
-    kernel: {
-      source: table.source.kind,
-      path: table.source.path,
-      addressesHidden: table.addressesHidden,
-      llvmNames: table.hasLlvmNames,
-    },
-    rule: { name: choice.rule, why: choice.why, assumed: choice.assumed },
+    ...reportHeader(inputs, table, choice, toolVersion),
     objects,
     references: merged,
     flags,

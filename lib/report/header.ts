@@ -43,9 +43,10 @@ export function reportHeader(
   inputs: readonly InputFile[],
   table: KernelTable,
   rule: RuleChoice,
+  version: string = toolVersion(),
 ): ReportHeader {
   return {
-    tool: { name: "klpmatch", version: toolVersion() },
+    tool: { name: "klpmatch", version },
     inputs,
     kernel: {
       source: table.source.kind,
