@@ -15,7 +15,13 @@ export interface FuzzTally {
   readonly passed: number;
   readonly inputErrors: number;
   readonly failures: readonly string[];
+  /** The slowest case (ms, and which), and how many took over SLOW_MS: measured and printed, never asserted. */
+  readonly slowest: { readonly ms: number; readonly index: number };
+  readonly slow: number;
 }
+
+/** A case slower than this is counted (the issue's budget per case); timings are printed, not asserted. */
+export const SLOW_MS = 2000;
 
 /** The seed of one kind: the run's seed mixed with the kind's name, so kinds differ. */
 function kindSeed(kind: string): number {
@@ -34,7 +40,10 @@ export async function fuzz(
   const failures: string[] = [];
   let inputErrors = 0;
   let passed = 0;
+  let slowest = { ms: 0, index: -1 };
+  let slow = 0;
   for (let i = 0; i < cases; i++) {
+    const t0 = performance.now();
     try {
       await one(r, i);
       passed++;
@@ -52,14 +61,17 @@ export async function fuzz(
         }
       }
     }
+    const ms = performance.now() - t0;
+    if (ms > slowest.ms) slowest = { ms, index: i };
+    if (ms > SLOW_MS) slow++;
   }
-  return { cases, passed, inputErrors, failures };
+  return { cases, passed, inputErrors, failures, slowest, slow };
 }
 
 /** Asserts a tally: every case ran, none failed; prints its counts. */
 export function expectClean(kind: string, tally: FuzzTally): void {
   process.stdout.write(
-    `fuzz ${kind}: ${tally.cases} cases, ${tally.passed} accepted, ${tally.inputErrors} input errors, ${tally.failures.length} failures\n`,
+    `fuzz ${kind}: ${tally.cases} cases, ${tally.passed} accepted, ${tally.inputErrors} input errors, ${tally.failures.length} failures; slowest #${tally.slowest.index} ${tally.slowest.ms.toFixed(0)} ms, ${tally.slow} over ${SLOW_MS} ms\n`,
   );
   expect(tally.failures.slice(0, 5)).toEqual([]);
   expect(tally.passed + tally.inputErrors).toBe(tally.cases);
