@@ -1,44 +1,60 @@
 // STT_FILE blocks for the kernel's symbols taken from vmlinux.o itself, the build that was booted:
 // vmlinux is linked from vmlinux.o, so the kernel's symbols of a name are vmlinux.o's symbols of that
-// name, in the order the final link lays them out — symbol-table order (input order: same-named
-// sections merged by ld -r keep their pieces in it), with the linker script's output sections
-// first: tools/objtool/klp-diff.c (find_sympos) counts .text.unlikely* before the rest of .text
-// for this reason; include/asm-generic/vmlinux.lds.h puts text, then rodata, data and bss.
+// name, in the order the final link lays them out. Within one group of the linker script
+// (include/asm-generic/vmlinux.lds.h) that is vmlinux.o's section order, then offset (ld -r keeps
+// same-named input sections merged in input order); between groups the order depends on the
+// script (tools/objtool/klp-diff.c's find_sympos counts .text.unlikely* first for 6.19's), so
+// a name whose copies lie in different groups is left without blocks rather than guessed.
 import { STB_LOCAL, STT_FILE, STT_FUNC, STT_OBJECT } from "../elf/constants.js";
 import type { ElfFile } from "../elf/types.js";
 import type { KernelObject } from "../lib/kernel-table.js";
 import type { FileBlock } from "./evidence/index.js";
 
-/** Where the final link puts a section, coarsely: the order of vmlinux.lds.h's output sections. */
-function layoutRank(section: string): number {
-  if (section.startsWith(".text.unlikely") || section.startsWith(".text.hot")) return 0;
-  if (section.startsWith(".text") || section.endsWith(".text")) return 1;
-  if (section.startsWith(".rodata")) return 2;
-  if (section.startsWith(".data")) return 3;
-  if (section.startsWith(".bss")) return 4;
-  return 5;
+/**
+ * The group of the final link's layout a section lands in, where its order within the group is sure:
+ * hot text, ordinary text, unlikely text, rodata, data, bss (include/asm-generic/vmlinux.lds.h;
+ * only copies of one name in one group are counted, so the groups' own order does not matter). The kernel's own text
+ * sections (.init.text, .noinstr.text, .entry.text, .sched.text, …) lie elsewhere in an order this
+ * does not model: null, and a name with a copy there gets no block from vmlinux.o.
+ */
+function layoutRank(section: string): number | null {
+  if (section.startsWith(".text.hot")) return 0;
+  if (section.startsWith(".text.unlikely")) return 5;
+  // .text.startup/.text.exit (init and exit text), .text.unknown: placed by rules of their own
+  if (/^\.text\.(startup|exit|unknown)(\.|$)/.test(section)) return null;
+  if (section === ".text" || (section.startsWith(".text.") && !section.startsWith(".text.."))) return 1;
+  if (section === ".rodata" || section.startsWith(".rodata.")) return 2;
+  if (section === ".data" || (section.startsWith(".data.") && !section.startsWith(".data.."))) return 3;
+  if (section === ".bss" || (section.startsWith(".bss.") && !section.startsWith(".bss.."))) return 4;
+  return null;
 }
 
 interface Occurrence {
   readonly block: FileBlock;
-  readonly rank: number;
-  readonly index: number;
+  readonly rank: number | null;
+  /** Its section's place in vmlinux.o and its offset there: the final link keeps input order. */
+  readonly section: number;
+  readonly value: bigint;
 }
 
 /**
  * The file block of each kernel symbol of `vmlinux` (keyed `name@address`, as fileBlocks keys a
  * linked vmlinux's) whose name vmlinux.o has as a local, where vmlinux.o has exactly as many
- * symbols of that name as the kernel: the k-th in layout order is the k-th by address.
+ * symbols of that name as the kernel, all in one layout group: the k-th in vmlinux.o's section
+ * order (and offset) is the k-th by address.
  */
 export function linkedFileBlocks(linked: ElfFile, vmlinux: KernelObject): Map<string, FileBlock> {
   const out = new Map<string, FileBlock>();
   for (const [name, list] of localsByName(linked)) {
     const positions = vmlinux.positionsOf(name);
     if (positions.length !== list.length) continue;
+    // copies in different groups, or in the kernel's own text sections: their order is not sure
+    const rank = list[0]!.rank;
+    if (rank === null || list.some((o) => o.rank !== rank)) continue;
     const symbols = positions.map((p) => vmlinux.at(p));
     if (symbols.some((s) => s.address === null)) continue;
     symbols.sort((a, b) => (a.address! < b.address! ? -1 : a.address! > b.address! ? 1 : 0));
-    list.sort((a, b) => a.rank - b.rank || a.index - b.index);
+    list.sort((a, b) => a.section - b.section || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
     for (let k = 0; k < list.length; k++)
       out.set(`${name}@${symbols[k]!.address!.toString(16)}`, list[k]!.block);
   }
@@ -74,7 +90,8 @@ function localsByName(linked: ElfFile): Map<string, Occurrence[]> {
     const o = {
       block: current,
       rank: layoutRank(linked.sections[s.sectionIndex]?.name ?? ""),
-      index: s.index,
+      section: s.sectionIndex,
+      value: s.value,
     };
     const list = byName.get(s.name);
     if (list) list.push(o);
