@@ -2,16 +2,14 @@
 // the build flags alone. kpatch builds with -ffunction-sections: a jump to another function is to
 // another section, so the assembler must leave it as `jmp rel32` (5 bytes) or `jcc rel32` (6 bytes)
 // with a relocation, where the kernel's build, with its callees in the same .text, may relax it to
-// the 2-byte short form (x86-64; fixed-width instruction sets have no such slack).
+// the 2-byte short form (the arch's relaxableJump; fixed-width instruction sets have no such slack).
 import type { ElfFile } from "../elf/types.js";
-
-const EM_X86_64 = 62;
-const JMP_REL32 = 0xe9;
-const TWO_BYTE_OPCODE = 0x0f;
+import { archRules, diffArchOf } from "./arch/index.js";
 
 /** Bytes the function `name` of `elf` could shrink by in a build without -ffunction-sections. */
 export function branchSlack(elf: ElfFile, name: string): bigint {
-  if (elf.header.machine !== EM_X86_64) return 0n;
+  const relaxable = archRules(diffArchOf(elf.header.machine))?.relaxableJump;
+  if (relaxable === undefined) return 0n;
   const sym = elf.symbols().find((s) => s.name === name && s.sectionIndex !== null && s.size > 0n);
   if (sym === undefined || sym.sectionIndex === null) return 0n;
   const section = elf.sections[sym.sectionIndex];
@@ -20,10 +18,7 @@ export function branchSlack(elf: ElfFile, name: string): bigint {
   let slack = 0n;
   for (const r of elf.relocationsFor(section)) {
     if (r.offset < sym.value || r.offset >= sym.value + sym.size) continue;
-    if (r.typeName !== "R_X86_64_PC32" && r.typeName !== "R_X86_64_PLT32") continue;
-    const at = Number(r.offset);
-    if (at >= 1 && data[at - 1] === JMP_REL32) slack += 3n;
-    else if (at >= 2 && data[at - 2] === TWO_BYTE_OPCODE && (data[at - 1]! & 0xf0) === 0x80) slack += 4n;
+    slack += relaxable(r.typeName, data, Number(r.offset));
   }
   return slack;
 }

@@ -45,6 +45,12 @@ export interface ArchRules {
   readonly inertCodeSections?: readonly string[];
   /** Prefix of the assembler's mapping symbols (`$x`, `$d`): places, never functions or objects. */
   readonly mappingSymbolPrefix?: string;
+  /**
+   * Bytes the jump whose relocation of type `typeName` is at `at` in `code` may be shorter in a
+   * build without -ffunction-sections (its target then in the same section, the jump relaxed).
+   * Absent: 0 (fixed-width instructions).
+   */
+  readonly relaxableJump?: (typeName: string, code: Uint8Array, at: number) => bigint;
 }
 
 /** The 32-bit word at `at` (missing bytes read as 0). */

@@ -30,6 +30,13 @@ export const x86_64 = {
     }
     return null;
   },
+  relaxableJump(typeName, code, at) {
+    if (typeName !== "R_X86_64_PC32" && typeName !== "R_X86_64_PLT32") return 0n;
+    // jmp rel32 (e9, 5 bytes) and jcc rel32 (0f 8x, 6 bytes) relax to their 2-byte short forms
+    if (at >= 1 && code[at - 1] === 0xe9) return 3n;
+    if (at >= 2 && code[at - 2] === 0x0f && (code[at - 1]! & 0xf0) === 0x80) return 4n;
+    return 0n;
+  },
   perFunctionTables: [
     ".smp_locks",
     ".parainstructions",
