@@ -39,8 +39,8 @@ import {
 } from "../matcher/match.js";
 import { selectOnly } from "../matcher/only-filter.js";
 import { klpSymNameMax } from "../matcher/sympos.js";
-import { vmlinuxEvidence } from "../matcher/vmlinux-evidence.js";
 import { matchUnpaired } from "./unpaired-objects.js";
+import { vmlinuxEvidence } from "./vmlinux-evidence.js";
 
 export type { TreePairs } from "../matcher/match.js";
 

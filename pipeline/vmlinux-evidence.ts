@@ -5,7 +5,7 @@ import type { Flag } from "../lib/flags.js";
 import type { KernelTable } from "../lib/kernel-table.js";
 import { raise } from "../lib/report/flag-codes.js";
 import { alignVmlinux, shiftKeys } from "../lib/vmlinux-alignment.js";
-import { type FileBlock, fileBlocks } from "./evidence/index.js";
+import { type FileBlock, fileBlocks } from "../matcher/evidence/index.js";
 
 export interface VmlinuxEvidence {
   readonly blocks: ReadonlyMap<string, FileBlock>;
