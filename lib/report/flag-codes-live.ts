@@ -52,7 +52,7 @@ export const LIVE_FLAG_CODES = {
     alsoAt: ["warning"],
     raisedBy: ["verify"],
     meaning:
-      "the target names the function a loaded patch patches under another old_sympos (0 against 1): klp_find_func compares it exactly, so an atomic replace adds a nop of the same sysfs name and fails; a warning when not certain or when the patch only stacks",
+      "the target names the function a loaded (or --previous) patch patches under another old_sympos: an error when they name different copies; a warning for 0 against 1, which kernels before upstream commit 139560e8b973 take for two functions (klp_find_func compared exactly; an atomic replace then adds a nop of the same sysfs name and fails)",
   },
   FTRACE_NOT_LISTED: {
     severity: "error",

@@ -193,7 +193,8 @@ const CORE_FLAG_CODES = {
   SYMPOS_ONE_UNIQUE: {
     severity: "info",
     raisedBy: ["verify"],
-    meaning: "old_sympos 1 on a unique name: works, but differs from 0 for cumulative patches",
+    meaning:
+      "old_sympos 1 on a unique name: works, but differs from 0 for cumulative patches on kernels before upstream commit 139560e8b973",
   },
   EXPECT_MISMATCH: {
     severity: "error",

@@ -154,10 +154,16 @@ function stackFlag(same: readonly LoadedFuncRef[], replace: boolean): Flag {
 }
 
 /**
- * klp_find_func() (kernel/livepatch/core.c) matches a loaded function by old_name and old_sympos
- * exactly, so 0 and 1 are different functions there: an atomic replace then adds a nop for the
- * loaded one, whose sysfs entry is `name,1` again — klp_init_func() fails with -EEXIST.
+ * klp_find_func() (kernel/livepatch/core.c) matches a loaded function by old_name and old_sympos.
+ * It compared old_sympos exactly until upstream commit 139560e8b973 ("livepatch: Match old_sympos 0
+ * and 1 in klp_find_func()", taken by stable kernels: Debian's 6.12.118 source has it); before it, 0
+ * and 1 are different functions there, and an atomic replace adds a nop for the loaded one whose
+ * sysfs entry is `name,1` again: klp_init_func() fails with -EEXIST. Which a kernel has is not in
+ * its release string, so this is a warning that states both outcomes, never a predicted refusal.
  */
+const FIND_FUNC_FIX =
+  'kernels with upstream commit 139560e8b973 ("livepatch: Match old_sympos 0 and 1 in klp_find_func()", in stable kernels such as Debian\'s 6.12.118) treat 0 and 1 as one function; older ones compare old_sympos exactly';
+
 function symposFlag(
   t: LivepatchTarget,
   same: readonly LoadedFuncRef[],
@@ -168,31 +174,18 @@ function symposFlag(
     const entry = `${t.oldName},${t.oldSympos === 0 ? 1 : t.oldSympos}`;
     const message = `sysfs: cannot create duplicate filename '/kernel/livepatch/${patchName}/${t.objname}/${entry}'`;
     if (f.exactSympos !== null && f.exactSympos !== t.oldSympos) {
-      const text = `old_sympos ${t.oldSympos} names the function ${funcName(f)} patches with old_sympos ${f.exactSympos}: klp_find_func() compares old_sympos exactly, so they are different functions to the livepatch core`;
-      if (replace) {
-        return {
-          flag: raise(
-            "SYMPOS_DIFFERS_LOADED",
-            `${text}; the atomic replace adds a nop for ${f.patch.name}'s, named ${entry} too: "${message}"`,
-          ),
-          refusal: message,
-        };
-      }
-      return {
-        flag: raiseAs(
-          "SYMPOS_DIFFERS_LOADED",
-          "warning",
-          `${text}; this patch stacks by address and loads, but a later cumulative patch cannot match both`,
-        ),
-        refusal: null,
-      };
+      const text = `old_sympos ${t.oldSympos} names the function ${funcName(f)} patches with old_sympos ${f.exactSympos}: ${FIND_FUNC_FIX}`;
+      const outcome = replace
+        ? `; on an older kernel the atomic replace adds a nop for ${f.patch.name}'s, named ${entry} too, and fails with "${message}": use old_sympos ${f.exactSympos}`
+        : `; this patch stacks by address and loads, but on an older kernel a later cumulative patch cannot match both`;
+      return { flag: raiseAs("SYMPOS_DIFFERS_LOADED", "warning", text + outcome), refusal: null };
     }
     if (f.exactSympos === null && replace && f.func.sysfsSympos === 1 && t.oldSympos <= 1) {
       return {
         flag: raiseAs(
           "SYMPOS_DIFFERS_LOADED",
           "warning",
-          `${funcName(f)}: sysfs names old_sympos 0 and 1 both ',1', and ${f.patch.name}'s .ko was not found to tell which it used; klp_find_func() compares old_sympos exactly — if it is not ${t.oldSympos}, the atomic replace adds a nop named ${entry} too and fails with "${message}"`,
+          `${funcName(f)}: sysfs names old_sympos 0 and 1 both ',1', and ${f.patch.name}'s .ko was not found to tell which it used; ${FIND_FUNC_FIX} — there, if it is not ${t.oldSympos}, the atomic replace adds a nop named ${entry} too and fails with "${message}"`,
         ),
         refusal: null,
       };

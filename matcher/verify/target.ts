@@ -251,7 +251,7 @@ function resolvedVerdict(
     flags.push(
       raise(
         "SYMPOS_ONE_UNIQUE",
-        `old_sympos 1 on a unique name works, but tools write 0 for unique names and cumulative patches compare old_sympos exactly (klp_find_func), so 0 and 1 are different functions there`,
+        `old_sympos 1 on a unique name works, but tools write 0 for unique names, and before upstream commit 139560e8b973 cumulative patches compare old_sympos exactly (klp_find_func), so 0 and 1 are different functions there`,
       ),
     );
   }

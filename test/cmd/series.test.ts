@@ -98,6 +98,17 @@ describe("verify --previous: a cumulative module against the one it replaces", (
     expect(alone.stderr).toMatch(/--dropped: needs --previous/);
   });
 
+  it("old_sympos 1 then 0 for one unique function: a warning (klp_find_func matches them since upstream 139560e8b973)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "klpmatch-series-"));
+    const old = join(dir, "old.tsv");
+    writeFileSync(old, "vmlinux fxt_dup 2\nvmlinux fxt_unique 1\nfxt_target fxt_mod_only 0\n");
+    const { report: out } = await verifyJson("--previous", old);
+    expect(out.flags.map((f) => [f.code, f.severity])).toEqual([["SYMPOS_DIFFERS_LOADED", "warning"]]);
+    expect(out.flags[0]!.message).toMatch(
+      /old_sympos 0 here, 1 in .*: the sympos moved .*both name the one copy/,
+    );
+  });
+
   it("a function whose sympos moved since the previous patch: SYMPOS_DIFFERS_LOADED, exit 1", async () => {
     const dir = mkdtempSync(join(tmpdir(), "klpmatch-series-"));
     const old = join(dir, "old.tsv");
