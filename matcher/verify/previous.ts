@@ -1,8 +1,8 @@
 // verify --previous OLD.ko: a cumulative (atomic-replace) module replaces the one before it, and the
 // kernel adds a nop for every function the old one patched that the new one lacks
 // (kernel/livepatch/core.c klp_add_nops()): that fix is reverted on load. And klp_find_func()
-// matches old_name and old_sympos exactly, so a function whose sympos moved between two patches of
-// one kernel is another function to the livepatch core (and one of the two is wrong).
+// matches old_name and old_sympos (0 and 1 alike only since upstream 139560e8b973), so a function
+// whose sympos moved between two patches of one kernel is another copy (and one of the two is wrong).
 import type { Flag } from "../../lib/flags.js";
 import { InputError } from "../../lib/input-error.js";
 import type { LivepatchTarget } from "../../lib/livepatch/index.js";
