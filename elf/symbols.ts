@@ -187,6 +187,82 @@ export function extendedIndexEntries(
   return { start: data.byteOffset - l.bytes.byteOffset, count: Math.floor(data.length / 4) };
 }
 
+const TYPE_NAMES = new Map<number, string>();
+const BIND_NAMES = new Map<number, string>();
+
+/** Symbol i of a checked table as its record, its name read already. */
+export function decodeSymbol(
+  l: Layout,
+  header: ElfHeader,
+  sections: SectionLookup,
+  shape: SymbolTableShape,
+  i: number,
+  name: string,
+): ElfSymbol {
+  const o = shape.start + i * shape.entrySize;
+  const view = l.view;
+  const le = l.littleEndian;
+  let value: bigint;
+  let size: bigint;
+  let info: number;
+  let other: number;
+  let rawShndx: number;
+  if (l.is64) {
+    info = l.bytes[o + 4]!;
+    other = l.bytes[o + 5]!;
+    rawShndx = view.getUint16(o + 6, le);
+    value = u64Small(l, o + 8);
+    size = u64Small(l, o + 16);
+  } else {
+    value = bigintOf(view.getUint32(o + 4, le));
+    size = bigintOf(view.getUint32(o + 8, le));
+    info = l.bytes[o + 12]!;
+    other = l.bytes[o + 13]!;
+    rawShndx = u16(l, o + 14);
+  }
+  let shndx = rawShndx;
+  let special: SpecialSectionIndex | null;
+  if (rawShndx === SHN_XINDEX) {
+    shndx = extendedSectionIndex(l, sections, shape, i);
+    special = null;
+  } else {
+    special = rawShndx === SHN_UNDEF ? "UNDEF" : rawShndx < SHN_LORESERVE ? null : specialOf(rawShndx);
+  }
+  const type = info & 0xf;
+  const bind = info >> 4;
+  // one cache for every file: the names depend on the machine and OS ABI besides the value
+  const { machine, osabi } = header;
+  const typeKey = (machine << 16) | (osabi << 8) | type;
+  let typeName = TYPE_NAMES.get(typeKey);
+  if (typeName === undefined) {
+    typeName = symbolTypeName(machine, osabi, type);
+    TYPE_NAMES.set(typeKey, typeName);
+  }
+  const bindKey = (osabi << 8) | bind;
+  let bindName = BIND_NAMES.get(bindKey);
+  if (bindName === undefined) {
+    bindName = symbolBindName(osabi, bind);
+    BIND_NAMES.set(bindKey, bindName);
+  }
+  const visibility = other & 3;
+  return {
+    index: i,
+    name,
+    value,
+    size,
+    type,
+    typeName,
+    bind,
+    bindName,
+    visibility,
+    visibilityName: symbolVisibilityName(visibility),
+    other,
+    shndx,
+    special,
+    sectionIndex: special === null && shndx < sections.count ? shndx : null,
+  };
+}
+
 export function readSymbolTable(
   l: Layout,
   header: ElfHeader,
@@ -195,71 +271,10 @@ export function readSymbolTable(
 ): ElfSymbol[] {
   const shape = symbolTableShape(l, sections, table);
   const { count, start, entrySize } = shape;
-  const view = l.view;
-  const le = l.littleEndian;
-  const { machine, osabi } = header;
-  const shnum = sections.count;
-  const typeNames = new Map<number, string>();
-  const bindNames = new Map<number, string>();
   const symbols: ElfSymbol[] = new Array(count);
   for (let i = 0; i < count; i++) {
-    const o = start + i * entrySize;
-    let value: bigint;
-    let size: bigint;
-    let info: number;
-    let other: number;
-    let rawShndx: number;
-    if (l.is64) {
-      info = l.bytes[o + 4]!;
-      other = l.bytes[o + 5]!;
-      rawShndx = view.getUint16(o + 6, le);
-      value = u64Small(l, o + 8);
-      size = u64Small(l, o + 16);
-    } else {
-      value = bigintOf(view.getUint32(o + 4, le));
-      size = bigintOf(view.getUint32(o + 8, le));
-      info = l.bytes[o + 12]!;
-      other = l.bytes[o + 13]!;
-      rawShndx = u16(l, o + 14);
-    }
-    const name = symbolName(l, shape, i, u32(l, o));
-    let shndx = rawShndx;
-    let special: SpecialSectionIndex | null;
-    if (rawShndx === SHN_XINDEX) {
-      shndx = extendedSectionIndex(l, sections, shape, i);
-      special = null;
-    } else {
-      special = rawShndx === SHN_UNDEF ? "UNDEF" : rawShndx < SHN_LORESERVE ? null : specialOf(rawShndx);
-    }
-    const type = info & 0xf;
-    const bind = info >> 4;
-    let typeName = typeNames.get(type);
-    if (typeName === undefined) {
-      typeName = symbolTypeName(machine, osabi, type);
-      typeNames.set(type, typeName);
-    }
-    let bindName = bindNames.get(bind);
-    if (bindName === undefined) {
-      bindName = symbolBindName(osabi, bind);
-      bindNames.set(bind, bindName);
-    }
-    const visibility = other & 3;
-    symbols[i] = {
-      index: i,
-      name,
-      value,
-      size,
-      type,
-      typeName,
-      bind,
-      bindName,
-      visibility,
-      visibilityName: symbolVisibilityName(visibility),
-      other,
-      shndx,
-      special,
-      sectionIndex: special === null && shndx < shnum ? shndx : null,
-    };
+    const name = symbolName(l, shape, i, u32(l, start + i * entrySize));
+    symbols[i] = decodeSymbol(l, header, sections, shape, i, name);
   }
   return symbols;
 }

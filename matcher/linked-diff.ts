@@ -1,21 +1,25 @@
 // The diff step on two linked relocatables (vmlinux.o, a module's <mod>.o) of the same
 // configuration: each translation unit against its twin, the way the diff step compares two
-// per-file objects. Units whose pieces have the same bytes and the same relocations (targets named,
-// .llvm.<hash> renames looked through) are skipped without building their model.
-import { STB_LOCAL, STT_FUNC, STT_NOTYPE, STT_SECTION } from "../elf/constants.js";
+// per-file objects. The section screen (section-screen.ts) first tells the sections that hold no
+// change; only units with a piece elsewhere are compared piece by piece (same bytes, relocations
+// reaching the same targets, .llvm.<hash> renames looked through), and only those that differ get
+// their model built.
+import { STB_LOCAL, STT_NOTYPE, STT_SECTION } from "../elf/constants.js";
 import type { ElfFile, ElfRelocation, ElfSymbol } from "../elf/types.js";
 import { InputError } from "../lib/input-error.js";
 import type { FunctionChange, ObjectDiff } from "../lib/report/diff-types.js";
 import { llvmHash, stripLlvmSuffix } from "../lib/symbol-name.js";
 import { diffObjects } from "./diff.js";
+import { type Screen, screenSections } from "./section-screen.js";
 import {
-  hasFunctionSections,
+  functionSections,
   isMergedSection,
   type LinkedUnits,
   type Piece,
   partitionLinked,
   pieceRelocations,
   type TranslationUnit,
+  unitHashes,
 } from "./translation-units.js";
 import { tableSlices, unitObject } from "./unit-object.js";
 
@@ -44,8 +48,8 @@ export interface LinkedDiff {
 
 /** A linked object every one of whose functions shares one section cannot be split by function. */
 export function checkFunctionSections(file: ElfFile): void {
-  const hasFunctions = file.symbols().some((s) => s.type === STT_FUNC && s.sectionIndex !== null);
-  if (hasFunctions && !hasFunctionSections(file)) {
+  const { functions, ownSections } = functionSections(file);
+  if (functions && !ownSections) {
     throw new InputError(
       file.path,
       'no function sections (.text.<function>): rebuild both trees with KCFLAGS="-ffunction-sections -fdata-sections", as livepatch builds do',
@@ -74,6 +78,31 @@ function pairUnits(o: LinkedUnits, p: LinkedUnits): void {
   }
 }
 
+/**
+ * The units the screen cannot call equal: those with a piece in a section it left unclean, and
+ * those whose pieces are not the same places of twin sections (a piece placed in another unit).
+ */
+function unitsToCompare(o: LinkedUnits, p: LinkedUnits, screen: Screen): number[] {
+  const out = new Set<number>();
+  const count = new Float64Array(o.units.length);
+  const sum = new Float64Array(o.units.length);
+  const add = (side: LinkedUnits, dirty: Uint8Array, place: (section: number) => number, sign: number) => {
+    const { pieces, pieceUnit } = side.columns;
+    for (let k = 0; k < pieces.count; k++) {
+      const u = pieceUnit[k]!;
+      if (dirty[pieces.section[k]!]) out.add(u);
+      count[u]! += sign;
+      // a sum of the places, modulo 2^40: equal sums with equal counts mean the same places
+      sum[u] =
+        (sum[u]! + sign * ((place(pieces.section[k]!) * 65599 + pieces.start[k]!) % 2 ** 40)) % 2 ** 40;
+    }
+  };
+  add(o, screen.origDirty, (s) => screen.twin[s]!, 1);
+  add(p, screen.patchedDirty, (s) => s, -1);
+  for (let u = 0; u < o.units.length; u++) if (count[u] !== 0 || sum[u] !== 0) out.add(u);
+  return [...out].sort((x, y) => x - y);
+}
+
 export function diffLinkedObjects(orig: LinkedSide, patched: LinkedSide): LinkedDiff {
   for (const f of [orig.file, patched.file]) checkFunctionSections(f);
   const partition = (side: LinkedSide, vote: boolean): LinkedUnits =>
@@ -83,67 +112,49 @@ export function diffLinkedObjects(orig: LinkedSide, patched: LinkedSide): Linked
       unplacedPath: side.file.path,
       vote,
     });
-  // placing globals by the places their code reaches costs more than the rest of the split: only
-  // when the globals left unplaced without it differ
+  // placing globals by the places their code reaches changes which unit a change is reported in:
+  // only when the globals left unplaced without it differ
   let o = partition(orig, false);
   let p = partition(patched, false);
   pairUnits(o, p);
-  if (!unitsEqual(o, o.unplaced, p, p.unplaced)) {
+  const screen = screenSections(o, p);
+  let compare = unitsToCompare(o, p, screen);
+  if (compare.includes(o.unplaced.index) && !unitsEqual(o, o.unplaced, p, p.unplaced)) {
     o = partition(orig, true);
     p = partition(patched, true);
+    compare = unitsToCompare(o, p, screen);
   }
-  let oSlices: ReturnType<typeof tableSlices> | null = null;
-  let pSlices: ReturnType<typeof tableSlices> | null = null;
-  const units: UnitDiff[] = [];
-  let skipped = 0;
-  for (let i = 0; i < o.units.length; i++) {
+  const differ = compare.filter((i) => !unitsEqual(o, o.units[i]!, p, p.units[i]!));
+  const oSlices = tableSlices(o, new Set(differ));
+  const pSlices = tableSlices(p, new Set(differ));
+  const units: UnitDiff[] = differ.map((i) => {
     const ou = o.units[i]!;
     const pu = p.units[i]!;
-    if (unitsEqual(o, ou, p, pu)) {
-      skipped++;
-      continue;
-    }
-    oSlices ??= tableSlices(o);
-    pSlices ??= tableSlices(p);
     const origView = unitObject(o, ou, oSlices, ou.path);
     const patchedView = unitObject(p, pu, pSlices, pu.path);
-    units.push({
+    return {
       path: ou.path,
       member: ou.member,
       diff: diffObjects(origView, patchedView),
       orig: origView,
       patched: patchedView,
-    });
-  }
+    };
+  });
   const twins = hashTwins(o, p);
   return {
     units: twins.size === 0 ? units : units.map((u) => ({ ...u, diff: withOrigHashes(u.diff, twins) })),
     total: o.units.length,
-    skipped,
+    skipped: o.units.length - units.length,
   };
-}
-
-/** The .llvm.<hash> of each unit's promoted names (ThinLTO gives a module's one hash), or null. */
-function unitHash(u: TranslationUnit): string | null {
-  let hash: string | null = null;
-  for (const piece of u.pieces) {
-    for (const a of piece.anchors) {
-      const h = llvmHash(a.name);
-      if (h === null) continue;
-      if (hash !== null && h !== hash) return null;
-      hash = h;
-    }
-  }
-  return hash;
 }
 
 /** Patched hash → orig hash of the paired units (what klp-diff.c's suffix map records for find_twin_suffixed). */
 function hashTwins(o: LinkedUnits, p: LinkedUnits): Map<string, string> {
   const twins = new Map<string, string>();
-  for (let i = 0; i < o.units.length; i++) {
-    const a = unitHash(o.units[i]!);
-    const b = unitHash(p.units[i]!);
-    if (a !== null && b !== null && a !== b) twins.set(b, a);
+  const a = unitHashes(o);
+  const b = unitHashes(p);
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] != null && b[i] != null && a[i] !== b[i]) twins.set(b[i]!, a[i]!);
   }
   return twins;
 }
@@ -214,14 +225,12 @@ function relocationsEqual(o: LinkedUnits, x: Piece, p: LinkedUnits, y: Piece): b
   const a = pieceRelocations(o, x);
   const b = pieceRelocations(p, y);
   if (a.length !== b.length) return false;
-  const oSyms = o.file.symbols();
-  const pSyms = p.file.symbols();
   for (let i = 0; i < a.length; i++) {
     const r = a[i]!;
     const q = b[i]!;
     if (r.type !== q.type || r.offset - x.start !== q.offset - y.start) return false;
-    const s = oSyms[r.symbolIndex];
-    const t = pSyms[q.symbolIndex];
+    const s = o.symbol(r.symbolIndex);
+    const t = p.symbol(q.symbolIndex);
     if (!s || !t) return s === t;
     // the common case: the same named symbol, the same addend
     const sp = isPlace(s);
@@ -272,7 +281,7 @@ function targetKey(linked: LinkedUnits, r: ElfRelocation, from: Piece, s: ElfSym
       hash !== null && s.sectionIndex !== null ? linked.pieceAt(s.sectionIndex, s.value)?.unit : undefined;
     return `${stripLlvmSuffix(s.name)}@${home ?? ""}+${addend}`;
   }
-  const section = linked.file.sections[s.sectionIndex]!;
+  const section = linked.section(s.sectionIndex);
   const landing = s.value + linked.landing(r, from.section);
   const bias = landing - s.value - addend;
   if (isMergedSection(section)) return `${section.name}:${contentAt(section.data, landing)}:${bias}`;

@@ -13,6 +13,7 @@ import {
   STT_SECTION,
 } from "../elf/constants.js";
 import type { ElfFile, ElfRelocation, ElfRelocationSection, ElfSection, ElfSymbol } from "../elf/types.js";
+import { pieceIndexAt } from "./linked-pieces.js";
 import {
   isMergedSection,
   type LinkedUnits,
@@ -101,26 +102,33 @@ function sectionSymbol(index: number, sectionIndex: number, like: ElfSymbol): El
 /** Per unit, the relocations of tables without symbols of their own that point into its pieces. */
 export type TableSlices = Map<number, Map<number, ElfRelocation[]>>;
 
-/** Scans once every allocated section without pieces for relocations that land in some unit's piece. */
-export function tableSlices(linked: LinkedUnits): TableSlices {
+/**
+ * Scans once every allocated section without pieces for relocations that land in a piece of one of
+ * the units asked for.
+ */
+export function tableSlices(linked: LinkedUnits, units: ReadonlySet<number>): TableSlices {
   const out: TableSlices = new Map();
-  const symbols = linked.file.symbols();
-  for (const rs of linked.file.relocationSections()) {
-    const target = rs.target;
-    if (!target || (target.flags & SHF_ALLOC) === 0n || linked.piecesOf.has(target.index)) continue;
-    for (const r of rs.entries()) {
-      const s = symbols[r.symbolIndex];
-      if (!s || s.sectionIndex === null) continue;
-      const piece = linked.pieceAt(s.sectionIndex, s.value + (r.addend ?? 0n));
-      if (!piece) continue;
+  const { symbols: cols, sections: secs, pieces, pieceUnit, relocations } = linked.columns;
+  for (const target of relocations.targets()) {
+    if ((secs.flags[target]! & Number(SHF_ALLOC)) === 0 || pieces.firstOf[target]! >= 0) continue;
+    const list = relocations.of(target);
+    for (let k = 0; k < list.count; k++) {
+      const t = list.table(k);
+      const e = list.entry(k);
+      const s = relocations.tables.symbol(t, e);
+      if (cols.section[s]! < 0) continue;
+      const at = pieceIndexAt(pieces, cols.section[s]!, cols.value[s]! + relocations.tables.addend(t, e));
+      if (at < 0 || !units.has(pieceUnit[at]!)) continue;
+      const r = relocations.tables.relocation(t, e);
+      const piece = linked.piece(at);
       let bySection = out.get(piece.unit);
       if (!bySection) {
         bySection = new Map();
         out.set(piece.unit, bySection);
       }
-      const list = bySection.get(target.index);
-      if (list) list.push(r);
-      else bySection.set(target.index, [r]);
+      const slice = bySection.get(target);
+      if (slice) slice.push(r);
+      else bySection.set(target, [r]);
     }
   }
   return out;
@@ -144,14 +152,14 @@ interface Builder {
 function addSection(b: Builder, section: ElfSection): number {
   b.sections.push(section);
   b.sectionSymbolOf.set(section.index, b.symbols.length);
-  b.symbols.push(sectionSymbol(b.symbols.length, section.index, b.linked.file.symbols()[0]!));
+  b.symbols.push(sectionSymbol(b.symbols.length, section.index, b.linked.symbol(0)));
   return section.index;
 }
 
 function wholeSectionIndex(b: Builder, index: number): number {
   let at = b.wholeSection.get(index);
   if (at === undefined) {
-    const base = b.linked.file.sections[index]!;
+    const base = b.linked.section(index);
     at = addSection(b, sliceSection(base, b.sections.length, 0n, base.size));
     b.wholeSection.set(index, at);
   }
@@ -178,7 +186,7 @@ function anchorAt(piece: Piece, place: bigint): ElfSymbol {
 
 /** A relocation of the linked object, re-aimed at this view's symbols. */
 function mapRelocation(b: Builder, r: ElfRelocation, from: ElfSection, base: bigint): ElfRelocation {
-  const s = b.linked.file.symbols()[r.symbolIndex];
+  const s = r.symbolIndex < b.linked.columns.symbols.count ? b.linked.symbol(r.symbolIndex) : undefined;
   const addend = r.addend ?? 0n;
   const offset = r.offset - base;
   if (!s) return { ...r, offset };
@@ -187,7 +195,7 @@ function mapRelocation(b: Builder, r: ElfRelocation, from: ElfSection, base: big
   // section symbols and local labels name places: re-aim them at the piece the place lies in
   const place = s.type === STT_SECTION || (s.type === STT_NOTYPE && s.bind === STB_LOCAL);
   if (s.sectionIndex === null || !place) return { ...r, offset, symbolIndex: externalSymbol(b, s) };
-  const target = b.linked.file.sections[s.sectionIndex]!;
+  const target = b.linked.section(s.sectionIndex);
   const piece = isMergedSection(target)
     ? undefined
     : b.linked.pieceAt(s.sectionIndex, s.value + b.linked.landing(r, from));
@@ -231,8 +239,8 @@ export function unitObject(
   const b: Builder = {
     linked,
     unit,
-    sections: [file.sections[0]!],
-    symbols: [file.symbols()[0]!],
+    sections: [linked.section(0)],
+    symbols: [linked.symbol(0)],
     rela: [],
     symbolMap: new Map(),
     pieceSection: new Map(),
@@ -264,7 +272,7 @@ export function unitObject(
     addRelocations(b, own, entries);
   }
   for (const [index, list] of slices.get(unit.index) ?? []) {
-    const base = file.sections[index]!;
+    const base = linked.section(index);
     let lo = list[0]!.offset;
     let hi = lo;
     for (const r of list) {

@@ -3,6 +3,7 @@
 // by translation unit — the only native code a clang LTO build has, and the same path for gcc.
 import { stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import { symbolColumns } from "../elf/columns.js";
 import { STB_LOCAL, STT_FILE, STT_SECTION } from "../elf/constants.js";
 import { readElf } from "../elf/file.js";
 import { fileKind } from "../elf/file-kind.js";
@@ -109,11 +110,13 @@ export function patchedFiles(text: string): Set<string> {
 
 /** Whether ld.lld wrote this object: its STT_SECTION symbols sit in the FILE runs (GNU ld writes them first). */
 function sectionSymbolsInRuns(file: ElfFile): boolean {
+  const cols = symbolColumns(file);
   let seenFile = false;
-  for (const s of file.symbols()) {
-    if (s.bind !== STB_LOCAL) break;
-    if (s.type === STT_FILE) seenFile = true;
-    else if (seenFile && s.type === STT_SECTION) return true;
+  for (let i = 1; cols !== null && i < cols.count; i++) {
+    const info = cols.info[i]!;
+    if (info >> 4 !== STB_LOCAL) break;
+    if ((info & 0xf) === STT_FILE) seenFile = true;
+    else if (seenFile && (info & 0xf) === STT_SECTION) return true;
   }
   return false;
 }
@@ -238,10 +241,12 @@ async function diffLinkedPairs(
 
 /** How many STT_FILE symbols an object has: more than one, and it is a linked object of several files. */
 export function fileSymbolCount(file: ElfFile): number {
+  const cols = symbolColumns(file);
   let n = 0;
-  for (const s of file.symbols()) {
-    if (s.bind !== STB_LOCAL) break;
-    if (s.type === STT_FILE) n++;
+  for (let i = 1; cols !== null && i < cols.count; i++) {
+    const info = cols.info[i]!;
+    if (info >> 4 !== STB_LOCAL) break;
+    if ((info & 0xf) === STT_FILE) n++;
   }
   return n;
 }

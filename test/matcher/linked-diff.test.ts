@@ -45,7 +45,7 @@ describe("partitionLinked", () => {
       "vmlinux.o",
     ]);
     const helper = file.sections.find((s) => s.name === ".text.helper")!;
-    const pieces = units.piecesOf.get(helper.index)!;
+    const pieces = units.piecesIn(helper.index);
     expect(pieces.map((p) => units.units[p.unit]!.path)).toEqual([
       "kernel/alpha.c",
       "kernel/beta.c",
