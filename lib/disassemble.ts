@@ -1,6 +1,5 @@
 // Disassembling one function with the objdump that can read the object: GNU objdump for the host
 // architecture, llvm-objdump (every LLVM target) for foreign ones. Used by `klpmatch diff --explain`.
-import { execa } from "execa";
 
 export type Disassembly =
   | { readonly ok: true; readonly tool: string; readonly lines: readonly string[] }
@@ -31,6 +30,8 @@ const TOOLS: readonly Tool[] = [GNU_OBJDUMP, llvmObjdump("llvm-objdump"), llvmOb
  */
 async function disassembleFunction(path: string, symbol: string): Promise<Disassembly> {
   const tried: string[] = [];
+  // execa is loaded when a disassembly is asked for: loading it costs every other run ~45 ms
+  const { execa } = await import("execa");
   for (const tool of TOOLS) {
     let result: { stdout: string; stderr: string; exitCode?: number; failed: boolean; code?: string };
     try {
