@@ -28,8 +28,9 @@ export interface SymbolColumns {
   readonly other: Uint8Array;
   /** The section a symbol is defined in (extended indexes resolved), -1 when none (undefined, ABS, COMMON, …). */
   readonly section: Int32Array;
-  readonly value: Float64Array;
-  readonly size: Float64Array;
+  /** Int32Array when every value fits one (reads stay small integers), else Float64Array. */
+  readonly value: Int32Array | Float64Array;
+  readonly size: Int32Array | Float64Array;
   /** Where each name starts in the file (its NUL ends it); -1 for no name. */
   readonly nameStart: Int32Array;
   /** The file's bytes, for comparing names where they lie. */
@@ -64,8 +65,8 @@ function readColumns(file: ElfFile): SymbolColumns | null {
   const info = new Uint8Array(count);
   const other = new Uint8Array(count);
   const section = new Int32Array(count);
-  const value = new Float64Array(count);
-  const size = new Float64Array(count);
+  let value: Int32Array | Float64Array = new Int32Array(count);
+  let size: Int32Array | Float64Array = new Int32Array(count);
   const nameStart = new Int32Array(count);
   const shnum = sections.count;
   const tableEndsInNul = names.size > 0 && bytes[names.start + names.size - 1] === 0;
@@ -77,11 +78,23 @@ function readColumns(file: ElfFile): SymbolColumns | null {
       info[i] = bytes[o + 4]!;
       other[i] = bytes[o + 5]!;
       shndx = view.getUint16(o + 6, le);
-      value[i] = view.getUint32(o + (le ? 12 : 8), le) * 0x100000000 + view.getUint32(o + (le ? 8 : 12), le);
-      size[i] = view.getUint32(o + (le ? 20 : 16), le) * 0x100000000 + view.getUint32(o + (le ? 16 : 20), le);
+      const v = view.getUint32(o + (le ? 12 : 8), le) * 0x100000000 + view.getUint32(o + (le ? 8 : 12), le);
+      const z = view.getUint32(o + (le ? 20 : 16), le) * 0x100000000 + view.getUint32(o + (le ? 16 : 20), le);
+      if ((v > 0x7fffffff || z > 0x7fffffff) && value instanceof Int32Array) {
+        value = Float64Array.from(value);
+        size = Float64Array.from(size);
+      }
+      value[i] = v;
+      size[i] = z;
     } else {
-      value[i] = view.getUint32(o + 4, le);
-      size[i] = view.getUint32(o + 8, le);
+      const v = view.getUint32(o + 4, le);
+      const z = view.getUint32(o + 8, le);
+      if ((v > 0x7fffffff || z > 0x7fffffff) && value instanceof Int32Array) {
+        value = Float64Array.from(value);
+        size = Float64Array.from(size);
+      }
+      value[i] = v;
+      size[i] = z;
       info[i] = bytes[o + 12]!;
       other[i] = bytes[o + 13]!;
       shndx = view.getUint16(o + 14, le);
@@ -98,8 +111,8 @@ function readColumns(file: ElfFile): SymbolColumns | null {
       nameStart[i] = names.start + nameOffset;
     }
   }
-  const nameCache: (string | undefined)[] = new Array(count);
-  const records: (ElfSymbol | undefined)[] = new Array(count);
+  const nameCache = new Map<number, string>();
+  const records = new Map<number, ElfSymbol>();
   const header = file.header;
   return {
     count,
@@ -111,18 +124,18 @@ function readColumns(file: ElfFile): SymbolColumns | null {
     nameStart,
     bytes,
     name(i) {
-      let n = nameCache[i];
+      let n = nameCache.get(i);
       if (n === undefined) {
         n = nameAt(l, nameStart[i]!);
-        nameCache[i] = n;
+        nameCache.set(i, n);
       }
       return n;
     },
     symbol(i) {
-      let s = records[i];
+      let s = records.get(i);
       if (s === undefined) {
         s = decodeSymbol(l, header, sections, shape, i, this.name(i));
-        records[i] = s;
+        records.set(i, s);
       }
       return s;
     },
@@ -193,7 +206,7 @@ function readTables(file: ElfFile): RelocationTables {
   const lookup = sectionLookupOf(file);
   const secs = sectionColumns(file);
   const l = layoutOf(file);
-  const list = lookup.relocationSections.filter((i) => secs.type[i] === SHT_REL || secs.type[i] === SHT_RELA);
+  const list = lookup.relocationSections.filter((i) => secs.type(i) === SHT_REL || secs.type(i) === SHT_RELA);
   const symbolCounts = new Map<number, number>();
   const n = list.length;
   const index = new Int32Array(n);
@@ -205,16 +218,16 @@ function readTables(file: ElfFile): RelocationTables {
   let sound = true;
   for (let k = 0; k < n && sound; k++) {
     const i = list[k]!;
-    const isRela = secs.type[i] === SHT_RELA;
+    const isRela = secs.type(i) === SHT_RELA;
     const entry = l.is64 ? (isRela ? 24 : 16) : isRela ? 12 : 8;
-    const link = secs.link[i]!;
-    const linkType = link < secs.count ? secs.type[link]! : -1;
+    const link = secs.link(i);
+    const linkType = link < secs.count ? secs.type(link) : -1;
     sound =
-      secs.start[i]! >= 0 &&
-      secs.entsize[i] === entry &&
-      secs.size[i]! % entry === 0 &&
+      secs.start(i) >= 0 &&
+      secs.entsize(i) === entry &&
+      secs.size(i) % entry === 0 &&
       (link === 0 ? linkType === SHT_NULL : linkType === SHT_SYMTAB || linkType === SHT_DYNSYM) &&
-      secs.info[i]! < secs.count;
+      secs.info(i) < secs.count;
     if (!sound) break;
     let m = symbolCounts.get(link);
     if (m === undefined) {
@@ -222,11 +235,11 @@ function readTables(file: ElfFile): RelocationTables {
       symbolCounts.set(link, m);
     }
     index[k] = i;
-    target[k] = secs.info[i]!;
+    target[k] = secs.info(i);
     symbols[k] = m;
-    start[k] = secs.start[i]!;
+    start[k] = secs.start(i);
     size[k] = entry;
-    count[k] = secs.size[i]! / entry;
+    count[k] = secs.size(i) / entry;
   }
   // a section the checks above refuse: the reader's own checks say what is wrong with it
   if (!sound) file.relocationSections();
@@ -278,24 +291,24 @@ function readTables(file: ElfFile): RelocationTables {
   return tables;
 }
 
-/** A file's section headers as columns. */
+/** A file's section headers, each field read from the header table when asked for (no copy). */
 export interface SectionColumns {
   readonly count: number;
-  readonly type: Uint32Array;
+  type(i: number): number;
   /** sh_flags (the flags a section can have fit a number). */
-  readonly flags: Float64Array;
-  readonly size: Float64Array;
-  readonly info: Uint32Array;
-  readonly link: Uint32Array;
-  readonly entsize: Float64Array;
-  /** Where each name starts in `nameBytes` (its NUL ends it), -1 for none. */
-  readonly nameStart: Int32Array;
-  readonly nameBytes: Uint8Array;
+  flags(i: number): number;
+  size(i: number): number;
+  info(i: number): number;
+  link(i: number): number;
+  entsize(i: number): number;
   /** Where the section's bytes start in `bytes`, -1 when it has none in the file (SHT_NOBITS, section 0). */
-  readonly start: Float64Array;
+  start(i: number): number;
+  /** Where the name starts in `nameBytes` (its NUL ends it), -1 for none. */
+  nameStart(i: number): number;
+  readonly nameBytes: Uint8Array;
   /** The file's bytes. */
   readonly bytes: Buffer;
-  /** The section's bytes, null when it has none in the file (SHT_NOBITS, section 0). */
+  /** The section's bytes, null when it has none in the file. */
   data(i: number): Uint8Array | null;
   name(i: number): string;
 }
@@ -306,99 +319,104 @@ export function sectionColumns(file: ElfFile): SectionColumns {
   let c = SECTION_COLUMNS.get(file);
   if (c === undefined) {
     const lookup = sectionLookupOf(file);
-    const count = lookup.count;
-    const type = new Uint32Array(count);
-    const flags = new Float64Array(count);
-    const size = new Float64Array(count);
-    const info = new Uint32Array(count);
-    const link = new Uint32Array(count);
-    const entsize = new Float64Array(count);
-    const start = new Float64Array(count);
-    const nameStart = new Int32Array(count).fill(-1);
-    const raw = rawHeaders(file);
-    const base = file.bytes.byteOffset;
-    for (let i = 0; i < count; i++) {
-      if (raw) {
-        type[i] = raw.type(i);
-        flags[i] = raw.field(i, 8, 8);
-        size[i] = raw.field(i, 32, 20);
-        info[i] = raw.info(i);
-        link[i] = lookup.link(i);
-        entsize[i] = raw.field(i, 56, 36);
-        start[i] = hasData(i, type[i]!) ? raw.field(i, 24, 16) : -1;
-        nameStart[i] = raw.nameStart(i);
-      } else {
-        const s = lookup.section(i);
-        type[i] = s.type;
-        flags[i] = Number(s.flags);
-        size[i] = Number(s.size);
-        info[i] = s.info;
-        link[i] = s.link;
-        entsize[i] = Number(s.entsize);
-        start[i] = s.data === null ? -1 : s.data.byteOffset - base;
-      }
-    }
-    const names: (string | undefined)[] = new Array(count);
-    c = {
-      count,
-      type,
-      flags,
-      size,
-      info,
-      link,
-      entsize,
-      start,
-      nameStart,
-      nameBytes: raw ? layoutOf(file).bytes : namesCopied(lookup, nameStart),
-      bytes: layoutOf(file).buffer,
-      data: (i) => lookup.section(i).data,
-      name(i) {
-        let n = names[i];
-        if (n === undefined) {
-          n = raw ? raw.name(i) : lookup.section(i).name;
-          names[i] = n;
-        }
-        return n;
-      },
-    };
+    c = lookup instanceof SectionTable ? new HeaderFields(file, lookup) : copiedFields(file, lookup);
     SECTION_COLUMNS.set(file, c);
   }
   return c;
 }
 
-/** For sections not read from a file's bytes: their names, NUL-terminated, in bytes of their own. */
-function namesCopied(lookup: SectionLookup, nameStart: Int32Array): Uint8Array {
-  const names = Array.from({ length: lookup.count }, (_, i) => Buffer.from(`${lookup.section(i).name}\0`));
-  let at = 0;
-  names.forEach((n, i) => {
-    nameStart[i] = at;
-    at += n.length;
-  });
-  return Buffer.concat(names);
+/** The fields of a file this reader read, from its section header table. */
+class HeaderFields implements SectionColumns {
+  readonly count: number;
+  readonly nameBytes: Uint8Array;
+  readonly bytes: Buffer;
+  readonly #l: Layout;
+  readonly #table: SectionTable;
+  readonly #shoff: number;
+  readonly #entry: number;
+  readonly #names = new Map<number, string>();
+
+  constructor(file: ElfFile, table: SectionTable) {
+    this.#l = layoutOf(file);
+    this.#table = table;
+    this.count = table.count;
+    this.#shoff = Number(file.header.shoff);
+    this.#entry = this.#l.is64 ? 64 : 40;
+    this.nameBytes = this.#l.bytes;
+    this.bytes = this.#l.buffer;
+  }
+
+  #field(i: number, at64: number, at32: number): number {
+    const l = this.#l;
+    const o = this.#shoff + i * this.#entry + (l.is64 ? at64 : at32);
+    const le = l.littleEndian;
+    if (!l.is64) return l.view.getUint32(o, le);
+    return l.view.getUint32(o + (le ? 4 : 0), le) * 0x100000000 + l.view.getUint32(o + (le ? 0 : 4), le);
+  }
+
+  type(i: number): number {
+    return this.#table.type(i);
+  }
+  flags(i: number): number {
+    return this.#field(i, 8, 8);
+  }
+  size(i: number): number {
+    return this.#field(i, 32, 20);
+  }
+  info(i: number): number {
+    const l = this.#l;
+    return l.view.getUint32(this.#shoff + i * this.#entry + (l.is64 ? 44 : 28), l.littleEndian);
+  }
+  link(i: number): number {
+    return this.#table.link(i);
+  }
+  entsize(i: number): number {
+    return this.#field(i, 56, 36);
+  }
+  start(i: number): number {
+    return hasData(i, this.type(i)) ? this.#field(i, 24, 16) : -1;
+  }
+  nameStart(i: number): number {
+    return this.#table.nameStart(i);
+  }
+  data(i: number): Uint8Array | null {
+    return this.#table.section(i).data;
+  }
+  name(i: number): string {
+    let n = this.#names.get(i);
+    if (n === undefined) {
+      const start = this.#table.nameStart(i);
+      n = start < 0 ? "" : decodeString(this.#l, start, this.#table.nameEnd(i));
+      this.#names.set(i, n);
+    }
+    return n;
+  }
 }
 
-/** Field readers over the section header table of a file this reader read, null for other files. */
-function rawHeaders(file: ElfFile) {
-  const lookup = sectionLookupOf(file);
-  if (!(lookup instanceof SectionTable)) return null;
-  const l = layoutOf(file);
-  const view = l.view;
-  const le = l.littleEndian;
-  const shoff = Number(file.header.shoff);
-  const entry = l.is64 ? 64 : 40;
-  const field = (i: number, at64: number, at32: number): number => {
-    const o = shoff + i * entry + (l.is64 ? at64 : at32);
-    if (!l.is64) return view.getUint32(o, le);
-    return view.getUint32(o + (le ? 4 : 0), le) * 0x100000000 + view.getUint32(o + (le ? 0 : 4), le);
-  };
+/** The fields of a file made of section objects (a view), copied from them once. */
+function copiedFields(file: ElfFile, lookup: SectionLookup): SectionColumns {
+  const sections = Array.from({ length: lookup.count }, (_, i) => lookup.section(i));
+  const names = sections.map((s) => Buffer.from(`${s.name}\0`));
+  const nameStart: number[] = [];
+  let at = 0;
+  for (const n of names) {
+    nameStart.push(at);
+    at += n.length;
+  }
+  const base = file.bytes.byteOffset;
   return {
-    type: (i: number) => lookup.type(i),
-    field,
-    info: (i: number) => view.getUint32(shoff + i * entry + (l.is64 ? 44 : 28), le),
-    nameStart: (i: number) => lookup.nameStart(i),
-    name: (i: number) => {
-      const start = lookup.nameStart(i);
-      return start < 0 ? "" : decodeString(l, start, lookup.nameEnd(i));
-    },
+    count: lookup.count,
+    type: (i) => sections[i]!.type,
+    flags: (i) => Number(sections[i]!.flags),
+    size: (i) => Number(sections[i]!.size),
+    info: (i) => sections[i]!.info,
+    link: (i) => sections[i]!.link,
+    entsize: (i) => Number(sections[i]!.entsize),
+    start: (i) => (sections[i]!.data === null ? -1 : sections[i]!.data!.byteOffset - base),
+    nameStart: (i) => nameStart[i]!,
+    nameBytes: Buffer.concat(names),
+    bytes: layoutOf(file).buffer,
+    data: (i) => sections[i]!.data,
+    name: (i) => sections[i]!.name,
   };
 }

@@ -79,18 +79,19 @@ function pairUnits(o: LinkedUnits, p: LinkedUnits): void {
 }
 
 /**
- * The units the screen cannot call equal: those with a piece in a section it left unclean, and
- * those whose pieces are not the same places of twin sections (a piece placed in another unit).
+ * The units the screen cannot call equal: those with a piece in a section it left unclean (only
+ * those pieces need comparing), and those whose pieces are not the same places of twin sections
+ * (a piece placed in another unit: all of theirs are compared).
  */
-function unitsToCompare(o: LinkedUnits, p: LinkedUnits, screen: Screen): number[] {
-  const out = new Set<number>();
+function unitsToCompare(o: LinkedUnits, p: LinkedUnits, screen: Screen): Map<number, "dirty" | "all"> {
+  const out = new Map<number, "dirty" | "all">();
   const count = new Float64Array(o.units.length);
   const sum = new Float64Array(o.units.length);
   const add = (side: LinkedUnits, dirty: Uint8Array, place: (section: number) => number, sign: number) => {
     const { pieces, pieceUnit } = side.columns;
     for (let k = 0; k < pieces.count; k++) {
       const u = pieceUnit[k]!;
-      if (dirty[pieces.section[k]!]) out.add(u);
+      if (dirty[pieces.section[k]!]) out.set(u, "dirty");
       count[u]! += sign;
       // a sum of the places, modulo 2^40: equal sums with equal counts mean the same places
       sum[u] =
@@ -99,8 +100,25 @@ function unitsToCompare(o: LinkedUnits, p: LinkedUnits, screen: Screen): number[
   };
   add(o, screen.origDirty, (s) => screen.twin[s]!, 1);
   add(p, screen.patchedDirty, (s) => s, -1);
-  for (let u = 0; u < o.units.length; u++) if (count[u] !== 0 || sum[u] !== 0) out.add(u);
-  return [...out].sort((x, y) => x - y);
+  for (let u = 0; u < o.units.length; u++) if (count[u] !== 0 || sum[u] !== 0) out.set(u, "all");
+  return new Map([...out].sort((x, y) => x[0] - y[0]));
+}
+
+/** Whether unit u is the same on both sides: all its pieces, or those the screen left unclean. */
+function unitSame(
+  o: LinkedUnits,
+  p: LinkedUnits,
+  u: number,
+  which: "dirty" | "all",
+  screen: Screen,
+): boolean {
+  if (which === "all") return unitsEqual(o, o.units[u]!, p, p.units[u]!);
+  const dirtyPieces = (side: LinkedUnits, dirty: Uint8Array): Piece[] =>
+    side
+      .pieceIds(u)
+      .filter((k) => dirty[side.columns.pieces.section[k]!])
+      .map((k) => side.piece(k));
+  return piecesEqual(o, dirtyPieces(o, screen.origDirty), p, dirtyPieces(p, screen.patchedDirty));
 }
 
 export function diffLinkedObjects(orig: LinkedSide, patched: LinkedSide): LinkedDiff {
@@ -119,12 +137,13 @@ export function diffLinkedObjects(orig: LinkedSide, patched: LinkedSide): Linked
   pairUnits(o, p);
   const screen = screenSections(o, p);
   let compare = unitsToCompare(o, p, screen);
-  if (compare.includes(o.unplaced.index) && !unitsEqual(o, o.unplaced, p, p.unplaced)) {
+  const unplaced = compare.get(o.unplaced.index);
+  if (unplaced !== undefined && !unitSame(o, p, o.unplaced.index, unplaced, screen)) {
     o = partition(orig, true);
     p = partition(patched, true);
     compare = unitsToCompare(o, p, screen);
   }
-  const differ = compare.filter((i) => !unitsEqual(o, o.units[i]!, p, p.units[i]!));
+  const differ = [...compare].filter(([u, which]) => !unitSame(o, p, u, which, screen)).map(([u]) => u);
   const oSlices = tableSlices(o, new Set(differ));
   const pSlices = tableSlices(p, new Set(differ));
   const units: UnitDiff[] = differ.map((i) => {
@@ -178,8 +197,8 @@ function withOrigHashes(diff: ObjectDiff, twins: ReadonlyMap<string, string>): O
 const pieceKey = (p: Piece): string =>
   `${stripLlvmSuffix(p.anchors[0]?.name ?? "")}\0${stripLlvmSuffix(p.section.name)}`;
 
-function sortedPieces(u: TranslationUnit): Piece[] {
-  const keyed = u.pieces.map((p) => ({ p, k: pieceKey(p) }));
+function sortedPieces(pieces: readonly Piece[]): Piece[] {
+  const keyed = pieces.map((p) => ({ p, k: pieceKey(p) }));
   keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
   return keyed.map((x) => x.p);
 }
@@ -191,7 +210,12 @@ export function unitsEqual(
   p: LinkedUnits,
   pu: TranslationUnit,
 ): boolean {
-  if (ou.pieces.length !== pu.pieces.length) return false;
+  return piecesEqual(o, ou.pieces, p, pu.pieces);
+}
+
+/** Whether two lists of pieces are the same, paired by name. */
+function piecesEqual(o: LinkedUnits, ou: readonly Piece[], p: LinkedUnits, pu: readonly Piece[]): boolean {
+  if (ou.length !== pu.length) return false;
   const a = sortedPieces(ou);
   const b = sortedPieces(pu);
   for (let i = 0; i < a.length; i++) {

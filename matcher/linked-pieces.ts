@@ -8,6 +8,7 @@ import {
   relocationTables,
   type SectionColumns,
   type SymbolColumns,
+  sectionColumns,
 } from "../elf/columns.js";
 import { SHF_ALLOC, STT_FILE, STT_SECTION } from "../elf/constants.js";
 import type { ElfFile } from "../elf/types.js";
@@ -15,8 +16,8 @@ import type { ElfFile } from "../elf/types.js";
 export interface PieceTable {
   readonly count: number;
   readonly section: Int32Array;
-  readonly start: Float64Array;
-  readonly end: Float64Array;
+  readonly start: Int32Array | Float64Array;
+  readonly end: Int32Array | Float64Array;
   /** Piece k's anchors are anchors[anchorFrom[k] .. anchorFrom[k + 1]), in address order. */
   readonly anchorFrom: Int32Array;
   readonly anchors: Int32Array;
@@ -51,7 +52,7 @@ export function isStubName(cols: SymbolColumns, i: number): boolean {
 export function cutPieceTable(cols: SymbolColumns, secs: SectionColumns): PieceTable {
   const shnum = secs.count;
   const countOf = new Int32Array(shnum);
-  const alloc = (s: number): boolean => (secs.flags[s]! & Number(SHF_ALLOC)) !== 0;
+  const alloc = (s: number): boolean => (secs.flags(s) & Number(SHF_ALLOC)) !== 0;
   const take = new Uint8Array(cols.count);
   let total = 0;
   for (let i = 0; i < cols.count; i++) {
@@ -72,8 +73,10 @@ export function cutPieceTable(cols: SymbolColumns, secs: SectionColumns): PieceT
     if (from[s + 1]! - from[s]! > 1) anchors.subarray(from[s]!, from[s + 1]!).sort(byAddress);
   }
   const section = new Int32Array(total);
-  const start = new Float64Array(total);
-  const end = new Float64Array(total);
+  // offsets in sections: small integers but in objects of over 2 GB
+  const wide = secs.count > 0 && maxSectionSize(secs) > 0x7fffffff;
+  const start = wide ? new Float64Array(total) : new Int32Array(total);
+  const end = wide ? new Float64Array(total) : new Int32Array(total);
   const anchorFrom = new Int32Array(total + 1);
   const firstOf = new Int32Array(shnum).fill(-1);
   let n = 0;
@@ -89,7 +92,7 @@ export function cutPieceTable(cols: SymbolColumns, secs: SectionColumns): PieceT
         current = n++;
         section[current] = s;
         start[current] = v;
-        end[current] = secs.size[s]!;
+        end[current] = secs.size(s);
         anchorFrom[current] = k;
         if (firstOf[s]! < 0) firstOf[s] = current;
         countOf[s]!++;
@@ -110,6 +113,12 @@ export function cutPieceTable(cols: SymbolColumns, secs: SectionColumns): PieceT
     firstOf,
     countOf,
   };
+}
+
+function maxSectionSize(secs: SectionColumns): number {
+  let max = 0;
+  for (let s = 0; s < secs.count; s++) max = Math.max(max, secs.size(s));
+  return max;
 }
 
 /** The piece covering a place of a section, -1 when none does. */
@@ -160,34 +169,36 @@ class InOrder implements SectionRelocations {
 /** The relocation sections of a file indexed by the section they apply to. */
 export class RelocationIndex {
   readonly tables: RelocationTables;
-  /** Section → its first relocation table; further ones chain through next(). */
-  readonly #first = new Map<number, number>();
+  /** Section → its first relocation table (-1: none); further ones chain through next(). */
+  readonly #first: Int32Array;
   readonly #next: Int32Array;
   readonly #made = new Map<number, SectionRelocations>();
 
   constructor(file: ElfFile) {
     const t = relocationTables(file);
     this.tables = t;
+    const shnum = sectionColumns(file).count;
+    this.#first = new Int32Array(shnum).fill(-1);
     this.#next = new Int32Array(t.count).fill(-1);
-    const last = new Map<number, number>();
+    const last = new Int32Array(shnum).fill(-1);
     for (let k = 0; k < t.count; k++) {
       const target = t.target[k]!;
       if (target === 0) continue;
-      const before = last.get(target);
-      if (before === undefined) this.#first.set(target, k);
+      const before = last[target]!;
+      if (before < 0) this.#first[target] = k;
       else this.#next[before] = k;
-      last.set(target, k);
+      last[target] = k;
     }
   }
 
   /** Indexes of the sections some relocation section applies to. */
-  targets(): IterableIterator<number> {
-    return this.#first.keys();
+  *targets(): IterableIterator<number> {
+    for (let s = 0; s < this.#first.length; s++) if (this.#first[s]! >= 0) yield s;
   }
 
   /** The first table applying to a section, -1 for none; next(t) the one after t. */
   first(section: number): number {
-    return this.#first.get(section) ?? -1;
+    return this.#first[section] ?? -1;
   }
 
   next(t: number): number {

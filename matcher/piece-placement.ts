@@ -90,19 +90,23 @@ export function placePieces(input: PlacementInput): Int32Array {
 }
 
 /** The sections that have pieces, in the order their first anchor comes in the symbol table. */
-function sectionsInSymbolOrder(pieces: PieceTable): number[] {
-  const sections: number[] = [];
-  const firstSymbol = new Map<number, number>();
-  for (let s = 0; s < pieces.firstOf.length; s++) {
+function sectionsInSymbolOrder(pieces: PieceTable): Int32Array {
+  const shnum = pieces.firstOf.length;
+  const firstSymbol = new Int32Array(shnum);
+  let n = 0;
+  for (let s = 0; s < shnum; s++) {
     const first = pieces.firstOf[s]!;
     if (first < 0) continue;
-    let min = Number.MAX_SAFE_INTEGER;
+    let min = 0x7fffffff;
     const end = pieces.anchorFrom[first + pieces.countOf[s]!]!;
     for (let a = pieces.anchorFrom[first]!; a < end; a++) min = Math.min(min, pieces.anchors[a]!);
-    sections.push(s);
-    firstSymbol.set(s, min);
+    firstSymbol[s] = min;
+    n++;
   }
-  return sections.sort((a, b) => firstSymbol.get(a)! - firstSymbol.get(b)!);
+  const sections = new Int32Array(n);
+  n = 0;
+  for (let s = 0; s < shnum; s++) if (pieces.firstOf[s]! >= 0) sections[n++] = s;
+  return sections.sort((a, b) => firstSymbol[a]! - firstSymbol[b]!);
 }
 
 /**

@@ -41,8 +41,8 @@ function sameSectionName(
   j: number,
   exact: boolean,
 ): boolean {
-  let x = o.nameStart[i]!;
-  let y = p.nameStart[j]!;
+  let x = o.nameStart(i);
+  let y = p.nameStart(j);
   if (x < 0 || y < 0) return x === y;
   const a = o.nameBytes;
   const b = p.nameBytes;
@@ -78,21 +78,21 @@ function pairSections(o: SectionColumns, p: SectionColumns): Int32Array {
   const twin = new Int32Array(o.count).fill(-1);
   let inOrder = o.count === p.count;
   for (let i = 1; i < o.count && inOrder; i++) {
-    inOrder = o.flags[i] === p.flags[i] && sameSectionName(o, i, p, i, false);
-    if ((o.flags[i]! & ALLOC) !== 0) twin[i] = i;
+    inOrder = o.flags(i) === p.flags(i) && sameSectionName(o, i, p, i, false);
+    if ((o.flags(i) & ALLOC) !== 0) twin[i] = i;
   }
   if (inOrder) return twin;
   twin.fill(-1);
   const byKey = new Map<string, number[]>();
   for (let j = p.count - 1; j > 0; j--) {
-    if ((p.flags[j]! & ALLOC) === 0) continue;
+    if ((p.flags(j) & ALLOC) === 0) continue;
     const key = stripLlvmSuffix(p.name(j));
     const list = byKey.get(key);
     if (list) list.push(j);
     else byKey.set(key, [j]);
   }
   for (let i = 1; i < o.count; i++) {
-    if ((o.flags[i]! & ALLOC) === 0) continue;
+    if ((o.flags(i) & ALLOC) === 0) continue;
     const j = byKey.get(stripLlvmSuffix(o.name(i)))?.pop();
     if (j !== undefined) twin[i] = j;
   }
@@ -101,10 +101,10 @@ function pairSections(o: SectionColumns, p: SectionColumns): Int32Array {
 
 /** Whether section i of a and section j of b hold the same bytes (their sizes are equal). */
 function bytesEqual(a: SectionColumns, i: number, b: SectionColumns, j: number): boolean {
-  const x = a.start[i]!;
-  const y = b.start[j]!;
+  const x = a.start(i);
+  const y = b.start(j);
   if (x < 0 || y < 0) return x < 0 && y < 0;
-  return a.bytes.compare(b.bytes, y, y + b.size[j]!, x, x + a.size[i]!) === 0;
+  return a.bytes.compare(b.bytes, y, y + b.size(j), x, x + a.size(i)) === 0;
 }
 
 export function screenSections(o: LinkedUnits, p: LinkedUnits): Screen {
@@ -124,9 +124,9 @@ export function screenSections(o: LinkedUnits, p: LinkedUnits): Screen {
     }
     patchedDirty[j] = 0;
     const same =
-      oc.sections.size[i] === pc.sections.size[j] &&
-      oc.sections.flags[i] === pc.sections.flags[j] &&
-      oc.sections.type[i] === pc.sections.type[j] &&
+      oc.sections.size(i) === pc.sections.size(j) &&
+      oc.sections.flags(i) === pc.sections.flags(j) &&
+      oc.sections.type(i) === pc.sections.type(j) &&
       sameSectionName(oc.sections, i, pc.sections, j, true) &&
       bytesEqual(oc.sections, i, pc.sections, j) &&
       symbolsEqual(o, oSyms, i, p, pSyms, j);
@@ -229,7 +229,7 @@ function sameRelocation(
   if (secB < 0 || twin[secA] !== secB || sa.value[sx] !== sb.value[sy]) return false;
   if (!layoutDirty[secA]) return true;
   // a changed merged section: the same string or constant at the place reached
-  if (!isMergedFlags(o.columns.sections.flags[secA]!)) return false;
+  if (!isMergedFlags(o.columns.sections.flags(secA))) return false;
   const at = sa.value[sx]! + o.landingOf(a.type(xt, xe), a.addend(xt, xe), xFrom, a.offset(xt, xe));
   const bt = sb.value[sy]! + p.landingOf(b.type(yt, ye), b.addend(yt, ye), yFrom, b.offset(yt, ye));
   return sameContent(o.columns.sections.data(secA), at, p.columns.sections.data(secB), bt);

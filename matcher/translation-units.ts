@@ -76,6 +76,8 @@ export interface LinkedUnits {
   pieceAt(section: number, offset: bigint): Piece | undefined;
   /** Piece k of the table as an object. */
   piece(k: number): Piece;
+  /** The table indexes of a unit's pieces. */
+  pieceIds(unit: number): readonly number[];
   symbol(i: number): ElfSymbol;
   section(i: number): ElfSection;
   /** A relocation's landing place relative to its target symbol's section (addend + arch bias). */
@@ -247,6 +249,7 @@ function materialized(
       return k < 0 ? undefined : piece(k);
     },
     piece,
+    pieceIds: unitPieces,
     symbol: (i) => cols.symbol(i),
     section: (i) => sectionOf(file, i),
     landing: (r, from) =>

@@ -109,17 +109,21 @@ export type TableSlices = Map<number, Map<number, ElfRelocation[]>>;
 export function tableSlices(linked: LinkedUnits, units: ReadonlySet<number>): TableSlices {
   const out: TableSlices = new Map();
   const { symbols: cols, sections: secs, pieces, pieceUnit, relocations } = linked.columns;
-  for (const target of relocations.targets()) {
-    if ((secs.flags[target]! & Number(SHF_ALLOC)) === 0 || pieces.firstOf[target]! >= 0) continue;
-    const list = relocations.of(target);
-    for (let k = 0; k < list.count; k++) {
-      const t = list.table(k);
-      const e = list.entry(k);
-      const s = relocations.tables.symbol(t, e);
-      if (cols.section[s]! < 0) continue;
-      const at = pieceIndexAt(pieces, cols.section[s]!, cols.value[s]! + relocations.tables.addend(t, e));
+  const tables = relocations.tables;
+  // the sections that hold a piece of a unit asked for: other targets are passed over at once
+  const holds = new Uint8Array(secs.count);
+  for (let k = 0; k < pieces.count; k++) if (units.has(pieceUnit[k]!)) holds[pieces.section[k]!] = 1;
+  // every relocation section in order, its entries in file order
+  for (let t = 0; t < tables.count; t++) {
+    const target = tables.target[t]!;
+    if (target === 0 || (secs.flags(target) & Number(SHF_ALLOC)) === 0 || pieces.firstOf[target]! >= 0)
+      continue;
+    for (let e = 0; e < tables.entries(t); e++) {
+      const s = tables.symbol(t, e);
+      if (cols.section[s]! < 0 || !holds[cols.section[s]!]) continue;
+      const at = pieceIndexAt(pieces, cols.section[s]!, cols.value[s]! + tables.addend(t, e));
       if (at < 0 || !units.has(pieceUnit[at]!)) continue;
-      const r = relocations.tables.relocation(t, e);
+      const r = tables.relocation(t, e);
       const piece = linked.piece(at);
       let bySection = out.get(piece.unit);
       if (!bySection) {
