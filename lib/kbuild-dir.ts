@@ -67,7 +67,10 @@ export function thinArchiveMembers(bytes: Uint8Array, path: string): string[] {
       at = data + size + (size % 2);
     } else {
       const long = /^\/(\d+)$/.exec(name);
-      const member = long ? longNames.slice(Number(long[1])).split("/\n")[0]! : name.replace(/\/$/, "");
+      // a long name runs from its offset to the next "/\n" of the table
+      const from = long ? Number(long[1]) : 0;
+      const end = long ? longNames.indexOf("/\n", from) : -1;
+      const member = long ? longNames.slice(from, end < 0 ? undefined : end) : name.replace(/\/$/, "");
       members.push(member);
       at = data; // a thin archive keeps no member data
     }
