@@ -121,7 +121,16 @@ function unitSame(
   return piecesEqual(o, dirtyPieces(o, screen.origDirty), p, dirtyPieces(p, screen.patchedDirty));
 }
 
-export function diffLinkedObjects(orig: LinkedSide, patched: LinkedSide): LinkedDiff {
+export interface LinkedDiffOptions {
+  /** Compare every unit piece by piece, without the section screen (what the screen must agree with). */
+  readonly screen?: boolean;
+}
+
+export function diffLinkedObjects(
+  orig: LinkedSide,
+  patched: LinkedSide,
+  opts: LinkedDiffOptions = {},
+): LinkedDiff {
   for (const f of [orig.file, patched.file]) checkFunctionSections(f);
   const partition = (side: LinkedSide, vote: boolean): LinkedUnits =>
     partitionLinked(side.file, {
@@ -136,12 +145,14 @@ export function diffLinkedObjects(orig: LinkedSide, patched: LinkedSide): Linked
   let p = partition(patched, false);
   pairUnits(o, p);
   const screen = screenSections(o, p);
-  let compare = unitsToCompare(o, p, screen);
+  const toCompare = (): Map<number, "dirty" | "all"> =>
+    opts.screen === false ? new Map(o.units.map((u) => [u.index, "all"])) : unitsToCompare(o, p, screen);
+  let compare = toCompare();
   const unplaced = compare.get(o.unplaced.index);
   if (unplaced !== undefined && !unitSame(o, p, o.unplaced.index, unplaced, screen)) {
     o = partition(orig, true);
     p = partition(patched, true);
-    compare = unitsToCompare(o, p, screen);
+    compare = toCompare();
   }
   const differ = [...compare].filter(([u, which]) => !unitSame(o, p, u, which, screen)).map(([u]) => u);
   const oSlices = tableSlices(o, new Set(differ));

@@ -75,6 +75,24 @@ if (!f) {
 }
 JS
 
+# the section screen against comparing every unit piece by piece, on the two vmlinux.o
+cat > "$WORK/screen.mjs" <<'JS'
+const [dist, orig, patched] = process.argv.slice(2);
+const { readElfFile } = await import(`${dist}/elf/read-file.js`);
+const { readKbuildDir } = await import(`${dist}/lib/kbuild-dir.js`);
+const { diffLinkedObjects } = await import(`${dist}/matcher/linked-diff.js`);
+const side = async (dir) => ({
+  file: await readElfFile(`${dir}/vmlinux.o`),
+  members: (await readKbuildDir(dir)).vmlinux.members,
+});
+const [o, p] = [await side(orig), await side(patched)];
+const show = (d) => JSON.stringify(d.units.map((u) => ({ path: u.path, diff: u.diff })), (_k, v) => (typeof v === "bigint" ? `${v}` : v));
+const screened = diffLinkedObjects(o, p);
+const all = diffLinkedObjects(o, p, { screen: false });
+const same = show(screened) === show(all) && screened.skipped === all.skipped;
+console.log(`${same ? "PASS" : "FAIL"}: the section screen and comparing all ${all.total} units agree (${all.units.length} diffed)`);
+JS
+
 make_patch
 status=0
 for tc in $TOOLCHAINS; do
@@ -105,6 +123,9 @@ for tc in $TOOLCHAINS; do
     --patch "$WORK/fix.patch" --kernel 6.12 --format json --out "$base.match.json" --fail-on none
   $CLI match --orig "$base/orig" --patched "$base/patched" --system-map "$base/orig/System.map" \
     --patch "$WORK/fix.patch" --kernel 6.12 --fail-on none | head -40
+  screen=$(node "$WORK/screen.mjs" "$ROOT/dist" "$base/orig" "$base/patched")
+  echo "$screen"
+  case $screen in PASS*) ;; *) status=1 ;; esac
   want=$(copy_address "$base/orig/vmlinux")
   [ -n "$want" ] || want=none
   verdict=$(node "$WORK/check.cjs" "$base.match.json" "$FILE" "$FUNC" "$want")
