@@ -14,7 +14,7 @@ import {
   SHT_SYMTAB,
 } from "./constants.js";
 import { layoutOf, sectionLookupOf } from "./file.js";
-import { decodeString, type Layout, stringError } from "./layout.js";
+import { decodeString, i64Number, type Layout, stringError, u64Number } from "./layout.js";
 import { relocationTypeName } from "./relocation-types.js";
 import { missingSymbolError } from "./relocations.js";
 import { hasData, type SectionLookup, SectionTable } from "./section-header.js";
@@ -78,8 +78,8 @@ function readColumns(file: ElfFile): SymbolColumns | null {
       info[i] = bytes[o + 4]!;
       other[i] = bytes[o + 5]!;
       shndx = view.getUint16(o + 6, le);
-      const v = view.getUint32(o + (le ? 12 : 8), le) * 0x100000000 + view.getUint32(o + (le ? 8 : 12), le);
-      const z = view.getUint32(o + (le ? 20 : 16), le) * 0x100000000 + view.getUint32(o + (le ? 16 : 20), le);
+      const v = u64Number(view, o + 8, le);
+      const z = u64Number(view, o + 16, le);
       if ((v > 0x7fffffff || z > 0x7fffffff) && value instanceof Int32Array) {
         value = Float64Array.from(value);
         size = Float64Array.from(size);
@@ -206,7 +206,11 @@ function readTables(file: ElfFile): RelocationTables {
   const lookup = sectionLookupOf(file);
   const secs = sectionColumns(file);
   const l = layoutOf(file);
-  const list = lookup.relocationSections.filter((i) => secs.type(i) === SHT_REL || secs.type(i) === SHT_RELA);
+  const list: number[] = [];
+  for (let k = 0; k < lookup.relocationSections.length; k++) {
+    const i = lookup.relocationSections[k]!;
+    if (secs.type(i) === SHT_REL || secs.type(i) === SHT_RELA) list.push(i);
+  }
   const symbolCounts = new Map<number, number>();
   const n = list.length;
   const index = new Int32Array(n);
@@ -254,7 +258,7 @@ function readTables(file: ElfFile): RelocationTables {
     offset(t, i) {
       const o = at(t, i);
       if (!is64) return view.getUint32(o, le);
-      return view.getUint32(o + (le ? 4 : 0), le) * 0x100000000 + view.getUint32(o + (le ? 0 : 4), le);
+      return u64Number(view, o, le);
     },
     type(t, i) {
       const o = at(t, i);
@@ -273,7 +277,7 @@ function readTables(file: ElfFile): RelocationTables {
       if (size[t] === 16 || size[t] === 8) return 0;
       const o = at(t, i);
       if (!is64) return view.getInt32(o + 8, le);
-      return view.getInt32(o + (le ? 20 : 16), le) * 0x100000000 + view.getUint32(o + (le ? 16 : 20), le);
+      return i64Number(view, o + 16, le);
     },
     relocation(t, i) {
       const o = at(t, i);
@@ -351,7 +355,7 @@ class HeaderFields implements SectionColumns {
     const o = this.#shoff + i * this.#entry + (l.is64 ? at64 : at32);
     const le = l.littleEndian;
     if (!l.is64) return l.view.getUint32(o, le);
-    return l.view.getUint32(o + (le ? 4 : 0), le) * 0x100000000 + l.view.getUint32(o + (le ? 0 : 4), le);
+    return u64Number(l.view, o, le);
   }
 
   type(i: number): number {

@@ -24,6 +24,7 @@ import {
   stringError,
   u16,
   u32,
+  u64Number,
   word,
 } from "./layout.js";
 import { fileTypeName, machineName, osabiName, sectionTypeName } from "./names.js";
@@ -225,9 +226,6 @@ function checkSectionHeaders(
   const entrySize = is64 ? 64 : 40;
   const offsetAt = SECTION_FIELD_OFFSETS.OFFSET[is64 ? 0 : 1]!;
   const sizeAt = SECTION_FIELD_OFFSETS.SIZE[is64 ? 0 : 1]!;
-  // The high halves of 64-bit fields, the low halves (or the 32-bit fields).
-  const hi = le ? 4 : 0;
-  const lo = le ? 0 : 4;
   const length = l.bytes.length;
   const namesSize = names === null ? 0 : names.size;
   // When the table ends in a NUL, every name offset inside it starts a terminated name: no need to
@@ -244,12 +242,8 @@ function checkSectionHeaders(
       if (stringEnd(l, names, nameOffset) < 0) throw stringError(l, names, nameOffset, `section [${i}]`);
     }
     if (hasData(i, type)) {
-      const offset = is64
-        ? view.getUint32(o + offsetAt + hi, le) * 0x100000000 + view.getUint32(o + offsetAt + lo, le)
-        : view.getUint32(o + offsetAt, le);
-      const size = is64
-        ? view.getUint32(o + sizeAt + hi, le) * 0x100000000 + view.getUint32(o + sizeAt + lo, le)
-        : view.getUint32(o + sizeAt, le);
+      const offset = is64 ? u64Number(view, o + offsetAt, le) : view.getUint32(o + offsetAt, le);
+      const size = is64 ? u64Number(view, o + sizeAt, le) : view.getUint32(o + sizeAt, le);
       if (offset > length || size > length - offset) checkDataExtent(l, i, o);
     }
     if (isSymbolSection(type)) symbolSections.push(i);

@@ -134,6 +134,25 @@ export function u64Small(l: Layout, offset: number): bigint {
   return l.view.getBigUint64(offset, le);
 }
 
+/**
+ * An unsigned 64-bit field as a number (exact below 2^53), without making a heap number for the
+ * small values that nearly every field holds.
+ */
+export function u64Number(view: DataView, at: number, le: boolean): number {
+  const hi = view.getUint32(le ? at + 4 : at, le);
+  const lo = view.getUint32(le ? at : at + 4, le);
+  return hi === 0 ? lo : hi * 0x100000000 + lo;
+}
+
+/** A signed 64-bit field (a relocation addend) as a number (exact within ±2^53). */
+export function i64Number(view: DataView, at: number, le: boolean): number {
+  const hi = view.getInt32(le ? at + 4 : at, le);
+  const lo = view.getUint32(le ? at : at + 4, le);
+  if (hi === 0) return lo;
+  if (hi === -1 && lo >= 0x80000000) return lo - 0x100000000;
+  return hi * 0x100000000 + lo;
+}
+
 /** `0x…`; a negative value (a relocation addend) as `-0x…`. */
 export function hex(value: number | bigint): string {
   return value < 0 ? `-0x${(-value).toString(16)}` : `0x${value.toString(16)}`;

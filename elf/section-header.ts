@@ -11,7 +11,7 @@ import {
   SHT_SYMTAB_SHNDX,
 } from "./constants.js";
 import type { Layout, StringTable } from "./layout.js";
-import { bigintOf, decodeString, hex } from "./layout.js";
+import { bigintOf, decodeString, hex, u64Number } from "./layout.js";
 import { sectionFlagNames, sectionTypeName } from "./names.js";
 import type { ElfSection } from "./types.js";
 
@@ -36,10 +36,7 @@ const ENTSIZE = [56, 36];
 /** An unsigned address-sized field as a non-negative number (exact below 2^53; larger means "huge"). */
 export function wordNumber(l: Layout, at: number): number {
   if (!l.is64) return l.view.getUint32(at, l.littleEndian);
-  const le = l.littleEndian;
-  const hi = l.view.getUint32(le ? at + 4 : at, le);
-  const lo = l.view.getUint32(le ? at : at + 4, le);
-  return hi * 0x100000000 + lo;
+  return u64Number(l.view, at, l.littleEndian);
 }
 
 /** Where the name of section `index` (header at `at`) starts in the file; -1 when it has none. */

@@ -85,21 +85,22 @@ function pairUnits(o: LinkedUnits, p: LinkedUnits): void {
  */
 function unitsToCompare(o: LinkedUnits, p: LinkedUnits, screen: Screen): Map<number, "dirty" | "all"> {
   const out = new Map<number, "dirty" | "all">();
-  const count = new Float64Array(o.units.length);
-  const sum = new Float64Array(o.units.length);
-  const add = (side: LinkedUnits, dirty: Uint8Array, place: (section: number) => number, sign: number) => {
+  const count = new Int32Array(o.units.length);
+  const sum = new Int32Array(o.units.length);
+  const add = (side: LinkedUnits, dirty: Uint8Array, twin: Int32Array | null, sign: number) => {
     const { pieces, pieceUnit } = side.columns;
     for (let k = 0; k < pieces.count; k++) {
       const u = pieceUnit[k]!;
-      if (dirty[pieces.section[k]!]) out.set(u, "dirty");
+      const section = pieces.section[k]!;
+      if (dirty[section]) out.set(u, "dirty");
       count[u]! += sign;
-      // a sum of the places, modulo 2^40: equal sums with equal counts mean the same places
-      sum[u] =
-        (sum[u]! + sign * ((place(pieces.section[k]!) * 65599 + pieces.start[k]!) % 2 ** 40)) % 2 ** 40;
+      // a hash of the places (a twin section's index, an offset): equal sums mean the same places
+      const place = twin === null ? section : twin[section]!;
+      sum[u] = (sum[u]! + sign * ((Math.imul(place, 65599) + pieces.start[k]!) | 0)) | 0;
     }
   };
-  add(o, screen.origDirty, (s) => screen.twin[s]!, 1);
-  add(p, screen.patchedDirty, (s) => s, -1);
+  add(o, screen.origDirty, screen.twin, 1);
+  add(p, screen.patchedDirty, null, -1);
   for (let u = 0; u < o.units.length; u++) if (count[u] !== 0 || sum[u] !== 0) out.set(u, "all");
   return new Map([...out].sort((x, y) => x[0] - y[0]));
 }
@@ -113,11 +114,13 @@ function unitSame(
   screen: Screen,
 ): boolean {
   if (which === "all") return unitsEqual(o, o.units[u]!, p, p.units[u]!);
-  const dirtyPieces = (side: LinkedUnits, dirty: Uint8Array): Piece[] =>
-    side
-      .pieceIds(u)
-      .filter((k) => dirty[side.columns.pieces.section[k]!])
-      .map((k) => side.piece(k));
+  const dirtyPieces = (side: LinkedUnits, dirty: Uint8Array): Piece[] => {
+    const out: Piece[] = [];
+    const ids = side.pieceIds(u);
+    for (let i = 0; i < ids.length; i++)
+      if (dirty[side.columns.pieces.section[ids[i]!]!]) out.push(side.piece(ids[i]!));
+    return out;
+  };
   return piecesEqual(o, dirtyPieces(o, screen.origDirty), p, dirtyPieces(p, screen.patchedDirty));
 }
 

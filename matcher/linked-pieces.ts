@@ -43,30 +43,52 @@ export function isStubName(cols: SymbolColumns, i: number): boolean {
   const at = cols.nameStart[i]!;
   if (at < 0) return false;
   const b = cols.bytes;
-  if (b[at] !== 0x5f || b[at + 1] !== 0x5f) return false;
-  const rest = String.fromCharCode(b[at + 2]!, b[at + 3]!, b[at + 4]!, b[at + 5]!);
-  return rest === "pfx_" || rest === "cfi_";
+  if (b[at] !== 0x5f || b[at + 1] !== 0x5f || b[at + 5] !== 0x5f) return false;
+  const [c, d, e] = [b[at + 2], b[at + 3], b[at + 4]];
+  // "pfx" or "cfi"
+  return (c === 0x70 && d === 0x66 && e === 0x78) || (c === 0x63 && d === 0x66 && e === 0x69);
+}
+
+/**
+ * The indexes i of `keys` with keys[i] ≥ 0 (and take[i], when given), grouped by key (0..groups-1)
+ * in index order: group k is list[from[k] .. from[k + 1]). A counting sort, with no scratch array.
+ */
+export function groupBy(
+  keys: Int32Array,
+  groups: number,
+  take: Uint8Array | null = null,
+): { from: Int32Array; list: Int32Array } {
+  const from = new Int32Array(groups + 1);
+  let total = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (k < 0 || (take !== null && take[i] === 0)) continue;
+    from[k + 1]!++;
+    total++;
+  }
+  for (let k = 0; k < groups; k++) from[k + 1]! += from[k]!;
+  const list = new Int32Array(total);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (k >= 0 && (take === null || take[i] !== 0)) list[from[k]!++] = i;
+  }
+  // each from[k] ran on to the start of group k + 1: back one place
+  for (let k = groups; k > 0; k--) from[k] = from[k - 1]!;
+  from[0] = 0;
+  return { from, list };
 }
 
 /** Cuts every allocated section at the symbols that start a new range (see isAnchor, isStubName). */
 export function cutPieceTable(cols: SymbolColumns, secs: SectionColumns): PieceTable {
   const shnum = secs.count;
   const countOf = new Int32Array(shnum);
-  const alloc = (s: number): boolean => (secs.flags(s) & Number(SHF_ALLOC)) !== 0;
+  // anchors by section (symbol order kept), then by address within each
+  const allocated = new Uint8Array(shnum);
+  for (let s = 0; s < shnum; s++) allocated[s] = (secs.flags(s) & Number(SHF_ALLOC)) !== 0 ? 1 : 0;
   const take = new Uint8Array(cols.count);
-  let total = 0;
-  for (let i = 0; i < cols.count; i++) {
-    if (!isAnchor(cols, i) || !alloc(cols.section[i]!)) continue;
-    take[i] = 1;
-    total++;
-  }
-  // anchors by section (counting sort keeps symbol order), then by address within each
-  const from = new Int32Array(shnum + 1);
-  for (let i = 0; i < cols.count; i++) if (take[i]) from[cols.section[i]! + 1]!++;
-  for (let s = 0; s < shnum; s++) from[s + 1]! += from[s]!;
-  const anchors = new Int32Array(total);
-  const fill = from.slice(0, shnum);
-  for (let i = 0; i < cols.count; i++) if (take[i]) anchors[fill[cols.section[i]!]!++] = i;
+  for (let i = 0; i < cols.count; i++) take[i] = isAnchor(cols, i) && allocated[cols.section[i]!] ? 1 : 0;
+  const { from, list: anchors } = groupBy(cols.section, shnum, take);
+  const total = anchors.length;
   const value = cols.value;
   const byAddress = (a: number, b: number): number => value[a]! - value[b]! || a - b;
   for (let s = 0; s < shnum; s++) {
@@ -180,14 +202,12 @@ export class RelocationIndex {
     const shnum = sectionColumns(file).count;
     this.#first = new Int32Array(shnum).fill(-1);
     this.#next = new Int32Array(t.count).fill(-1);
-    const last = new Int32Array(shnum).fill(-1);
-    for (let k = 0; k < t.count; k++) {
+    // from the last table back, each put first: the chains come out in table order
+    for (let k = t.count - 1; k >= 0; k--) {
       const target = t.target[k]!;
       if (target === 0) continue;
-      const before = last[target]!;
-      if (before < 0) this.#first[target] = k;
-      else this.#next[before] = k;
-      last[target] = k;
+      this.#next[k] = this.#first[target]!;
+      this.#first[target] = k;
     }
   }
 

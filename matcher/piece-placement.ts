@@ -45,11 +45,16 @@ export function placePieces(input: PlacementInput): Int32Array {
     return out;
   };
   const noteHashes = (k: number): void => {
-    for (const h of hashesOf(k)) if (!unitOfHash.has(h)) unitOfHash.set(h, unit[k]!);
+    const hashes = hashesOf(k);
+    for (let h = 0; h < hashes.length; h++)
+      if (!unitOfHash.has(hashes[h]!)) unitOfHash.set(hashes[h]!, unit[k]!);
   };
   const isLocalInRun = (i: number): boolean => run[i]! >= 0 && (cols.info[i]! & 0xf) !== STT_SECTION;
-  const open: number[] = [];
-  for (const section of sectionsInSymbolOrder(pieces)) {
+  const open = new Int32Array(pieces.count);
+  let opened = 0;
+  const order = sectionsInSymbolOrder(cols, pieces);
+  for (let o = 0; o < order.length; o++) {
+    const section = order[o]!;
     const first = pieces.firstOf[section]!;
     for (let k = first; k < first + pieces.countOf[section]!; k++) {
       let local = -1;
@@ -67,22 +72,27 @@ export function placePieces(input: PlacementInput): Int32Array {
         }
       }
       if (unit[k]! >= 0) noteHashes(k);
-      else open.push(k);
+      else open[opened++] = k;
     }
   }
   // placing a piece can place others (its hash, the pieces that reach it): again while that happens
-  let pending = open;
+  let pending = open.subarray(0, opened);
   for (let round = 0; round < 4 && pending.length > 0; round++) {
-    const still: number[] = [];
-    for (const k of pending) {
-      const byHash = hashesOf(k).find((h) => unitOfHash.has(h));
+    // the pieces still open, kept in place (left never passes q)
+    let left = 0;
+    for (let q = 0; q < pending.length; q++) {
+      const k = pending[q]!;
+      const hashes = hashesOf(k);
+      let byHash: string | undefined;
+      for (let h = 0; h < hashes.length && byHash === undefined; h++)
+        if (unitOfHash.has(hashes[h]!)) byHash = hashes[h];
       unit[k] =
         byHash !== undefined ? unitOfHash.get(byHash)! : input.vote ? voteByReferences(input, unit, k) : -1;
       if (unit[k]! >= 0) noteHashes(k);
-      else still.push(k);
+      else pending[left++] = k;
     }
-    if (still.length === pending.length) break;
-    pending = still;
+    if (left === pending.length) break;
+    pending = pending.subarray(0, left);
   }
   placeBetween(pieces, unit);
   for (let k = 0; k < unit.length; k++) if (unit[k]! < 0) unit[k] = runs.length;
@@ -90,23 +100,19 @@ export function placePieces(input: PlacementInput): Int32Array {
 }
 
 /** The sections that have pieces, in the order their first anchor comes in the symbol table. */
-function sectionsInSymbolOrder(pieces: PieceTable): Int32Array {
-  const shnum = pieces.firstOf.length;
-  const firstSymbol = new Int32Array(shnum);
-  let n = 0;
-  for (let s = 0; s < shnum; s++) {
-    const first = pieces.firstOf[s]!;
-    if (first < 0) continue;
-    let min = 0x7fffffff;
-    const end = pieces.anchorFrom[first + pieces.countOf[s]!]!;
-    for (let a = pieces.anchorFrom[first]!; a < end; a++) min = Math.min(min, pieces.anchors[a]!);
-    firstSymbol[s] = min;
-    n++;
+function sectionsInSymbolOrder(cols: SymbolColumns, pieces: PieceTable): number[] {
+  const seen = new Uint8Array(pieces.firstOf.length);
+  const order: number[] = [];
+  // an anchor's section has pieces; the first anchor met in symbol order puts its section next
+  const isAnchorOf = new Uint8Array(cols.count);
+  for (let a = 0; a < pieces.anchors.length; a++) isAnchorOf[pieces.anchors[a]!] = 1;
+  for (let i = 0; i < cols.count; i++) {
+    const s = cols.section[i]!;
+    if (!isAnchorOf[i] || seen[s]) continue;
+    seen[s] = 1;
+    order.push(s);
   }
-  const sections = new Int32Array(n);
-  n = 0;
-  for (let s = 0; s < shnum; s++) if (pieces.firstOf[s]! >= 0) sections[n++] = s;
-  return sections.sort((a, b) => firstSymbol[a]! - firstSymbol[b]!);
+  return order;
 }
 
 /**

@@ -10,6 +10,7 @@
 import { type SectionColumns, type SymbolColumns, sameName } from "../elf/columns.js";
 import { SHF_ALLOC, STB_LOCAL, STT_NOTYPE, STT_SECTION } from "../elf/constants.js";
 import { stripLlvmSuffix } from "../lib/symbol-name.js";
+import { groupBy } from "./linked-pieces.js";
 import { isMergedFlags, type LinkedUnits } from "./translation-units.js";
 
 export interface Screen {
@@ -22,13 +23,8 @@ export interface Screen {
 
 /** Symbols of each section, in symbol-table order: list[from[s] .. from[s + 1]). */
 function symbolsBySection(cols: SymbolColumns, shnum: number): { from: Int32Array; list: Int32Array } {
-  const from = new Int32Array(shnum + 1);
-  for (let i = 1; i < cols.count; i++) if (cols.section[i]! >= 0) from[cols.section[i]! + 1]!++;
-  for (let s = 0; s < shnum; s++) from[s + 1]! += from[s]!;
-  const list = new Int32Array(from[shnum]!);
-  const fill = from.slice(0, shnum);
-  for (let i = 1; i < cols.count; i++) if (cols.section[i]! >= 0) list[fill[cols.section[i]!]!++] = i;
-  return { from, list };
+  // symbol 0 has no section (-1)
+  return groupBy(cols.section, shnum);
 }
 
 const ALLOC = Number(SHF_ALLOC);

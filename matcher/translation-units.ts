@@ -17,6 +17,7 @@ import { type DiffArch, diffArchOf, landingBias } from "./arch/index.js";
 import { fileRuns, type Run, resolvePaths } from "./file-runs.js";
 import {
   cutPieceTable,
+  groupBy,
   hasLlvmMark,
   type PieceTable,
   pieceIndexAt,
@@ -77,7 +78,7 @@ export interface LinkedUnits {
   /** Piece k of the table as an object. */
   piece(k: number): Piece;
   /** The table indexes of a unit's pieces. */
-  pieceIds(unit: number): readonly number[];
+  pieceIds(unit: number): Int32Array;
   symbol(i: number): ElfSymbol;
   section(i: number): ElfSection;
   /** A relocation's landing place relative to its target symbol's section (addend + arch bias). */
@@ -197,14 +198,11 @@ function materialized(
     }
     return p;
   };
-  // the pieces of each unit, listed once when a unit's pieces are first asked for
-  let piecesOfUnit: number[][] | null = null;
-  const unitPieces = (u: number): number[] => {
-    if (piecesOfUnit === null) {
-      piecesOfUnit = Array.from({ length: runs.length + 1 }, () => []);
-      for (let k = 0; k < table.count; k++) piecesOfUnit[pieceUnit[k]!]!.push(k);
-    }
-    return piecesOfUnit[u]!;
+  // the pieces of each unit, listed once when a unit's pieces are first asked for:
+  let byUnit: { from: Int32Array; list: Int32Array } | null = null;
+  const unitPieces = (u: number): Int32Array => {
+    byUnit ??= groupBy(pieceUnit, runs.length + 1);
+    return byUnit.list.subarray(byUnit.from[u]!, byUnit.from[u + 1]!);
   };
   const unitOf = (index: number, r: Run | null): TranslationUnit => {
     let pieces: Piece[] | undefined;
@@ -216,7 +214,7 @@ function materialized(
       member: r?.member ?? null,
       fileSymbol: r ? cols.symbol(r.fileSymbol) : null,
       get pieces() {
-        pieces ??= unitPieces(index).map(piece);
+        pieces ??= Array.from(unitPieces(index), piece);
         return pieces;
       },
       get symbols() {
