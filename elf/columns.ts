@@ -13,12 +13,19 @@ import {
   SHT_RELA,
   SHT_SYMTAB,
 } from "./constants.js";
+import { ElfFormatError } from "./errors.js";
 import { layoutOf, sectionLookupOf } from "./file.js";
 import { decodeString, i64Number, type Layout, stringError, u64Number } from "./layout.js";
 import { relocationTypeName } from "./relocation-types.js";
 import { missingSymbolError } from "./relocations.js";
 import { hasData, type SectionLookup, SectionTable } from "./section-header.js";
-import { decodeSymbol, extendedSectionIndex, symbolCount, symbolTableShape } from "./symbols.js";
+import {
+  decodeSymbol,
+  extendedSectionIndex,
+  type SymbolTableShape,
+  symbolCount,
+  symbolTableShape,
+} from "./symbols.js";
 import type { ElfFile, ElfRelocation, ElfSymbol } from "./types.js";
 
 export interface SymbolColumns {
@@ -70,46 +77,27 @@ function readColumns(file: ElfFile): SymbolColumns | null {
   const nameStart = new Int32Array(count);
   const shnum = sections.count;
   const tableEndsInNul = names.size > 0 && bytes[names.start + names.size - 1] === 0;
+  // field offsets in an entry (gABI "Symbol Table"): ELF64 puts st_info before st_value
+  const at = l.is64
+    ? { info: 4, other: 5, shndx: 6, value: 8, size: 16 }
+    : { info: 12, other: 13, shndx: 14, value: 4, size: 8 };
+  const word = l.is64 ? (o: number) => u64Number(view, o, le) : (o: number) => view.getUint32(o, le);
   for (let i = 0; i < count; i++) {
     const o = start + i * entrySize;
-    const nameOffset = view.getUint32(o, le);
-    let shndx: number;
-    if (l.is64) {
-      info[i] = bytes[o + 4]!;
-      other[i] = bytes[o + 5]!;
-      shndx = view.getUint16(o + 6, le);
-      const v = u64Number(view, o + 8, le);
-      const z = u64Number(view, o + 16, le);
-      if ((v > 0x7fffffff || z > 0x7fffffff) && value instanceof Int32Array) {
-        value = Float64Array.from(value);
-        size = Float64Array.from(size);
-      }
-      value[i] = v;
-      size[i] = z;
-    } else {
-      const v = view.getUint32(o + 4, le);
-      const z = view.getUint32(o + 8, le);
-      if ((v > 0x7fffffff || z > 0x7fffffff) && value instanceof Int32Array) {
-        value = Float64Array.from(value);
-        size = Float64Array.from(size);
-      }
-      value[i] = v;
-      size[i] = z;
-      info[i] = bytes[o + 12]!;
-      other[i] = bytes[o + 13]!;
-      shndx = view.getUint16(o + 14, le);
+    nameStart[i] = checkedNameStart(l, shape, i, view.getUint32(o, le), tableEndsInNul);
+    info[i] = bytes[o + at.info]!;
+    other[i] = bytes[o + at.other]!;
+    const v = word(o + at.value);
+    const z = word(o + at.size);
+    if ((v > 0x7fffffff || z > 0x7fffffff) && value instanceof Int32Array) {
+      value = Float64Array.from(value);
+      size = Float64Array.from(size);
     }
-    if (shndx === SHN_XINDEX) {
-      section[i] = extendedSectionIndex(l, sections, shape, i);
-    } else section[i] = shndx === SHN_UNDEF || shndx >= SHN_LORESERVE || shndx >= shnum ? -1 : shndx;
-    if (nameOffset === 0) nameStart[i] = -1;
-    else {
-      // the checks symbols() makes: inside the table, and terminated before its end
-      const nul = tableEndsInNul ? 0 : bytes.indexOf(0, names.start + nameOffset);
-      if (nameOffset >= names.size || nul < 0 || (!tableEndsInNul && nul >= names.start + names.size))
-        throw stringError(l, names, nameOffset, `symbol ${i} of '${shape.table.name}'`);
-      nameStart[i] = names.start + nameOffset;
-    }
+    value[i] = v;
+    size[i] = z;
+    const shndx = view.getUint16(o + at.shndx, le);
+    if (shndx === SHN_XINDEX) section[i] = extendedSectionIndex(l, sections, shape, i);
+    else section[i] = shndx === SHN_UNDEF || shndx >= SHN_LORESERVE || shndx >= shnum ? -1 : shndx;
   }
   const nameCache = new Map<number, string>();
   const records = new Map<number, ElfSymbol>();
@@ -140,6 +128,22 @@ function readColumns(file: ElfFile): SymbolColumns | null {
       return s;
     },
   };
+}
+
+/** Where symbol i's name starts, -1 for none; throws where symbols() would (outside or unterminated). */
+function checkedNameStart(
+  l: Layout,
+  shape: SymbolTableShape,
+  i: number,
+  nameOffset: number,
+  tableEndsInNul: boolean,
+): number {
+  if (nameOffset === 0) return -1;
+  const names = shape.names;
+  const nul = tableEndsInNul ? 0 : l.bytes.indexOf(0, names.start + nameOffset);
+  if (nameOffset >= names.size || nul < 0 || (!tableEndsInNul && nul >= names.start + names.size))
+    throw stringError(l, names, nameOffset, `symbol ${i} of '${shape.table.name}'`);
+  return names.start + nameOffset;
 }
 
 function nameAt(l: Layout, start: number): string {
@@ -202,9 +206,21 @@ export function relocationTables(file: ElfFile): RelocationTables {
   return t;
 }
 
-function readTables(file: ElfFile): RelocationTables {
+interface TableShapes {
+  readonly index: Int32Array;
+  readonly target: Int32Array;
+  readonly symbols: Int32Array;
+  readonly start: Float64Array;
+  readonly size: Uint8Array;
+  readonly count: Int32Array;
+}
+
+/**
+ * The REL and RELA sections' shapes, each checked as readRelocationSections checks it; at the first
+ * it would refuse, that reader is run to throw its own error.
+ */
+function tableShapes(file: ElfFile, secs: SectionColumns): TableShapes {
   const lookup = sectionLookupOf(file);
-  const secs = sectionColumns(file);
   const l = layoutOf(file);
   const list: number[] = [];
   for (let k = 0; k < lookup.relocationSections.length; k++) {
@@ -213,40 +229,51 @@ function readTables(file: ElfFile): RelocationTables {
   }
   const symbolCounts = new Map<number, number>();
   const n = list.length;
-  const index = new Int32Array(n);
-  const target = new Int32Array(n);
-  const symbols = new Int32Array(n);
-  const start = new Float64Array(n);
-  const size = new Uint8Array(n);
-  const count = new Int32Array(n);
-  let sound = true;
-  for (let k = 0; k < n && sound; k++) {
+  const shapes: TableShapes = {
+    index: new Int32Array(n),
+    target: new Int32Array(n),
+    symbols: new Int32Array(n),
+    start: new Float64Array(n),
+    size: new Uint8Array(n),
+    count: new Int32Array(n),
+  };
+  for (let k = 0; k < n; k++) {
     const i = list[k]!;
     const isRela = secs.type(i) === SHT_RELA;
     const entry = l.is64 ? (isRela ? 24 : 16) : isRela ? 12 : 8;
     const link = secs.link(i);
     const linkType = link < secs.count ? secs.type(link) : -1;
-    sound =
+    const sound =
       secs.start(i) >= 0 &&
       secs.entsize(i) === entry &&
       secs.size(i) % entry === 0 &&
-      (link === 0 ? linkType === SHT_NULL : linkType === SHT_SYMTAB || linkType === SHT_DYNSYM) &&
+      (link === 0 || linkType === SHT_SYMTAB || linkType === SHT_DYNSYM) &&
       secs.info(i) < secs.count;
-    if (!sound) break;
+    if (!sound) {
+      file.relocationSections();
+      // the checks above are the reader's: it has thrown
+      throw new ElfFormatError(file.path, `relocation section [${i}] cannot be read`);
+    }
     let m = symbolCounts.get(link);
     if (m === undefined) {
       m = linkType === SHT_NULL ? 0 : symbolCount(l, lookup, lookup.section(link));
       symbolCounts.set(link, m);
     }
-    index[k] = i;
-    target[k] = secs.info(i);
-    symbols[k] = m;
-    start[k] = secs.start(i);
-    size[k] = entry;
-    count[k] = secs.size(i) / entry;
+    shapes.index[k] = i;
+    shapes.target[k] = secs.info(i);
+    shapes.symbols[k] = m;
+    shapes.start[k] = secs.start(i);
+    shapes.size[k] = entry;
+    shapes.count[k] = secs.size(i) / entry;
   }
-  // a section the checks above refuse: the reader's own checks say what is wrong with it
-  if (!sound) file.relocationSections();
+  return shapes;
+}
+
+function readTables(file: ElfFile): RelocationTables {
+  const lookup = sectionLookupOf(file);
+  const l = layoutOf(file);
+  const { index, target, symbols, start, size, count } = tableShapes(file, sectionColumns(file));
+  const n = index.length;
   const { view, littleEndian: le, is64 } = l;
   const machine = file.header.machine;
   const at = (t: number, i: number): number => start[t]! + i * size[t]!;

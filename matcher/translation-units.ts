@@ -171,16 +171,11 @@ function emptyPartition(file: ElfFile, secs: SectionColumns, unplacedPath: strin
   );
 }
 
-/** The split with its pieces, units and symbols made as objects on first use. */
-function materialized(
-  file: ElfFile,
-  columns: LinkedColumns,
-  runs: readonly Run[],
-  opts: { unplacedPath: string; landingOf: LinkedUnits["landingOf"] },
-): LinkedUnits {
+/** Piece k of the table as an object, made once. */
+function pieceMaker(file: ElfFile, columns: LinkedColumns): (k: number) => Piece {
   const { symbols: cols, pieces: table, pieceUnit } = columns;
   const made = new Map<number, Piece>();
-  const piece = (k: number): Piece => {
+  return (k) => {
     let p = made.get(k);
     if (p === undefined) {
       const anchors: ElfSymbol[] = [];
@@ -198,39 +193,59 @@ function materialized(
     }
     return p;
   };
-  // the pieces of each unit, listed once when a unit's pieces are first asked for:
+}
+
+/** A unit whose pieces and symbols are made when first asked for (r null: the unplaced unit). */
+function lazyUnit(
+  index: number,
+  r: Run | null,
+  cols: SymbolColumns,
+  pieceIds: (u: number) => Int32Array,
+  piece: (k: number) => Piece,
+  unplacedPath: string,
+): TranslationUnit {
+  let pieces: Piece[] | undefined;
+  let symbols: ElfSymbol[] | undefined;
+  return {
+    index,
+    file: r?.file ?? unplacedPath,
+    path: r?.path ?? unplacedPath,
+    member: r?.member ?? null,
+    fileSymbol: r ? cols.symbol(r.fileSymbol) : null,
+    get pieces() {
+      pieces ??= Array.from(pieceIds(index), piece);
+      return pieces;
+    },
+    get symbols() {
+      if (symbols === undefined) {
+        symbols = [];
+        if (r) {
+          for (let i = r.fileSymbol + 1; i < r.end; i++)
+            if ((cols.info[i]! & 0xf) !== STT_SECTION) symbols.push(cols.symbol(i));
+        }
+        for (const p of this.pieces) for (const a of p.anchors) if (a.bind !== STB_LOCAL) symbols.push(a);
+      }
+      return symbols;
+    },
+  };
+}
+
+/** The split with its pieces, units and symbols made as objects on first use. */
+function materialized(
+  file: ElfFile,
+  columns: LinkedColumns,
+  runs: readonly Run[],
+  opts: { unplacedPath: string; landingOf: LinkedUnits["landingOf"] },
+): LinkedUnits {
+  const { symbols: cols, pieces: table, pieceUnit, relocations } = columns;
+  const piece = pieceMaker(file, columns);
+  // the pieces of each unit, listed once when a unit's pieces are first asked for
   let byUnit: { from: Int32Array; list: Int32Array } | null = null;
-  const unitPieces = (u: number): Int32Array => {
+  const pieceIds = (u: number): Int32Array => {
     byUnit ??= groupBy(pieceUnit, runs.length + 1);
     return byUnit.list.subarray(byUnit.from[u]!, byUnit.from[u + 1]!);
   };
-  const unitOf = (index: number, r: Run | null): TranslationUnit => {
-    let pieces: Piece[] | undefined;
-    let symbols: ElfSymbol[] | undefined;
-    return {
-      index,
-      file: r?.file ?? opts.unplacedPath,
-      path: r?.path ?? opts.unplacedPath,
-      member: r?.member ?? null,
-      fileSymbol: r ? cols.symbol(r.fileSymbol) : null,
-      get pieces() {
-        pieces ??= Array.from(unitPieces(index), piece);
-        return pieces;
-      },
-      get symbols() {
-        if (symbols === undefined) {
-          symbols = [];
-          if (r) {
-            for (let i = r.fileSymbol + 1; i < r.end; i++)
-              if ((cols.info[i]! & 0xf) !== STT_SECTION) symbols.push(cols.symbol(i));
-          }
-          for (const p of this.pieces) for (const a of p.anchors) if (a.bind !== STB_LOCAL) symbols.push(a);
-        }
-        return symbols;
-      },
-    };
-  };
-  const units = [...runs.map((r, i) => unitOf(i, r)), unitOf(runs.length, null)];
+  const units = [...runs, null].map((r, i) => lazyUnit(i, r, cols, pieceIds, piece, opts.unplacedPath));
   const decoded = new Map<number, readonly ElfRelocation[]>();
   return {
     file,
@@ -247,7 +262,7 @@ function materialized(
       return k < 0 ? undefined : piece(k);
     },
     piece,
-    pieceIds: unitPieces,
+    pieceIds,
     symbol: (i) => cols.symbol(i),
     section: (i) => sectionOf(file, i),
     landing: (r, from) =>
@@ -256,14 +271,10 @@ function materialized(
     relocationsIn(p) {
       let list = decoded.get(p.id);
       if (list === undefined) {
-        const {
-          list: sorted,
-          from,
-          to,
-        } = columns.relocations.range(table.section[p.id]!, table.start[p.id]!, table.end[p.id]!);
-        const tables = columns.relocations.tables;
+        const range = relocations.range(table.section[p.id]!, table.start[p.id]!, table.end[p.id]!);
+        const { list: sorted, from, to } = range;
         list = Array.from({ length: to - from }, (_, k) =>
-          tables.relocation(sorted.table(from + k), sorted.entry(from + k)),
+          relocations.tables.relocation(sorted.table(from + k), sorted.entry(from + k)),
         );
         decoded.set(p.id, list);
       }
