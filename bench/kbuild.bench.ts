@@ -116,6 +116,7 @@ export async function run(): Promise<void> {
           `peak RSS ${mb(r.maxRss)} = ${(r.maxRss / size).toFixed(2)}× the two files, ${above.join(", ")} (target ≤ 2×)\n`,
       );
       const one = measured([CLI, "diff", vo, vp], hook);
+      let four: { size: number; rss: number } | null = null;
       process.stdout.write(
         `${tc}: 1× diff vmlinux.o vmlinux.o: ${one.seconds.toFixed(3)} s, peak RSS ${mb(one.maxRss)}\n`,
       );
@@ -129,8 +130,14 @@ export async function run(): Promise<void> {
             `${((m.seconds - version.seconds) / (one.seconds - version.seconds)).toFixed(2)}× the 1× time beyond klpmatch --version; ` +
             `peak RSS ${mb(m.maxRss)}, ${((m.maxRss - version.maxRss) / grown).toFixed(2)}× the files above klpmatch --version\n`,
         );
+        if (n === 4) four = { size: grown, rss: m.maxRss };
         rmSync(o);
         rmSync(p);
+      }
+      if (four !== null) {
+        process.stdout.write(
+          `${tc}: memory the input adds, from 1× to 4×: ${((four.rss - one.maxRss) / (four.size - size)).toFixed(2)} bytes per byte of the two files\n`,
+        );
       }
     }
   } finally {
