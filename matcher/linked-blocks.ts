@@ -5,6 +5,7 @@
 // same-named input sections merged in input order); between groups the order depends on the
 // script (tools/objtool/klp-diff.c's find_sympos counts .text.unlikely* first for 6.19's), so
 // a name whose copies lie in different groups is left without blocks rather than guessed.
+import { sectionColumns, symbolColumns } from "../elf/columns.js";
 import { STB_LOCAL, STT_FILE, STT_FUNC, STT_OBJECT } from "../elf/constants.js";
 import type { ElfFile } from "../elf/types.js";
 import type { KernelObject } from "../lib/kernel-table.js";
@@ -34,7 +35,7 @@ interface Occurrence {
   readonly rank: number | null;
   /** Its section's place in vmlinux.o and its offset there: the final link keeps input order. */
   readonly section: number;
-  readonly value: bigint;
+  readonly value: number;
 }
 
 /**
@@ -54,7 +55,7 @@ export function linkedFileBlocks(linked: ElfFile, vmlinux: KernelObject): Map<st
     const symbols = positions.map((p) => vmlinux.at(p));
     if (symbols.some((s) => s.address === null)) continue;
     symbols.sort((a, b) => (a.address! < b.address! ? -1 : a.address! > b.address! ? 1 : 0));
-    list.sort((a, b) => a.section - b.section || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    list.sort((a, b) => a.section - b.section || a.value - b.value);
     for (let k = 0; k < list.length; k++)
       out.set(`${name}@${symbols[k]!.address!.toString(16)}`, list[k]!.block);
   }
@@ -78,24 +79,36 @@ export function linkedModuleBlocks(linked: ElfFile, module: KernelObject): Map<n
 /** Each local function or object name of a linked object, with the STT_FILE block of each copy. */
 function localsByName(linked: ElfFile): Map<string, Occurrence[]> {
   const byName = new Map<string, Occurrence[]>();
+  const cols = symbolColumns(linked);
+  if (cols === null) return byName;
+  const sections = sectionColumns(linked);
+  const ranks = new Map<number, number | null>();
+  const rankOf = (section: number): number | null => {
+    let rank = ranks.get(section);
+    if (rank === undefined) {
+      rank = layoutRank(sections.name(section));
+      ranks.set(section, rank);
+    }
+    return rank;
+  };
   let current: { file: string; locals: Set<string> } | null = null;
-  for (const s of linked.symbols()) {
-    if (s.type === STT_FILE) {
-      current = { file: s.name, locals: new Set() };
+  for (let i = 1; i < cols.count; i++) {
+    const type = cols.info[i]! & 0xf;
+    if (type === STT_FILE) {
+      current = { file: cols.name(i), locals: new Set() };
       continue;
     }
-    if (current === null || s.bind !== STB_LOCAL || s.name === "" || s.sectionIndex === null) continue;
-    if (s.type !== STT_FUNC && s.type !== STT_OBJECT) continue;
-    current.locals.add(s.name);
-    const o = {
-      block: current,
-      rank: layoutRank(linked.sections[s.sectionIndex]?.name ?? ""),
-      section: s.sectionIndex,
-      value: s.value,
-    };
-    const list = byName.get(s.name);
+    const section = cols.section[i]!;
+    if (current === null || cols.info[i]! >> 4 !== STB_LOCAL || cols.nameStart[i]! < 0 || section < 0)
+      continue;
+    if (type !== STT_FUNC && type !== STT_OBJECT) continue;
+    const name = cols.name(i);
+    if (name === "") continue;
+    current.locals.add(name);
+    const o = { block: current, rank: rankOf(section), section, value: cols.value[i]! };
+    const list = byName.get(name);
     if (list) list.push(o);
-    else byName.set(s.name, [o]);
+    else byName.set(name, [o]);
   }
   return byName;
 }

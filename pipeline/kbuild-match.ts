@@ -69,7 +69,8 @@ async function reportInputs(
   readElf: ReturnType<typeof cachedElfReader>,
 ): Promise<InputFile[]> {
   const inputs: InputFile[] = [];
-  for (const { role, path } of diff.inputs) inputs.push({ role, path, sha256: await inputSha256(path) });
+  for (const { role, path, sha256 } of diff.inputs)
+    inputs.push({ role, path, sha256: sha256 ?? (await inputSha256(path)) });
   for (const [role, path] of [
     ["kallsyms", opts.kallsyms],
     ["system-map", opts.systemMap],
@@ -92,7 +93,10 @@ export async function matchKbuild(opts: KbuildMatchOptions, given?: KbuildDiff):
   });
   const diff =
     given ??
-    (await diffKbuild(opts.orig, opts.patched, opts.patch !== undefined ? { patch: opts.patch } : {}));
+    (await diffKbuild(opts.orig, opts.patched, {
+      hashInputs: true,
+      ...(opts.patch !== undefined ? { patch: opts.patch } : {}),
+    }));
   const run = await runContext(opts, table, choice, diff, readElf);
   const objects: ObjectReport[] = [];
   const references: ReferenceReport[] = [];

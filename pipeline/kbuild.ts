@@ -7,10 +7,10 @@ import { symbolColumns } from "../elf/columns.js";
 import { STB_LOCAL, STT_FILE, STT_SECTION } from "../elf/constants.js";
 import { readElf } from "../elf/file.js";
 import { fileKind } from "../elf/file-kind.js";
-import { readElfFile } from "../elf/read-file.js";
+import { readElfFileAndBytes } from "../elf/read-file.js";
 import type { ElfFile } from "../elf/types.js";
 import { InputError } from "../lib/input-error.js";
-import { readInputFile, readInputText } from "../lib/input-files.js";
+import { bytesSha256, readInputFile, readInputText } from "../lib/input-files.js";
 import {
   configDifferences,
   isKbuildDir,
@@ -33,8 +33,12 @@ export interface KbuildUnit extends UnitDiff {
 }
 
 export interface KbuildDiff {
-  /** The linked objects read, orig and patched (a report's inputs). */
-  readonly inputs: readonly { readonly role: "orig" | "patched"; readonly path: string }[];
+  /** The linked objects read, orig and patched (a report's inputs), hashed with hashInputs. */
+  readonly inputs: readonly {
+    readonly role: "orig" | "patched";
+    readonly path: string;
+    readonly sha256?: string;
+  }[];
   /** Every unit that was diffed (not equal by bytes and relocations). */
   readonly units: readonly KbuildUnit[];
   /** Per linked object: its path, how many units it has, how many were skipped as equal. */
@@ -46,6 +50,8 @@ export interface KbuildDiff {
 }
 
 export interface KbuildOptions {
+  /** Hash each linked object as it is read (a report's inputs), instead of reading it again later. */
+  readonly hashInputs?: boolean;
   /** The patch (unified diff): units changed outside its files are marked as changed by LTO. */
   /** The patch(es) the build applied: units changed outside their files are marked as changed by LTO. */
   readonly patch?: readonly string[];
@@ -203,24 +209,39 @@ export async function diffKbuild(
   const known = new Set(orig.modules.map((m) => m.path));
   const onlyPatched = patched.modules.filter((m) => !known.has(m.path)).map((m) => m.path);
   const linked = pairs.map(([o, p]) => ({ o, p, origRoot: orig.root, patchedRoot: patched.root }));
-  return { ...(await diffLinkedPairs(linked, patchFiles)), onlyOrig, onlyPatched };
+  const read = linkedReader(opts.hashInputs === true);
+  return { ...(await diffLinkedPairs(linked, patchFiles, read)), onlyOrig, onlyPatched };
+}
+
+/** A linked object read, and its sha256 (of the bytes on disk) when asked for. */
+type ReadLinked = (path: string) => Promise<{ file: ElfFile; sha256?: string }>;
+
+function linkedReader(hash: boolean): ReadLinked {
+  return async (path) => {
+    const { file, raw } = await readElfFileAndBytes(path);
+    return hash ? { file, sha256: bytesSha256(raw) } : { file };
+  };
 }
 
 /** Each pair of linked objects diffed unit by unit; the reading and the LTO marking of diffKbuild. */
 async function diffLinkedPairs(
   pairs: readonly LinkedPair[],
   patchFiles: ReadonlySet<string> | null,
-  read: (path: string) => Promise<ElfFile> = readElfFile,
+  read: ReadLinked,
 ): Promise<Omit<KbuildDiff, "onlyOrig" | "onlyPatched">> {
   const units: KbuildUnit[] = [];
   const origObjects = new Map<string, ElfFile>();
   const objects: KbuildDiff["objects"][number][] = [];
-  const inputs: { role: "orig" | "patched"; path: string }[] = [];
+  const inputs: KbuildDiff["inputs"][number][] = [];
   for (const pair of pairs) {
     const { o, p } = pair;
     const [oPath, pPath] = [join(pair.origRoot, o.path), join(pair.patchedRoot, p.path)];
-    inputs.push({ role: "orig", path: oPath }, { role: "patched", path: pPath });
-    const [oFile, pFile] = await Promise.all([read(oPath), read(pPath)]);
+    const [oRead, pRead] = await Promise.all([read(oPath), read(pPath)]);
+    inputs.push(
+      { role: "orig", path: oPath, ...hashOf(oRead) },
+      { role: "patched", path: pPath, ...hashOf(pRead) },
+    );
+    const [oFile, pFile] = [oRead.file, pRead.file];
     for (const f of [oFile, pFile]) checkFunctionSections(f);
     origObjects.set(o.objname, oFile);
     if (Buffer.compare(oFile.bytes, pFile.bytes) === 0) {
@@ -238,6 +259,9 @@ async function diffLinkedPairs(
   }
   return { units, objects, origObjects, inputs };
 }
+
+const hashOf = (r: { sha256?: string }): { sha256?: string } =>
+  r.sha256 === undefined ? {} : { sha256: r.sha256 };
 
 /** How many STT_FILE symbols an object has: more than one, and it is a linked object of several files. */
 export function fileSymbolCount(file: ElfFile): number {
@@ -263,16 +287,19 @@ export async function diffLinkedFiles(
   /** Objects read already (standard input can be read only once), by their path. */
   readAlready: readonly ElfFile[] = [],
 ): Promise<KbuildDiff | null> {
-  const cache = new Map<string, Promise<ElfFile>>(readAlready.map((f) => [f.path, Promise.resolve(f)]));
-  const read = (path: string): Promise<ElfFile> => {
+  const cache = new Map<string, Promise<{ file: ElfFile; sha256?: string }>>(
+    readAlready.map((f) => [f.path, Promise.resolve({ file: f })]),
+  );
+  const readOnce = linkedReader(opts.hashInputs === true);
+  const read: ReadLinked = (path) => {
     let f = cache.get(path);
     if (f === undefined) {
-      f = readElfFile(path);
+      f = readOnce(path);
       cache.set(path, f);
     }
     return f;
   };
-  if (fileSymbolCount(await read(origPath)) < 2) return null;
+  if (fileSymbolCount((await read(origPath)).file) < 2) return null;
   const patchFiles = await patchesFiles(opts.patch);
   const object = async (path: string): Promise<{ root: string; object: LinkedObject }> => {
     const root = dirname(path);

@@ -162,7 +162,7 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
       const linked =
         kbuild || (await isDirectory(argv.orig))
           ? null
-          : await diffLinkedFiles(argv.orig, argv.patched, patch);
+          : await diffLinkedFiles(argv.orig, argv.patched, { ...patch, hashInputs: true });
       const pipeline = (o: Parameters<typeof matchKbuild>[0]) =>
         kbuild ? matchKbuild(o) : linked !== null ? matchKbuild(o, linked) : matchPatch(o);
       let report: MatchReport = await pipeline({
