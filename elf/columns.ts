@@ -147,19 +147,7 @@ function checkedNameStart(
 }
 
 function nameAt(l: Layout, start: number): string {
-  if (start < 0) return "";
-  const end = l.bytes.indexOf(0, start);
-  return (
-    l.buffer as unknown as {
-      latin1Slice(a: number, b: number): string;
-      utf8Slice(a: number, b: number): string;
-    }
-  )[isAscii(l.bytes, start, end) ? "latin1Slice" : "utf8Slice"](start, end);
-}
-
-function isAscii(bytes: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return false;
-  return true;
+  return start < 0 ? "" : decodeString(l, start, l.bytes.indexOf(0, start));
 }
 
 /** Whether symbol i of a and symbol j of b have the same name, compared where the names lie. */

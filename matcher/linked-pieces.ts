@@ -44,9 +44,9 @@ export function isStubName(cols: SymbolColumns, i: number): boolean {
   if (at < 0) return false;
   const b = cols.bytes;
   if (b[at] !== 0x5f || b[at + 1] !== 0x5f || b[at + 5] !== 0x5f) return false;
-  const [c, d, e] = [b[at + 2], b[at + 3], b[at + 4]];
-  // "pfx" or "cfi"
-  return (c === 0x70 && d === 0x66 && e === 0x78) || (c === 0x63 && d === 0x66 && e === 0x69);
+  // "pfx" or "cfi" between
+  if (b[at + 3] !== 0x66) return false;
+  return (b[at + 2] === 0x70 && b[at + 4] === 0x78) || (b[at + 2] === 0x63 && b[at + 4] === 0x69);
 }
 
 /**

@@ -133,3 +133,41 @@ describe("the screen agrees with comparing every unit", () => {
     }
   }
 });
+
+describe("pieces of a merged section", () => {
+  /** One .text.f holding three files' copies: a.c's __pfx_f + f, b.c's __cfi_f + f, c.c's f. */
+  function stubs(): Uint8Array {
+    return buildElf({
+      class: 64,
+      endianness: "little",
+      machine: 62,
+      type: 1,
+      sections: [{ name: ".text.f", type: 1, flags: 6n, data: new Uint8Array(96) }],
+      symbols: [
+        { name: "a.c", shndx: 0xfff1, info: 0x04 },
+        { name: "__pfx_f", shndx: 1, info: 0x02, value: 0n, size: 16n },
+        { name: "f", shndx: 1, info: 0x02, value: 16n, size: 16n },
+        { name: "b.c", shndx: 0xfff1, info: 0x04 },
+        { name: "__cfi_f", shndx: 1, info: 0x02, value: 32n, size: 16n },
+        { name: "f", shndx: 1, info: 0x02, value: 48n, size: 16n },
+        { name: "c.c", shndx: 0xfff1, info: 0x04 },
+        { name: "f", shndx: 1, info: 0x02, value: 64n, size: 32n },
+      ],
+    });
+  }
+
+  it("a __pfx_ or __cfi_ stub's piece runs on into its function; each file's copy is a piece of its unit", () => {
+    const file = readElf(stubs(), { path: "stubs.o" });
+    const units = partitionLinked(file, { unplacedPath: "stubs.o" });
+    const pieces = units.piecesIn(1).map((p) => ({
+      range: [Number(p.start), Number(p.end)],
+      anchors: p.anchors.map((a) => a.name),
+      unit: units.units[p.unit]!.file,
+    }));
+    expect(pieces).toEqual([
+      { range: [0, 32], anchors: ["__pfx_f", "f"], unit: "a.c" },
+      { range: [32, 64], anchors: ["__cfi_f", "f"], unit: "b.c" },
+      { range: [64, 96], anchors: ["f"], unit: "c.c" },
+    ]);
+  });
+});
