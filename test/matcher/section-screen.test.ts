@@ -14,6 +14,8 @@ const R_X86_64_32 = 10;
 const code = (fill: number): Uint8Array => new Uint8Array(16).fill(fill);
 
 interface Variant {
+  /** A new function h in a section of its own, after the others. */
+  h?: boolean;
   f?: Uint8Array;
   strings?: string;
   /** Addends of f's and g's references into the strings. */
@@ -38,6 +40,7 @@ function linked(v: Variant = {}): Uint8Array {
         entsize: 1n,
         data: new TextEncoder().encode(v.strings ?? "hello\0world\0"),
       },
+      ...(v.h ? [{ name: ".text.h", type: 1, flags: 6n, data: code(0xc3) }] : []),
     ],
     symbols: [
       { name: "a.c", shndx: 0xfff1, info: 0x04 },
@@ -47,6 +50,7 @@ function linked(v: Variant = {}): Uint8Array {
       { name: "", shndx: 2, info: 0x03 },
       { name: "", shndx: 3, info: 0x03 },
       { name: "g", shndx: 2, info: 0x02, size: 16n },
+      ...(v.h ? [{ name: "h", shndx: 4, info: 0x02, size: 16n }] : []),
     ],
     relocations: [
       { target: 1, rela: true, entries: [{ offset: 4n, type: R_X86_64_32, symbol: 6, addend: fa }] },
@@ -71,6 +75,23 @@ function unclean(orig: Uint8Array, patched: Uint8Array): string[] {
 describe("screenSections", () => {
   it("calls every section of two equal objects unchanged", () => {
     expect(unclean(linked(), linked())).toEqual([]);
+  });
+
+  it("pairs sections by name when the two objects' sections differ: a new one is unclean on its side only", () => {
+    const o = readElf(linked(), { path: "orig.o" });
+    const p = readElf(linked({ h: true }), { path: "patched.o" });
+    const screen = screenSections(
+      partitionLinked(o, { unplacedPath: "orig.o" }),
+      partitionLinked(p, { unplacedPath: "patched.o" }),
+    );
+    const name = (f: typeof o, i: number): string => f.sections[i]!.name;
+    expect([1, 2, 3].map((i) => [name(o, i), name(p, screen.twin[i]!), screen.origDirty[i]])).toEqual([
+      [".text.f", ".text.f", 0],
+      [".text.g", ".text.g", 0],
+      [".rodata.str1.1", ".rodata.str1.1", 0],
+    ]);
+    const h = p.sections.find((s) => s.name === ".text.h")!;
+    expect(screen.patchedDirty[h.index]).toBe(1);
   });
 
   it("leaves a section whose bytes changed unclean, and no other", () => {
