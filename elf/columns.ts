@@ -3,29 +3,13 @@
 // need records for few: numbers instead of objects, names decoded on demand. Values are numbers,
 // exact below 2^53 (offsets in a relocatable object); the records symbol(i) and relocation(i) make
 // are the exact ones symbols() and entries() give.
-import {
-  SHN_LORESERVE,
-  SHN_UNDEF,
-  SHN_XINDEX,
-  SHT_DYNSYM,
-  SHT_NULL,
-  SHT_REL,
-  SHT_RELA,
-  SHT_SYMTAB,
-} from "./constants.js";
-import { ElfFormatError } from "./errors.js";
+import { SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SHT_SYMTAB } from "./constants.js";
 import { layoutOf, sectionLookupOf } from "./file.js";
 import { decodeString, i64Number, type Layout, stringError, u64Number } from "./layout.js";
 import { relocationTypeName } from "./relocation-types.js";
-import { missingSymbolError } from "./relocations.js";
-import { hasData, type SectionLookup, SectionTable } from "./section-header.js";
-import {
-  decodeSymbol,
-  extendedSectionIndex,
-  type SymbolTableShape,
-  symbolCount,
-  symbolTableShape,
-} from "./symbols.js";
+import { missingSymbolError, type RelocationShape, relocationShape } from "./relocations.js";
+import { type SectionLookup, SectionTable } from "./section-header.js";
+import { decodeSymbol, extendedSectionIndex, type SymbolTableShape, symbolTableShape } from "./symbols.js";
 import type { ElfFile, ElfRelocation, ElfSymbol } from "./types.js";
 
 export interface SymbolColumns {
@@ -203,20 +187,17 @@ interface TableShapes {
   readonly count: Int32Array;
 }
 
-/**
- * The REL and RELA sections' shapes, each checked as readRelocationSections checks it; at the first
- * it would refuse, that reader is run to throw its own error.
- */
-function tableShapes(file: ElfFile, secs: SectionColumns): TableShapes {
+/** The REL and RELA sections' shapes, each checked as readRelocationSections checks it. */
+function tableShapes(file: ElfFile): TableShapes {
   const lookup = sectionLookupOf(file);
   const l = layoutOf(file);
-  const list: number[] = [];
-  for (let k = 0; k < lookup.relocationSections.length; k++) {
-    const i = lookup.relocationSections[k]!;
-    if (secs.type(i) === SHT_REL || secs.type(i) === SHT_RELA) list.push(i);
-  }
   const symbolCounts = new Map<number, number>();
-  const n = list.length;
+  const checked: { index: number; shape: RelocationShape }[] = [];
+  for (const index of lookup.relocationSections) {
+    const shape = relocationShape(l, lookup, index, symbolCounts);
+    if (shape !== null) checked.push({ index, shape });
+  }
+  const n = checked.length;
   const shapes: TableShapes = {
     index: new Int32Array(n),
     target: new Int32Array(n),
@@ -225,42 +206,21 @@ function tableShapes(file: ElfFile, secs: SectionColumns): TableShapes {
     size: new Uint8Array(n),
     count: new Int32Array(n),
   };
-  for (let k = 0; k < n; k++) {
-    const i = list[k]!;
-    const isRela = secs.type(i) === SHT_RELA;
-    const entry = l.is64 ? (isRela ? 24 : 16) : isRela ? 12 : 8;
-    const link = secs.link(i);
-    const linkType = link < secs.count ? secs.type(link) : -1;
-    const sound =
-      secs.start(i) >= 0 &&
-      secs.entsize(i) === entry &&
-      secs.size(i) % entry === 0 &&
-      (link === 0 || linkType === SHT_SYMTAB || linkType === SHT_DYNSYM) &&
-      secs.info(i) < secs.count;
-    if (!sound) {
-      file.relocationSections();
-      // the checks above are the reader's: it has thrown
-      throw new ElfFormatError(file.path, `relocation section [${i}] cannot be read`);
-    }
-    let m = symbolCounts.get(link);
-    if (m === undefined) {
-      m = linkType === SHT_NULL ? 0 : symbolCount(l, lookup, lookup.section(link));
-      symbolCounts.set(link, m);
-    }
-    shapes.index[k] = i;
-    shapes.target[k] = secs.info(i);
-    shapes.symbols[k] = m;
-    shapes.start[k] = secs.start(i);
-    shapes.size[k] = entry;
-    shapes.count[k] = secs.size(i) / entry;
-  }
+  checked.forEach(({ index, shape }, k) => {
+    shapes.index[k] = index;
+    shapes.target[k] = lookup.info(index);
+    shapes.symbols[k] = shape.symbols;
+    shapes.start[k] = lookup.dataStart(index);
+    shapes.size[k] = shape.entrySize;
+    shapes.count[k] = shape.count;
+  });
   return shapes;
 }
 
 function readTables(file: ElfFile): RelocationTables {
   const lookup = sectionLookupOf(file);
   const l = layoutOf(file);
-  const { index, target, symbols, start, size, count } = tableShapes(file, sectionColumns(file));
+  const { index, target, symbols, start, size, count } = tableShapes(file);
   const n = index.length;
   const { view, littleEndian: le, is64 } = l;
   const machine = file.header.machine;
@@ -310,25 +270,17 @@ function readTables(file: ElfFile): RelocationTables {
   return tables;
 }
 
-/** A file's section headers, each field read from the header table when asked for (no copy). */
-export interface SectionColumns {
-  readonly count: number;
-  type(i: number): number;
-  /** sh_flags (the flags a section can have fit a number). */
-  flags(i: number): number;
-  size(i: number): number;
-  info(i: number): number;
-  link(i: number): number;
-  entsize(i: number): number;
-  /** Where the section's bytes start in `bytes`, -1 when it has none in the file (SHT_NOBITS, section 0). */
-  start(i: number): number;
+/**
+ * A file's section headers, each field read from the header table when asked for (no copy), with
+ * the names where they lie; for files readElf read.
+ */
+export interface SectionColumns extends SectionLookup {
   /** Where the name starts in `nameBytes` (its NUL ends it), -1 for none. */
   nameStart(i: number): number;
   readonly nameBytes: Uint8Array;
   /** The file's bytes. */
   readonly bytes: Buffer;
-  /** The section's bytes, null when it has none in the file. */
-  data(i: number): Uint8Array | null;
+  /** The section's name, decoded once. */
   name(i: number): string;
 }
 
@@ -337,105 +289,41 @@ const SECTION_COLUMNS = new WeakMap<ElfFile, SectionColumns>();
 export function sectionColumns(file: ElfFile): SectionColumns {
   let c = SECTION_COLUMNS.get(file);
   if (c === undefined) {
-    const lookup = sectionLookupOf(file);
-    c = lookup instanceof SectionTable ? new HeaderFields(file, lookup) : copiedFields(file, lookup);
+    const table = sectionLookupOf(file);
+    if (!(table instanceof SectionTable)) {
+      throw new Error(`${file.path}: section columns are read from files readElf read`);
+    }
+    c = headerColumns(layoutOf(file), table);
     SECTION_COLUMNS.set(file, c);
   }
   return c;
 }
 
-/** The fields of a file this reader read, from its section header table. */
-class HeaderFields implements SectionColumns {
-  readonly count: number;
-  readonly nameBytes: Uint8Array;
-  readonly bytes: Buffer;
-  readonly #l: Layout;
-  readonly #table: SectionTable;
-  readonly #shoff: number;
-  readonly #entry: number;
-  readonly #names = new Map<number, string>();
-
-  constructor(file: ElfFile, table: SectionTable) {
-    this.#l = layoutOf(file);
-    this.#table = table;
-    this.count = table.count;
-    this.#shoff = Number(file.header.shoff);
-    this.#entry = this.#l.is64 ? 64 : 40;
-    this.nameBytes = this.#l.bytes;
-    this.bytes = this.#l.buffer;
-  }
-
-  #field(i: number, at64: number, at32: number): number {
-    const l = this.#l;
-    const o = this.#shoff + i * this.#entry + (l.is64 ? at64 : at32);
-    const le = l.littleEndian;
-    if (!l.is64) return l.view.getUint32(o, le);
-    return u64Number(l.view, o, le);
-  }
-
-  type(i: number): number {
-    return this.#table.type(i);
-  }
-  flags(i: number): number {
-    return this.#field(i, 8, 8);
-  }
-  size(i: number): number {
-    return this.#field(i, 32, 20);
-  }
-  info(i: number): number {
-    const l = this.#l;
-    return l.view.getUint32(this.#shoff + i * this.#entry + (l.is64 ? 44 : 28), l.littleEndian);
-  }
-  link(i: number): number {
-    return this.#table.link(i);
-  }
-  entsize(i: number): number {
-    return this.#field(i, 56, 36);
-  }
-  start(i: number): number {
-    return hasData(i, this.type(i)) ? this.#field(i, 24, 16) : -1;
-  }
-  nameStart(i: number): number {
-    return this.#table.nameStart(i);
-  }
-  data(i: number): Uint8Array | null {
-    return this.#table.section(i).data;
-  }
-  name(i: number): string {
-    let n = this.#names.get(i);
-    if (n === undefined) {
-      const start = this.#table.nameStart(i);
-      n = start < 0 ? "" : decodeString(this.#l, start, this.#table.nameEnd(i));
-      this.#names.set(i, n);
-    }
-    return n;
-  }
-}
-
-/** The fields of a file made of section objects (a view), copied from them once. */
-function copiedFields(file: ElfFile, lookup: SectionLookup): SectionColumns {
-  const sections = Array.from({ length: lookup.count }, (_, i) => lookup.section(i));
-  const names = sections.map((s) => Buffer.from(`${s.name}\0`));
-  const nameStart: number[] = [];
-  let at = 0;
-  for (const n of names) {
-    nameStart.push(at);
-    at += n.length;
-  }
-  const base = file.bytes.byteOffset;
+function headerColumns(l: Layout, table: SectionTable): SectionColumns {
+  const names = new Map<number, string>();
   return {
-    count: lookup.count,
-    type: (i) => sections[i]!.type,
-    flags: (i) => Number(sections[i]!.flags),
-    size: (i) => Number(sections[i]!.size),
-    info: (i) => sections[i]!.info,
-    link: (i) => sections[i]!.link,
-    entsize: (i) => Number(sections[i]!.entsize),
-    start: (i) => (sections[i]!.data === null ? -1 : sections[i]!.data!.byteOffset - base),
-    nameStart: (i) => nameStart[i]!,
-    nameBytes: Buffer.concat(names),
-    bytes: layoutOf(file).buffer,
-    data: (i) => sections[i]!.data,
-    name: (i) => sections[i]!.name,
+    count: table.count,
+    symbolSections: table.symbolSections,
+    relocationSections: table.relocationSections,
+    section: (i) => table.section(i),
+    type: (i) => table.type(i),
+    link: (i) => table.link(i),
+    info: (i) => table.info(i),
+    flags: (i) => table.flags(i),
+    size: (i) => table.size(i),
+    entsize: (i) => table.entsize(i),
+    dataStart: (i) => table.dataStart(i),
+    nameStart: (i) => table.nameStart(i),
+    nameBytes: l.bytes,
+    bytes: l.buffer,
+    name(i) {
+      let n = names.get(i);
+      if (n === undefined) {
+        const start = table.nameStart(i);
+        n = start < 0 ? "" : decodeString(l, start, table.nameEnd(i));
+        names.set(i, n);
+      }
+      return n;
+    },
   };
 }

@@ -8,9 +8,6 @@ import type { SectionLookup } from "./section-header.js";
 import { symbolCount } from "./symbols.js";
 import type { ElfHeader, ElfRelocation, ElfRelocationSection, ElfSection } from "./types.js";
 
-/** The entry sizes as bigints, to compare with sh_entsize without allocating. */
-const ENTRY_SIZES: Record<number, bigint> = { 8: 8n, 12: 12n, 16: 16n, 24: 24n };
-
 /** Every SHT_REL / SHT_RELA section of a file, checked; their entries are decoded on first use. */
 export function readRelocationSections(
   l: Layout,
@@ -30,52 +27,74 @@ export function readRelocationSections(
   };
   const decoder: RelocationDecoder = { layout: l, nameOf };
   for (const index of sections.relocationSections) {
-    const type = sections.type(index);
-    if (type !== SHT_REL && type !== SHT_RELA) continue;
-    const section = sections.section(index);
-    const isRela = type === SHT_RELA;
-    const entrySize = l.is64 ? (isRela ? 24 : 16) : isRela ? 12 : 8;
-    const data = section.data;
-    if (data === null)
-      throw new ElfFormatError(
-        l.path,
-        `${relocationSectionText(section)}: section 0 is reserved and cannot hold relocations`,
-      );
-    if (section.entsize !== ENTRY_SIZES[entrySize]) {
-      throw new ElfFormatError(
-        l.path,
-        `${relocationSectionText(section)} has sh_entsize ${section.entsize}, expected ${entrySize}`,
-      );
-    }
-    if (data.length % entrySize !== 0) {
-      throw new ElfFormatError(
-        l.path,
-        `${relocationSectionText(section)} has size ${hex(section.size)}, not a multiple of its entry size ${entrySize}`,
-      );
-    }
-    const symtab = section.link < sections.count ? sections.section(section.link) : undefined;
-    if (!symtab || (section.link !== 0 && symtab.type !== SHT_SYMTAB && symtab.type !== SHT_DYNSYM)) {
-      throw new ElfFormatError(
-        l.path,
-        `${relocationSectionText(section)} has sh_link ${section.link}, which is not a symbol table`,
-      );
-    }
-    let symbols = 0;
-    if (symtab.type !== SHT_NULL) {
-      const known = symbolCounts.get(symtab.index);
-      symbols = known ?? symbolCount(l, sections, symtab);
-      symbolCounts.set(symtab.index, symbols);
-    }
-    if (section.info >= sections.count) {
-      throw new ElfFormatError(
-        l.path,
-        `${relocationSectionText(section)} has sh_info ${section.info}, not a section (${sections.count} sections)`,
-      );
-    }
-    const count = data.length / entrySize;
-    result.push(new RelocationSectionView(decoder, sections, section, symtab, isRela, count, symbols));
+    const shape = relocationShape(l, sections, index, symbolCounts);
+    if (shape === null) continue;
+    const symtab = sections.section(sections.link(index));
+    result.push(
+      new RelocationSectionView(
+        decoder,
+        sections,
+        sections.section(index),
+        symtab,
+        shape.isRela,
+        shape.count,
+        shape.symbols,
+      ),
+    );
   }
   return result;
+}
+
+/** A checked SHT_REL / SHT_RELA section's shape, read from its header fields. */
+export interface RelocationShape {
+  readonly isRela: boolean;
+  readonly entrySize: number;
+  readonly count: number;
+  /** How many symbols its symbol table has (0 for sh_link 0). */
+  readonly symbols: number;
+}
+
+/**
+ * Checks relocation section `index` (null: not REL or RELA) without making its section object
+ * unless to name it in an error; `symbolCounts` keeps each symbol table's count across calls.
+ */
+export function relocationShape(
+  l: Layout,
+  sections: SectionLookup,
+  index: number,
+  symbolCounts: Map<number, number>,
+): RelocationShape | null {
+  const type = sections.type(index);
+  if (type !== SHT_REL && type !== SHT_RELA) return null;
+  const isRela = type === SHT_RELA;
+  const entrySize = l.is64 ? (isRela ? 24 : 16) : isRela ? 12 : 8;
+  const fail = (what: string): ElfFormatError =>
+    new ElfFormatError(l.path, `${relocationSectionText(sections.section(index))}${what}`);
+  if (sections.dataStart(index) < 0) throw fail(": section 0 is reserved and cannot hold relocations");
+  const entsize = sections.entsize(index);
+  if (entsize !== entrySize) {
+    throw fail(` has sh_entsize ${sections.section(index).entsize}, expected ${entrySize}`);
+  }
+  const size = sections.size(index);
+  if (size % entrySize !== 0) {
+    throw fail(
+      ` has size ${hex(sections.section(index).size)}, not a multiple of its entry size ${entrySize}`,
+    );
+  }
+  const link = sections.link(index);
+  const linkType = link < sections.count ? sections.type(link) : -1;
+  if (linkType < 0 || (link !== 0 && linkType !== SHT_SYMTAB && linkType !== SHT_DYNSYM)) {
+    throw fail(` has sh_link ${link}, which is not a symbol table`);
+  }
+  let symbols = 0;
+  if (linkType !== SHT_NULL) {
+    const known = symbolCounts.get(link);
+    symbols = known ?? symbolCount(l, sections, sections.section(link));
+    symbolCounts.set(link, symbols);
+  }
+  const info = sections.info(index);
+  if (info >= sections.count) throw fail(` has sh_info ${info}, not a section (${sections.count} sections)`);
+  return { isRela, entrySize, count: size / entrySize, symbols };
 }
 
 function relocationSectionText(section: ElfSection): string {

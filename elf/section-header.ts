@@ -200,6 +200,13 @@ export interface SectionLookup {
   section(i: number): ElfSection;
   type(i: number): number;
   link(i: number): number;
+  info(i: number): number;
+  /** sh_flags, sh_size and sh_entsize as numbers (exact below 2^53). */
+  flags(i: number): number;
+  size(i: number): number;
+  entsize(i: number): number;
+  /** Where section i's bytes start in the file, -1 when it has none there (SHT_NOBITS, section 0). */
+  dataStart(i: number): number;
   /** Indexes of the SHT_SYMTAB, SHT_DYNSYM and SHT_SYMTAB_SHNDX sections, in order. */
   readonly symbolSections: readonly number[];
   /** Indexes of the SHT_REL, SHT_RELA and SHT_RELR sections, in order. */
@@ -223,6 +230,11 @@ export function arrayLookup(sections: readonly ElfSection[]): SectionLookup {
     section: (i) => sections[i]!,
     type: (i) => sections[i]!.type,
     link: (i) => sections[i]!.link,
+    info: (i) => sections[i]!.info,
+    flags: (i) => Number(sections[i]!.flags),
+    size: (i) => Number(sections[i]!.size),
+    entsize: (i) => Number(sections[i]!.entsize),
+    dataStart: (i) => (sections[i]!.data === null ? -1 : Number(sections[i]!.offset)),
     symbolSections: sections.filter((s) => isSymbolSection(s.type)).map((s) => s.index),
     relocationSections: sections.filter((s) => isRelocationSection(s.type)).map((s) => s.index),
   };
@@ -271,6 +283,32 @@ export class SectionTable implements SectionLookup {
     return l.view.getUint32(this.#shoff + i * this.#entrySize + this.#linkAt, l.littleEndian);
   }
 
+  info(i: number): number {
+    const l = this.#context.layout;
+    return l.view.getUint32(this.#shoff + i * this.#entrySize + this.#linkAt + 4, l.littleEndian);
+  }
+
+  #number(i: number, offsets: number[]): number {
+    const l = this.#context.layout;
+    return wordNumber(l, this.#shoff + i * this.#entrySize + offsets[l.is64 ? 0 : 1]!);
+  }
+
+  flags(i: number): number {
+    return this.#number(i, FLAGS);
+  }
+
+  size(i: number): number {
+    return this.#number(i, SIZE);
+  }
+
+  entsize(i: number): number {
+    return this.#number(i, ENTSIZE);
+  }
+
+  dataStart(i: number): number {
+    return hasData(i, this.type(i)) ? this.#number(i, OFFSET) : -1;
+  }
+
   /** The section-name table, null when the file has none. */
   get nameTable(): StringTable | null {
     return this.#context.names;
@@ -306,10 +344,8 @@ export class SectionTable implements SectionLookup {
   }
 
   #make(i: number): SectionHeader {
-    const l = this.#context.layout;
     const at = this.#shoff + i * this.#entrySize;
-    const info = l.view.getUint32(at + this.#linkAt + 4, l.littleEndian);
-    return new SectionHeader(this.#context, i, at, this.type(i), this.link(i), info);
+    return new SectionHeader(this.#context, i, at, this.type(i), this.link(i), this.info(i));
   }
 }
 

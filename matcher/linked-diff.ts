@@ -17,7 +17,6 @@ import {
   type LinkedUnits,
   type Piece,
   partitionLinked,
-  pieceRelocations,
   type TranslationUnit,
   unitHashes,
 } from "./translation-units.js";
@@ -218,12 +217,7 @@ function sortedPieces(pieces: readonly Piece[]): Piece[] {
 }
 
 /** Whether two units hold the same pieces: names (hash looked through), sizes, bytes and relocations. */
-export function unitsEqual(
-  o: LinkedUnits,
-  ou: TranslationUnit,
-  p: LinkedUnits,
-  pu: TranslationUnit,
-): boolean {
+function unitsEqual(o: LinkedUnits, ou: TranslationUnit, p: LinkedUnits, pu: TranslationUnit): boolean {
   return piecesEqual(o, ou.pieces, p, pu.pieces);
 }
 
@@ -260,8 +254,8 @@ function bytesEqual(x: Piece, y: Piece): boolean {
 }
 
 function relocationsEqual(o: LinkedUnits, x: Piece, p: LinkedUnits, y: Piece): boolean {
-  const a = pieceRelocations(o, x);
-  const b = pieceRelocations(p, y);
+  const a = o.relocationsIn(x);
+  const b = p.relocationsIn(y);
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const r = a[i]!;

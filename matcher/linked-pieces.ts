@@ -211,11 +211,6 @@ export class RelocationIndex {
     }
   }
 
-  /** Indexes of the sections some relocation section applies to. */
-  *targets(): IterableIterator<number> {
-    for (let s = 0; s < this.#first.length; s++) if (this.#first[s]! >= 0) yield s;
-  }
-
   /** The first table applying to a section, -1 for none; next(t) the one after t. */
   first(section: number): number {
     return this.#first[section] ?? -1;

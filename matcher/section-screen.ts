@@ -7,7 +7,7 @@
 // hold no change the unit-by-unit diff would see; the rest (a few sections for a patch) is diffed.
 // Anything not sure (a renamed promoted static, a reach into a changed section) is left unclean.
 
-import { type SectionColumns, type SymbolColumns, sameName } from "../elf/columns.js";
+import { type SectionColumns, sameName } from "../elf/columns.js";
 import { SHF_ALLOC, STB_LOCAL, STT_NOTYPE, STT_SECTION } from "../elf/constants.js";
 import { stripLlvmSuffix } from "../lib/symbol-name.js";
 import { groupBy } from "./linked-pieces.js";
@@ -19,12 +19,6 @@ export interface Screen {
   readonly patchedDirty: Uint8Array;
   /** The twin in the patched object of each orig section, -1 for none. */
   readonly twin: Int32Array;
-}
-
-/** Symbols of each section, in symbol-table order: list[from[s] .. from[s + 1]). */
-function symbolsBySection(cols: SymbolColumns, shnum: number): { from: Int32Array; list: Int32Array } {
-  // symbol 0 has no section (-1)
-  return groupBy(cols.section, shnum);
 }
 
 const ALLOC = Number(SHF_ALLOC);
@@ -97,8 +91,8 @@ function pairSections(o: SectionColumns, p: SectionColumns): Int32Array {
 
 /** Whether section i of a and section j of b hold the same bytes (their sizes are equal). */
 function bytesEqual(a: SectionColumns, i: number, b: SectionColumns, j: number): boolean {
-  const x = a.start(i);
-  const y = b.start(j);
+  const x = a.dataStart(i);
+  const y = b.dataStart(j);
   if (x < 0 || y < 0) return x < 0 && y < 0;
   return a.bytes.compare(b.bytes, y, y + b.size(j), x, x + a.size(i)) === 0;
 }
@@ -109,8 +103,9 @@ export function screenSections(o: LinkedUnits, p: LinkedUnits): Screen {
   const twin = pairSections(oc.sections, pc.sections);
   const origDirty = new Uint8Array(oc.sections.count);
   const patchedDirty = new Uint8Array(pc.sections.count).fill(1);
-  const oSyms = symbolsBySection(oc.symbols, oc.sections.count);
-  const pSyms = symbolsBySection(pc.symbols, pc.sections.count);
+  // each section's symbols, in symbol-table order (symbol 0 has no section)
+  const oSyms = groupBy(oc.symbols.section, oc.sections.count);
+  const pSyms = groupBy(pc.symbols.section, pc.sections.count);
   // the layout: size, flags, bytes, name and symbols
   for (let i = 1; i < oc.sections.count; i++) {
     const j = twin[i]!;
@@ -228,7 +223,7 @@ function sameRelocation(
   if (!isMergedFlags(o.columns.sections.flags(secA))) return false;
   const at = sa.value[sx]! + o.landingOf(a.type(xt, xe), a.addend(xt, xe), xFrom, a.offset(xt, xe));
   const bt = sb.value[sy]! + p.landingOf(b.type(yt, ye), b.addend(yt, ye), yFrom, b.offset(yt, ye));
-  return sameContent(o.columns.sections.data(secA), at, p.columns.sections.data(secB), bt);
+  return sameContent(o.columns.sections.section(secA).data, at, p.columns.sections.section(secB).data, bt);
 }
 
 /** The string (up to 4096 bytes, or 16 bytes of constant when it starts with NUL) at two places. */

@@ -137,7 +137,7 @@ function landingFunction(file: ElfFile, secs: SectionColumns, arch: DiffArch) {
       name = relocationTypeName(machine, type) ?? `unrecognized: ${type.toString(16)}`;
       names.set(type, name);
     }
-    return addend + Number(landingBias(arch, name, secs.data(from), offset));
+    return addend + Number(landingBias(arch, name, secs.section(from).data, offset));
   };
 }
 
@@ -289,7 +289,7 @@ function sectionOf(file: ElfFile, i: number): ElfSection {
 
 /** Whether a section is shared whole by every unit that reaches it (merged strings and constants). */
 export function isMergedSection(section: ElfSection): boolean {
-  return (section.flags & SHF_MERGE) !== 0n && (section.flags & SHF_ALLOC) !== 0n;
+  return isMergedFlags(Number(section.flags));
 }
 
 /** isMergedSection by the section's flags as a number. */
@@ -322,11 +322,6 @@ export function functionSections(file: ElfFile): { functions: boolean; ownSectio
       return { functions, ownSections: true };
   }
   return { functions, ownSections: false };
-}
-
-/** The relocations applying inside a piece, by offset. */
-export function pieceRelocations(linked: LinkedUnits, p: Piece): readonly ElfRelocation[] {
-  return linked.relocationsIn(p);
 }
 
 /** The .llvm.<hash> of each unit's promoted names (ThinLTO gives a module's one), null for none or several. */

@@ -14,13 +14,7 @@ import {
 } from "../elf/constants.js";
 import type { ElfFile, ElfRelocation, ElfRelocationSection, ElfSection, ElfSymbol } from "../elf/types.js";
 import { pieceIndexAt } from "./linked-pieces.js";
-import {
-  isMergedSection,
-  type LinkedUnits,
-  type Piece,
-  pieceRelocations,
-  type TranslationUnit,
-} from "./translation-units.js";
+import { isMergedSection, type LinkedUnits, type Piece, type TranslationUnit } from "./translation-units.js";
 
 function sliceSection(base: ElfSection, index: number, start: bigint, end: bigint): ElfSection {
   return {
@@ -272,7 +266,7 @@ export function unitObject(
   }
   for (const p of pieces) {
     const own = b.sections[b.pieceSection.get(p)!]!;
-    const entries = pieceRelocations(linked, p).map((r) => mapRelocation(b, r, p.section, p.start));
+    const entries = linked.relocationsIn(p).map((r) => mapRelocation(b, r, p.section, p.start));
     addRelocations(b, own, entries);
   }
   for (const [index, list] of slices.get(unit.index) ?? []) {

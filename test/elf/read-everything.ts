@@ -66,7 +66,7 @@ function checkColumns(fresh: ElfFile, file: ElfFile): void {
       secs.info(i),
       secs.link(i),
       secs.entsize(i),
-      secs.start(i),
+      secs.dataStart(i),
       secs.name(i),
     ];
     const want = [s.type, Number(s.flags), Number(s.size), s.info, s.link, Number(s.entsize), start, s.name];
