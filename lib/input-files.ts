@@ -2,7 +2,7 @@
 // reports, klpmatch's own version, and the object files of a build tree.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, type Stats, statSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fileErrorText, InputError } from "./input-error.js";
@@ -178,4 +178,22 @@ export async function pairTreeObjects(origDir: string, patchedDir: string): Prom
     onlyOrig: orig.filter((r) => !inPatched.has(r)),
     onlyPatched: patched.filter((r) => !inOrig.has(r)),
   };
+}
+
+/** Whether the path is a regular file (false when it is missing or unreadable). */
+export async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the path is a directory (false when it is missing or unreadable). */
+export async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }

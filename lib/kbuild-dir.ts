@@ -1,10 +1,10 @@
 // A kernel build directory (kbuild's O= output) as input: recognised by its .config and
 // modules.order; its linked objects (vmlinux.o, each module's <mod>.o) and the link order of the
 // per-file objects in each (the members of the thin archive vmlinux.a, the objects a <mod>.mod lists).
-import { readdir, stat } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join, posix } from "node:path";
 import { InputError } from "./input-error.js";
-import { readInputFile, readInputText } from "./input-files.js";
+import { isFile, readInputFile, readInputText } from "./input-files.js";
 import { normalizeModuleName, VMLINUX } from "./kernel-table.js";
 
 /** One linked object of a build: vmlinux.o or a module's <mod>.o, with its per-file objects in link order. */
@@ -22,14 +22,6 @@ export interface KbuildDir {
   readonly config: string;
   readonly vmlinux: LinkedObject;
   readonly modules: readonly LinkedObject[];
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /**

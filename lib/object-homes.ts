@@ -3,12 +3,12 @@
 // (scripts/Makefile.build), vmlinux.a / built-in.a list what is linked into vmlinux
 // (scripts/Makefile.vmlinux_a, scripts/Makefile.build), and an object's `.<name>.o.cmd` keeps the
 // compile command, with `-DMODULE -DKBUILD_MODNAME=…` for an object of a module (scripts/Makefile.lib).
-import { readdir, stat } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 import { arMembers } from "./ar-archive.js";
 import { exists, findObjectHome, modFiles, type ObjectHome, readBuildTree } from "./build-tree.js";
 import { InputError } from "./input-error.js";
-import { readInputFile, readInputText, toPosix } from "./input-files.js";
+import { isDirectory, readInputFile, readInputText, toPosix } from "./input-files.js";
 import { normalizeModuleName, VMLINUX } from "./kernel-table.js";
 
 export interface KernelBuildDir {
@@ -23,14 +23,6 @@ export interface KernelBuildDir {
 
 /** What marks a directory as a kernel build's top (Kbuild writes these there). */
 const BUILD_MARKS = ["vmlinux.a", "vmlinux.o", "Module.symvers", "modules.order", "built-in.a"];
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 async function checkBuildTop(root: string): Promise<void> {
   if (!(await isDirectory(root))) throw new InputError(root, "--build-dir is not a directory");

@@ -4,23 +4,31 @@
 // ThinLTO identity evidence. The report is the object-pair report, one object per unit.
 import { cachedElfReader } from "../elf/read-file.js";
 import type { ElfFile } from "../elf/types.js";
-import { inputSha256, toolVersion } from "../lib/input-files.js";
+import { InputError } from "../lib/input-error.js";
+import { inputSha256, isDirectory, toolVersion } from "../lib/input-files.js";
+import { checkObjectArch, kernelArchOf } from "../lib/kernel-arch.js";
 import { type KernelTable, VMLINUX } from "../lib/kernel-table.js";
 import type { InputFile } from "../lib/report/header.js";
 import type { MatchReport, ObjectReport, ReferenceReport } from "../lib/report/match-report.js";
 import { chooseRule, parseKernelVersion, type RuleChoice } from "../lib/rules.js";
 import { readSymvers } from "../lib/symvers.js";
-import { type FileBlock, fileBlocks } from "../matcher/evidence/index.js";
+import type { FileBlock } from "../matcher/evidence/index.js";
 import { linkedFileBlocks, linkedModuleBlocks } from "../matcher/linked-blocks.js";
 import { type MatchContext, matchContext, matchDiffedObject, matchReport } from "../matcher/match.js";
 import { klpSymNameMax } from "../matcher/sympos.js";
-import { diffKbuild, type KbuildDiff } from "./kbuild.js";
-import { loadMatchTable, type MatchOptions } from "./match.js";
+import { diffKbuild, diffLinkedFiles, isKbuildPair, type KbuildDiff } from "./kbuild.js";
+import {
+  checkSymbolSources,
+  loadMatchTable,
+  type MatchOptions,
+  matchPatch,
+  sourceInputs,
+  withPatches,
+} from "./match.js";
+import { type VmlinuxEvidence, vmlinuxEvidence } from "./vmlinux-evidence.js";
 
-export interface KbuildMatchOptions extends MatchOptions {
-  /** The patch(es): units changed outside their files are marked as changed by LTO. */
-  readonly patch?: readonly string[];
-}
+/** The match options; `patches` also mark units changed outside their files as changed by LTO. */
+export type KbuildMatchOptions = MatchOptions;
 
 /** Each loaded module's file blocks by position, from its orig <mod>.o. */
 function moduleBlocks(
@@ -41,7 +49,7 @@ async function runContext(
   table: KernelTable,
   choice: RuleChoice,
   diff: KbuildDiff,
-  readElf: ReturnType<typeof cachedElfReader>,
+  vmlinuxSide: VmlinuxEvidence | null,
 ): Promise<MatchContext> {
   const vmlinuxObject = table.objects.get(VMLINUX);
   const vmlinuxO = diff.origObjects.get(VMLINUX);
@@ -50,8 +58,8 @@ async function runContext(
     choice,
     // without --vmlinux, the STT_FILE blocks of the orig vmlinux.o (the booted build's) serve
     blocks:
-      opts.vmlinux !== undefined
-        ? fileBlocks(await readElf(opts.vmlinux))
+      vmlinuxSide !== null
+        ? vmlinuxSide.blocks
         : vmlinuxObject === undefined || vmlinuxO === undefined
           ? null
           : linkedFileBlocks(vmlinuxO, vmlinuxObject),
@@ -62,29 +70,27 @@ async function runContext(
   });
 }
 
-/** The report's inputs: the linked objects read, then the kernel's symbol sources. */
-async function reportInputs(
-  opts: KbuildMatchOptions,
-  diff: KbuildDiff,
-  readElf: ReturnType<typeof cachedElfReader>,
-): Promise<InputFile[]> {
-  const inputs: InputFile[] = [];
-  for (const { role, path, sha256 } of diff.inputs)
-    inputs.push({ role, path, sha256: sha256 ?? (await inputSha256(path)) });
-  for (const [role, path] of [
-    ["kallsyms", opts.kallsyms],
-    ["system-map", opts.systemMap],
-    ["vmlinux", opts.vmlinux],
-    ["symvers", opts.symvers],
-  ] as const) {
-    if (path !== undefined && path !== "-")
-      inputs.push({ role, path, sha256: await inputSha256(path, readElf.fileBytes(path)) });
+/** Options of a run over objects that two build directories' linked objects leave no use for. */
+function refuseTreeOptions(opts: KbuildMatchOptions): void {
+  const given = (
+    [
+      ["--only", (opts.only?.length ?? 0) > 0],
+      ["--objname", (opts.objname?.length ?? 0) > 0],
+      ["--build-dir", opts.buildDir !== undefined],
+    ] as const
+  ).find(([, on]) => on);
+  if (given) {
+    throw InputError.usage(
+      given[0],
+      "is for trees of objects: two kernel build directories are diffed whole, each linked object with its own objname",
+    );
   }
-  return inputs;
 }
 
 /** The match pipeline on two build directories, or on two linked objects given as a pair. */
 export async function matchKbuild(opts: KbuildMatchOptions, given?: KbuildDiff): Promise<MatchReport> {
+  checkSymbolSources(opts);
+  refuseTreeOptions(opts);
   const readElf = cachedElfReader();
   const table = await loadMatchTable(opts, readElf);
   const choice = chooseRule(table, {
@@ -95,9 +101,17 @@ export async function matchKbuild(opts: KbuildMatchOptions, given?: KbuildDiff):
     given ??
     (await diffKbuild(opts.orig, opts.patched, {
       hashInputs: true,
-      ...(opts.patch !== undefined ? { patch: opts.patch } : {}),
+      ...(opts.patches !== undefined ? { patch: opts.patches } : {}),
     }));
-  const run = await runContext(opts, table, choice, diff, readElf);
+  const moduleFiles = opts.moduleFiles ?? [];
+  const arch = await kernelArchOf(
+    table,
+    [...(opts.vmlinux !== undefined ? [opts.vmlinux] : []), ...moduleFiles],
+    readElf,
+  );
+  for (const file of diff.origObjects.values()) checkObjectArch(arch, file.path, file);
+  const vmlinuxSide = opts.vmlinux !== undefined ? await vmlinuxEvidence(table, opts.vmlinux, readElf) : null;
+  const run = await runContext(opts, table, choice, diff, vmlinuxSide);
   const objects: ObjectReport[] = [];
   const references: ReferenceReport[] = [];
   for (const unit of diff.units) {
@@ -109,10 +123,29 @@ export async function matchKbuild(opts: KbuildMatchOptions, given?: KbuildDiff):
     objects.push(r.object);
     references.push(...r.references);
   }
+  const inputs: InputFile[] = [];
+  for (const { role, path, sha256 } of diff.inputs)
+    inputs.push({ role, path, sha256: sha256 ?? (await inputSha256(path)) });
+  inputs.push(...(await sourceInputs(opts, moduleFiles, readElf)));
   return matchReport(run, toolVersion(), {
-    objects,
+    flags: vmlinuxSide?.flags ?? [],
+    objects: await withPatches(opts, { objects, sttFiles: new Map() }, inputs),
     references,
-    inputs: await reportInputs(opts, diff, readElf),
+    inputs,
     unpaired: { onlyOrig: diff.onlyOrig, onlyPatched: diff.onlyPatched },
   });
+}
+
+/**
+ * `match` on what --orig and --patched are: two kernel build directories, two linked objects
+ * (vmlinux.o, <mod>.o: diffed unit by unit too), else two objects or two trees of objects.
+ */
+export async function matchInputs(opts: MatchOptions): Promise<MatchReport> {
+  if (await isKbuildPair(opts.orig, opts.patched)) return matchKbuild(opts);
+  if (!(await isDirectory(opts.orig))) {
+    const patch = opts.patches !== undefined ? { patch: opts.patches } : {};
+    const linked = await diffLinkedFiles(opts.orig, opts.patched, { ...patch, hashInputs: true });
+    if (linked !== null) return matchKbuild(opts, linked);
+  }
+  return matchPatch(opts);
 }

@@ -1,7 +1,3 @@
-// Two kernel build directories (kbuild O= trees) diffed the way klp-build does it: the linked
-// objects kbuild leaves (vmlinux.o, each module's <mod>.o) against their twins, translation unit
-// by translation unit — the only native code a clang LTO build has, and the same path for gcc.
-import { stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { symbolColumns } from "../elf/columns.js";
 import { STB_LOCAL, STT_FILE, STT_SECTION } from "../elf/constants.js";
@@ -10,7 +6,7 @@ import { fileKind } from "../elf/file-kind.js";
 import { readElfFileAndBytes } from "../elf/read-file.js";
 import type { ElfFile } from "../elf/types.js";
 import { InputError } from "../lib/input-error.js";
-import { bytesSha256, readInputFile, readInputText } from "../lib/input-files.js";
+import { bytesSha256, isDirectory, isFile, readInputFile, readInputText } from "../lib/input-files.js";
 import {
   configDifferences,
   isKbuildDir,
@@ -55,22 +51,6 @@ export interface KbuildOptions {
   /** The patch (unified diff): units changed outside its files are marked as changed by LTO. */
   /** The patch(es) the build applied: units changed outside their files are marked as changed by LTO. */
   readonly patch?: readonly string[];
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** Whether --orig and --patched are two kernel build directories; one without the other is an error. */

@@ -169,6 +169,16 @@ export async function matchPatch(opts: MatchOptions): Promise<MatchReport> {
   });
 }
 
+/** One symbol table of vmlinux: a second one would be silently shadowed by the first. */
+export function checkSymbolSources(opts: MatchOptions): void {
+  if (opts.kallsyms !== undefined && opts.systemMap !== undefined) {
+    throw InputError.usage(
+      "--system-map",
+      `a second symbol table beside --kallsyms ${opts.kallsyms}: give one of them`,
+    );
+  }
+}
+
 /** Two trees or two objects; refuses the option sets that cannot go together. */
 async function isTreeRun(opts: MatchOptions): Promise<boolean> {
   const [origStat, patchedStat] = await Promise.all([stat(opts.orig), stat(opts.patched)]);
@@ -176,13 +186,7 @@ async function isTreeRun(opts: MatchOptions): Promise<boolean> {
     throw new InputError(opts.patched, `--orig and --patched must both be object files or both build trees`);
   }
   const tree = origStat.isDirectory();
-  // one symbol table of vmlinux: a second one would be silently shadowed by the first
-  if (opts.kallsyms !== undefined && opts.systemMap !== undefined) {
-    throw InputError.usage(
-      "--system-map",
-      `a second symbol table beside --kallsyms ${opts.kallsyms}: give one of them`,
-    );
-  }
+  checkSymbolSources(opts);
   if (!tree && (opts.only?.length ?? 0) > 0) {
     throw InputError.usage("--only", `limits a tree run, and ${opts.orig} is one object`);
   }
@@ -243,7 +247,7 @@ async function matchPairs(
 }
 
 /** The kernel's symbol sources and the module files, each with its sha256. */
-async function sourceInputs(
+export async function sourceInputs(
   opts: MatchOptions,
   moduleFiles: readonly string[],
   readElf: CachedElfReader,
@@ -265,7 +269,7 @@ async function sourceInputs(
 }
 
 /** With --patch: each function tied to the lines of the patch(es) that changed it (inputs gain the patches). */
-async function withPatches(
+export async function withPatches(
   opts: MatchOptions,
   matched: { readonly objects: ObjectReport[]; readonly sttFiles: ReadonlyMap<string, string | null> },
   inputs: InputFile[],

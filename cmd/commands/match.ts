@@ -1,6 +1,5 @@
 // klpmatch match: each changed function of an orig/patched build to its kernel symbol, with the
 // (objname, old_name, old_sympos) the kernel resolves back to it; reports and CI exit codes.
-import { stat } from "node:fs/promises";
 import type { CommandModule } from "yargs";
 import { failsAt } from "../../lib/flags.js";
 import { InputError } from "../../lib/input-error.js";
@@ -10,20 +9,10 @@ import { compareWithBaseline, parseBaseline, withBaselineChanged } from "../../l
 import { renderMatchReport } from "../../lib/report/match-render.js";
 import { allFlags, type MatchReport } from "../../lib/report/match-report.js";
 import { LOOKUP_RULES } from "../../lib/rules.js";
-import { diffLinkedFiles, isKbuildPair } from "../../pipeline/kbuild.js";
-import { matchKbuild } from "../../pipeline/kbuild-match.js";
+import { matchInputs } from "../../pipeline/kbuild-match.js";
 import { liveSymbolSources } from "../../pipeline/live.js";
-import { matchPatch } from "../../pipeline/match.js";
 import { EXIT_FLAGGED, EXIT_OK, runAction } from "../exit.js";
 import { reportOutputs, toStdout, writeReports } from "../report-outputs.js";
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 interface MatchArgs {
   orig: string;
@@ -156,16 +145,7 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
       const baseline =
         argv.baseline === undefined ? null : parseBaseline(await readInputText(argv.baseline), argv.baseline);
       const progress = progressBar();
-      const kbuild = await isKbuildPair(argv.orig, argv.patched);
-      const patch = argv.patch !== undefined ? { patch: argv.patch } : {};
-      // two linked objects given as a pair (vmlinux.o, <mod>.o) are diffed unit by unit too
-      const linked =
-        kbuild || (await isDirectory(argv.orig))
-          ? null
-          : await diffLinkedFiles(argv.orig, argv.patched, { ...patch, hashInputs: true });
-      const pipeline = (o: Parameters<typeof matchKbuild>[0]) =>
-        kbuild ? matchKbuild(o) : linked !== null ? matchKbuild(o, linked) : matchPatch(o);
-      let report: MatchReport = await pipeline({
+      let report: MatchReport = await matchInputs({
         orig: argv.orig,
         patched: argv.patched,
         ...(argv.kallsyms !== undefined ? { kallsyms: argv.kallsyms } : {}),
@@ -180,7 +160,6 @@ export const matchCommand: CommandModule<object, MatchArgs> = {
         ...(argv.symvers !== undefined ? { symvers: argv.symvers } : {}),
         ...(argv.patch !== undefined ? { patches: argv.patch } : {}),
         ...(progress !== undefined ? { onProgress: progress } : {}),
-        ...patch,
       });
       const comparison = baseline === null ? null : compareWithBaseline(baseline, report, argv.baseline!);
       if (comparison?.changed && argv["fail-on-change"]) {
