@@ -41,8 +41,11 @@ export function llvmStrippedIndex(obj: KernelObject): ReadonlyMap<string, readon
   return obj.indexBy(CLEANED_INDEXES.llvm);
 }
 
-/** Names that carry a clone suffix, by clone base; plain names are found exactly. */
-const CLONE_BASE_INDEX: NameIndex = {
+/**
+ * Names that carry a clone suffix, by clone base; plain names are found exactly, and a name that
+ * differs from its base only by `.llvm.<hash>` is no clone (candidateKey finds those).
+ */
+export const CLONE_BASE_INDEX: NameIndex = {
   key: (n) => {
     if (isStubSymbol(n)) return null;
     const b = cloneBase(n);

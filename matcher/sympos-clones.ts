@@ -2,20 +2,12 @@
 // only a clone, a livepatch must name the clone in full (old_name `foo.isra.0`), and `sympos foo`
 // points at it instead of only saying nothing compares equal. `.cold` parts are left out: they are
 // no function entry (ftrace cannot attach to them).
-import type { KernelObject, NameIndex } from "../lib/kernel-table.js";
-import { cloneBase, coldParent, isStubSymbol } from "../lib/symbol-name.js";
-
-/** Each clone's name by the name it is a clone of. */
-const CLONE_BASES: NameIndex = {
-  key(n) {
-    if (isStubSymbol(n) || coldParent(n) !== null) return null;
-    const base = cloneBase(n);
-    return base === n ? null : base;
-  },
-};
+import type { KernelObject } from "../lib/kernel-table.js";
+import { coldParent } from "../lib/symbol-name.js";
+import { CLONE_BASE_INDEX } from "./candidates.js";
 
 /** Positions of `obj`'s symbols that are clones of `name` (not the name itself, no `.cold`, no stubs). */
 export function clonePositions(obj: KernelObject, name: string): number[] {
-  const index = obj.indexBy(CLONE_BASES);
-  return [...(index.get(name) ?? [])].filter((p) => obj.nameAt(p) !== name);
+  const index = obj.indexBy(CLONE_BASE_INDEX);
+  return (index.get(name) ?? []).filter((p) => coldParent(obj.nameAt(p)) === null);
 }

@@ -2,9 +2,16 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { readKallsyms } from "../../lib/kallsyms.js";
 import type { KernelTable } from "../../lib/kernel-table.js";
-import { LOOKUP_RULES, type LookupRule } from "../../lib/rules.js";
+import { chooseRule, LOOKUP_RULES, type LookupRule } from "../../lib/rules.js";
 import { readSystemMap } from "../../lib/system-map.js";
-import { candidatesByRule, klpSymNotes, positionOf, resolve, sameSymbol } from "../../matcher/sympos.js";
+import {
+  candidatesByRule,
+  klpSymNotes,
+  positionOf,
+  resolve,
+  sameSymbol,
+  symposReport,
+} from "../../matcher/sympos.js";
 import { FIXTURES } from "../paths.js";
 
 const K = join(FIXTURES, "kernel");
@@ -205,4 +212,13 @@ test(".klp.sym limits: name length per era, commas, dotted object names", () => 
   expect(klpSymNotes("vmlinux", "a".repeat(512)).join()).toMatch(/allows \(511\)/);
   expect(klpSymNotes("vmlinux", "a,b").join()).toMatch(/contains ','/);
   expect(klpSymNotes("my.mod", "f").join()).toMatch(/object name 'my\.mod' contains '\.'/);
+});
+
+describe("sympos NAME's gcc clones", () => {
+  test("a ThinLTO variant (show_cpuinfo.llvm.<hash>) is listed as such, not a second time as a gcc clone", async () => {
+    const table = await readKallsyms(join(FIXTURES, "kernel", "kallsyms-clang-lto.txt"));
+    const r = symposReport(table, "show_cpuinfo", { choice: chooseRule(table, {}) });
+    expect(r.llvmVariants.map((c) => c.symbol.name)).toEqual(["show_cpuinfo.llvm.4068079621735001028"]);
+    expect(r.clones).toEqual([]);
+  });
 });
