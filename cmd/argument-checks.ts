@@ -4,23 +4,37 @@ import { InputError } from "../lib/input-error.js";
 import { checkReadableInput, isStdinName } from "../lib/input-files.js";
 import { quoted } from "../lib/one-line.js";
 
-/** Options (and positionals) that take several values — those declared `array: true`, in both spellings yargs gives them; every other option takes one. */
-const MANY_VALUED = new Set([
-  "_",
-  "$0",
-  "files",
-  ...[
-    "module-file",
-    "objname",
-    "only",
-    "loaded-patch",
-    "module",
-    "report",
-    "expect",
-    "dropped",
-    "patch",
-  ].flatMap((o) => [o, camel(o)]),
-]);
+/** What the command being run declares (its builder's yargs options): the source of the checks below. */
+export interface DeclaredOptions {
+  /** Its long options, for "did you mean". */
+  readonly long: readonly string[];
+  /** Options that take no value (`type: "boolean"`), as `--name`: a `-` after one is a positional. */
+  readonly flags: ReadonlySet<string>;
+  /** Options that take several values (`array: true`), in both spellings yargs gives them. */
+  readonly manyValued: ReadonlySet<string>;
+}
+
+/** Positionals that take several values, whatever the command. */
+const MANY_VALUED_POSITIONALS = ["_", "$0", "files"];
+
+export function declaredOptions(options: {
+  readonly key: Readonly<Record<string, unknown>>;
+  readonly boolean: readonly string[];
+  readonly array: readonly string[];
+}): DeclaredOptions {
+  return {
+    long: Object.keys(options.key).filter((k) => k.length > 1 && !/[A-Z]/.test(k) && k !== "version"),
+    flags: new Set(options.boolean.map((o) => (o.length === 1 ? `-${o}` : `--${o}`))),
+    manyValued: new Set([...MANY_VALUED_POSITIONALS, ...options.array.flatMap((o) => [o, camel(o)])]),
+  };
+}
+
+/** Before a command is known (or for one that declares nothing): the global flags only. */
+export const NO_DECLARED_OPTIONS: DeclaredOptions = {
+  long: [],
+  flags: new Set(["--help", "--version"]),
+  manyValued: new Set(MANY_VALUED_POSITIONALS),
+};
 
 function camel(option: string): string {
   return option.replace(/-(.)/g, (_, c: string) => c.toUpperCase());
@@ -40,33 +54,22 @@ const READ_PATHS = [
   "previous",
   "baseline",
   "patch",
+  "loaded-patch",
   "origObject",
   "patchedObject",
   "files",
 ];
 
-/** Options that take no value: a `-` after one is a positional. */
-const FLAGS = new Set([
-  "--lenient",
-  "--fail-on-change",
-  "--relocs",
-  "--dyn-syms",
-  "--dynamic",
-  "--json",
-  "--help",
-  "--version",
-]);
-
 /**
  * The arguments as yargs can read them: yargs takes `-` for no value, so `--kallsyms -` becomes
  * `--kallsyms=-`, and a positional `-` (an ELF file to read) /dev/stdin.
  */
-export function withStdinSpelled(args: readonly string[]): string[] {
+export function withStdinSpelled(args: readonly string[], flags: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (const arg of args) {
     const previous = out[out.length - 1];
     if (arg !== "-") out.push(arg);
-    else if (previous !== undefined && /^--[^=]+$/.test(previous) && !FLAGS.has(previous)) {
+    else if (previous !== undefined && /^--[^=]+$/.test(previous) && !flags.has(previous)) {
       out[out.length - 1] = `${previous}=-`;
     } else out.push("/dev/stdin");
   }
@@ -86,9 +89,12 @@ function readPaths(argv: Readonly<Record<string, unknown>>): string[] {
 export class UsageError extends InputError {}
 
 /** The option given more than once that takes one value, as `--name`, or null. */
-export function repeatedSingleOption(argv: Readonly<Record<string, unknown>>): string | null {
+export function repeatedSingleOption(
+  argv: Readonly<Record<string, unknown>>,
+  manyValued: ReadonlySet<string>,
+): string | null {
   for (const [key, value] of Object.entries(argv)) {
-    if (MANY_VALUED.has(key) || !Array.isArray(value)) continue;
+    if (manyValued.has(key) || !Array.isArray(value)) continue;
     return key.length === 1 ? `-${key}` : `--${key}`;
   }
   return null;
@@ -112,8 +118,8 @@ export function kernelVersionFault(version: string): string | null {
  * Throws a UsageError for the first check the parsed arguments fail, and an InputError for an
  * input that is a FIFO or device (see checkReadableInput).
  */
-export function checkArguments(argv: Readonly<Record<string, unknown>>): void {
-  const repeated = repeatedSingleOption(argv);
+export function checkArguments(argv: Readonly<Record<string, unknown>>, declared: DeclaredOptions): void {
+  const repeated = repeatedSingleOption(argv, declared.manyValued);
   if (repeated !== null) throw new UsageError(repeated, "given more than once; it takes one value");
   const paths = readPaths(argv);
   if (paths.filter(isStdinName).length > 1) {

@@ -6,7 +6,14 @@ import { InputError } from "../lib/input-error.js";
 import { toolVersion } from "../lib/input-files.js";
 import { oneLine } from "../lib/one-line.js";
 import { MATCH_SCHEMA_VERSION, MATCH_SCHEMA_VERSIONS_READ } from "../lib/report/match-report.js";
-import { checkArguments, UsageError, withStdinSpelled } from "./argument-checks.js";
+import {
+  checkArguments,
+  type DeclaredOptions,
+  declaredOptions,
+  NO_DECLARED_OPTIONS,
+  UsageError,
+  withStdinSpelled,
+} from "./argument-checks.js";
 import type { CommandOptions } from "./commands/completion.js";
 import { EXIT_INPUT } from "./exit.js";
 import { COMMAND_HELP, helpEpilogue } from "./help-text.js";
@@ -59,14 +66,11 @@ export function versionText(): string {
   return `${toolVersion()}\nreport schemaVersion ${MATCH_SCHEMA_VERSION} (reads ${MATCH_SCHEMA_VERSIONS_READ.join(", ")})`;
 }
 
-/** The options of the command being run, for "did you mean" on an unknown one. */
-let declaredOptions: readonly string[] = [];
+type YargsOptions = Parameters<typeof declaredOptions>[0];
 
-function declared(y: Argv): string[] {
-  const keys = Object.keys(
-    (y as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key,
-  );
-  return keys.filter((k) => k.length > 1 && !/[A-Z]/.test(k) && k !== "version");
+/** What a built command declares. */
+function declaredOf(y: Argv): DeclaredOptions {
+  return declaredOptions((y as unknown as { getOptions(): YargsOptions }).getOptions());
 }
 
 /** The command's module with its --help's examples, exit codes and environment added. */
@@ -79,22 +83,22 @@ function withHelp(name: string, module: CommandModule<object, never>): CommandMo
       let built = (typeof builder === "function" ? builder(y as never) : y) as Argv;
       for (const [command, text] of help?.examples ?? []) built = built.example(command, text);
       built = built.epilogue(helpEpilogue(name));
-      declaredOptions = declared(built);
       return built as never;
     },
   };
 }
 
-/** The long options of a command, as its builder declares them. */
-async function optionsOf(name: string): Promise<string[]> {
+/** What a command's builder declares, built on a yargs of its own. */
+async function declaredBy(name: string): Promise<DeclaredOptions> {
   const { default: yargs } = await import("yargs");
   const module = await COMMANDS[name]!.load();
   const y = yargs([]);
-  const built = (typeof module.builder === "function" ? module.builder(y as never) : y) as Argv;
-  const keys = Object.keys(
-    (built as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key,
-  );
-  return keys.filter((k) => k.length > 1 && !/[A-Z]/.test(k) && k !== "version");
+  return declaredOf((typeof module.builder === "function" ? module.builder(y as never) : y) as Argv);
+}
+
+/** The long options of a command, as its builder declares them. */
+async function optionsOf(name: string): Promise<readonly string[]> {
+  return (await declaredBy(name)).long;
 }
 
 async function allCommandOptions(): Promise<CommandOptions> {
@@ -125,7 +129,11 @@ export function usageLine(args: readonly string[], message: string): string {
 export async function runCli(args: readonly string[]): Promise<void> {
   const { default: yargs } = await import("yargs");
 
-  let cli = yargs(withStdinSpelled(reachableArguments(args)))
+  // the command's own options say which take no value (before a `-`) and which take several
+  const command = commandOf(args);
+  const declared =
+    command === null || command === "completion" ? NO_DECLARED_OPTIONS : await declaredBy(command);
+  let cli = yargs(withStdinSpelled(reachableArguments(args), declared.flags))
     .scriptName("klpmatch")
     .usage(
       "$0 <command> [options]\n\nMatch a livepatch's changed functions to the running kernel's symbols.",
@@ -144,7 +152,7 @@ export async function runCli(args: readonly string[]): Promise<void> {
     .demandCommand(1, "name a command")
     .strict()
     .check((argv) => {
-      checkArguments(argv);
+      checkArguments(argv, declared);
       return true;
     }, true)
     .help()
@@ -162,7 +170,7 @@ export async function runCli(args: readonly string[]): Promise<void> {
         process.exit(EXIT_INPUT);
       }
       process.stderr.write(
-        `${usageLine(args, error ? error.message : withSuggestions(message, declaredOptions))}\n`,
+        `${usageLine(args, error ? error.message : withSuggestions(message, declared.long))}\n`,
       );
       process.exit(EXIT_INPUT);
     })

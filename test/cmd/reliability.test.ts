@@ -116,6 +116,15 @@ describe("- is standard input (item 4)", () => {
     expect(symbols.stdout).toMatch(/Symbol table '\.symtab'/);
   });
 
+  it("a - after a command's own flag (verify --live -) is the standard input, not the flag's value", async () => {
+    const root = join(FIXTURES, "live", "root");
+    const ko = readFileSync(join(FIXTURES, "live", "lp_new.ko"));
+    const named = await klpmatch(["verify", "--root", root, "--live", join(FIXTURES, "live", "lp_new.ko")]);
+    const piped = await klpmatch(["verify", "--root", root, "--live", "-"], ko);
+    expect(piped.exitCode, piped.stderr).toBe(named.exitCode);
+    expect(piped.stdout).toMatch(/^klpmatch verify: \/dev\/stdin \(klp_func\)/);
+  });
+
   it("standard input named twice is an error", async () => {
     expectOneLine(
       await klpmatch(["verify", "--targets", "-", "--kallsyms", "-"]),
@@ -189,6 +198,20 @@ describe("nonsense values (item 7)", () => {
     expectOneLine(
       await klpmatch([...MATCH, "--kernel", "6.1", "--kernel", "6.12"]),
       /^klpmatch: match: --kernel: given more than once; it takes one value/,
+    );
+    // --objname takes several values for match, one for sympos
+    expectOneLine(
+      await klpmatch([
+        "sympos",
+        "helper",
+        "--kallsyms",
+        KALLSYMS,
+        "--objname",
+        "vmlinux",
+        "--objname",
+        "vmlinux",
+      ]),
+      /^klpmatch: sympos: --objname: given more than once; it takes one value/,
     );
   });
 
