@@ -97,12 +97,13 @@ export async function readBuildTree(root: string): Promise<BuildTreeMap> {
 }
 
 /**
- * A kernel build's top directory holds one of these (Kbuild writes them there). Not modules.order:
- * scripts/Makefile.build writes one into every directory that builds modules ($(obj)/modules.order).
+ * A kernel build's top directory holds one of these (Kbuild writes them there), or .config with a
+ * Makefile. Not modules.order nor built-in.a: scripts/Makefile.build writes them into every
+ * directory it descends into ($(obj)/modules.order, $(obj)/built-in.a).
  */
-const BUILD_TOP_FILES = ["Module.symvers", "vmlinux.o", "vmlinux"];
+export const BUILD_TOP_FILES = ["vmlinux.a", "vmlinux.o", "vmlinux", "Module.symvers"];
 
-async function isBuildTop(dir: string): Promise<boolean> {
+export async function isBuildTop(dir: string): Promise<boolean> {
   for (const name of BUILD_TOP_FILES) if (await exists(join(dir, name))) return true;
   return (await exists(join(dir, ".config"))) && (await exists(join(dir, "Makefile")));
 }

@@ -157,8 +157,3 @@ export function configDifferences(a: string, b: string): string[] {
   const names = new Set([...sa.keys(), ...sb.keys()]);
   return [...names].filter((n) => (sa.get(n) ?? "n") !== (sb.get(n) ?? "n")).sort();
 }
-
-/** The directory a linked object's path is relative to. */
-export function kbuildPath(dir: KbuildDir, object: LinkedObject): string {
-  return join(dir.root, object.path);
-}

@@ -6,7 +6,15 @@
 import { readdir } from "node:fs/promises";
 import { basename, dirname, join, relative } from "node:path";
 import { arMembers } from "./ar-archive.js";
-import { exists, findObjectHome, modFiles, type ObjectHome, readBuildTree } from "./build-tree.js";
+import {
+  BUILD_TOP_FILES,
+  exists,
+  findObjectHome,
+  isBuildTop,
+  modFiles,
+  type ObjectHome,
+  readBuildTree,
+} from "./build-tree.js";
 import { InputError } from "./input-error.js";
 import { isDirectory, readInputFile, readInputText, toPosix } from "./input-files.js";
 import { normalizeModuleName, VMLINUX } from "./kernel-table.js";
@@ -21,16 +29,12 @@ export interface KernelBuildDir {
   homeOf(objectPath: string): Promise<ObjectHome>;
 }
 
-/** What marks a directory as a kernel build's top (Kbuild writes these there). */
-const BUILD_MARKS = ["vmlinux.a", "vmlinux.o", "Module.symvers", "modules.order", "built-in.a"];
-
 async function checkBuildTop(root: string): Promise<void> {
   if (!(await isDirectory(root))) throw new InputError(root, "--build-dir is not a directory");
-  for (const mark of BUILD_MARKS) if (await exists(join(root, mark))) return;
-  if ((await exists(join(root, ".config"))) && (await exists(join(root, "Makefile")))) return;
+  if (await isBuildTop(root)) return;
   throw new InputError(
     root,
-    `not a kernel build directory: none of ${BUILD_MARKS.join(", ")} nor .config with a Makefile`,
+    `not a kernel build directory: none of ${BUILD_TOP_FILES.join(", ")} nor .config with a Makefile`,
   );
 }
 

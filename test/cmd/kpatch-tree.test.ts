@@ -106,9 +106,13 @@ describe("match after kpatch-build", () => {
     try {
       await cp(join(T, "build"), join(dir, "build"), { recursive: true });
       await writeFile(join(dir, "build/fs/m2/m2-fs.mod"), "fs/m2/m2.o fs/m2/lost.o\n");
+      // Kbuild writes modules.order and built-in.a into every directory it descends into: no top
+      await writeFile(join(dir, "build/fs/modules.order"), "fs/m2/m2-fs.o\n");
+      await writeFile(join(dir, "build/fs/built-in.a"), "!<thin>\n");
       const out = join(dir, "report.json");
       const cases: [string, RegExp][] = [
         [join(T, "src"), /src: not a kernel build directory: none of vmlinux\.a/],
+        [join(dir, "build/fs"), /build\/fs: not a kernel build directory: none of vmlinux\.a/],
         [join(dir, "build"), /m2-fs\.mod: lists fs\/m2\/lost\.o, which is not in the build directory/],
       ];
       for (const [build, message] of cases) {
