@@ -12,7 +12,7 @@ import { type ObjectReader, type Pointer, place } from "./object-reader.js";
 // The fields a livepatch author fills come first and have kept their order since Linux 4.x:
 //   struct klp_func   { const char *old_name; void *new_func; unsigned long old_sympos; ...internal };
 //   struct klp_object { const char *name; struct klp_func *funcs; struct klp_callbacks callbacks; ... };
-//   struct klp_patch  { struct module *mod; struct klp_object *objs; struct klp_state *states; ... };
+//   struct klp_patch  { struct module *mod; struct klp_object *objs; ... } (5.5 added `states` third);
 // so old_name, new_func and old_sympos are pointer-sized fields 0, 1 and 2. sizeof() of the whole
 // structs differs by config and version (6.12, 64-bit, no CONFIG_DEBUG_KOBJECT_RELEASE: klp_func 152,
 // klp_object 168 bytes) and is read from the object (arrayLayout).

@@ -2,6 +2,7 @@
 // (kernel/module/signing.c), its version magic against the running kernel (check_modinfo), and for
 // a livepatch `.modinfo` livepatch=Y; plus klp_patch.replace, which decides what loading it reverts.
 import type { ElfFile } from "../../elf/types.js";
+import { parseKernelVersion } from "../rules.js";
 import { modinfo } from "./module-checks.js";
 import { ObjectReader } from "./object-reader.js";
 
@@ -109,14 +110,18 @@ export function moduleIdentity(elf: ElfFile): ModuleIdentity {
 }
 
 /**
- * `klp_patch.replace` of each static klp_patch (include/linux/livepatch.h: `mod`, `objs`, `states`,
- * then `bool replace`): found, as the target readers find the struct, by its first field relocated
- * against `__this_module` and its second against a klp_object array. Empty when the module has no
- * static klp_patch (kpatch and klp-build modules set it at run time).
+ * `klp_patch.replace` of each static klp_patch (include/linux/livepatch.h: `mod`, `objs`, then
+ * `bool replace` since 5.1; from 5.5 `struct klp_state *states` comes before it): found, as the
+ * target readers find the struct, by its first field relocated against `__this_module` and its
+ * second against a klp_object array. The module's vermagic tells the layout (unknown: 5.5's). Empty
+ * when the module has no static klp_patch (kpatch and klp-build modules set it at run time).
  */
 export function klpPatchReplace(elf: ElfFile): boolean[] {
   const r = new ObjectReader(elf);
   const P = BigInt(r.pointerSize);
+  const version = parseKernelVersion(modinfo(elf).get("vermagic") ?? "");
+  const beforeStates = version !== null && (version[0] < 5 || (version[0] === 5 && version[1] < 5));
+  const replaceAt = beforeStates ? 2n * P : 3n * P;
   const out: boolean[] = [];
   for (const rs of elf.relocationSections()) {
     const section = rs.target;
@@ -129,7 +134,7 @@ export function klpPatchReplace(elf: ElfFile): boolean[] {
       if (objs?.kind !== "local") continue;
       // klp_object.funcs, the array's second field, must lead somewhere too
       if (r.pointer(objs.section, objs.offset + P)?.kind !== "local") continue;
-      const replace = r.word(section, reloc.offset + 3n * P, 1);
+      const replace = r.word(section, reloc.offset + replaceAt, 1);
       if (replace !== null) out.push(replace !== 0n);
     }
   }

@@ -1,8 +1,9 @@
 // lib/livepatch/modinfo: vermagic words (include/linux/vermagic.h), same_magic (kernel/module/version.c),
 // the signature trailer (include/linux/module_signature.h) and klp_patch.replace, on built objects.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readElfFile } from "../../../elf/index.js";
+import { readElf, readElfFile } from "../../../elf/index.js";
 import {
   klpPatchReplace,
   moduleIdentity,
@@ -70,6 +71,15 @@ describe("module identity", () => {
   it("reads klp_patch.replace of the static klp_patch", async () => {
     expect(klpPatchReplace(await readElfFile(join(LIVE, "lp_cumulative.ko")))).toEqual([true]);
     expect(klpPatchReplace(await readElfFile(join(LIVE, "lp_new.ko")))).toEqual([false]);
+  });
+
+  it("reads replace where a 5.1-5.4 klp_patch has it, before `states` existed, when the vermagic says 5.4", async () => {
+    const bytes = readFileSync(join(LIVE, "lp_cumulative.ko"));
+    const at = bytes.indexOf("vermagic=6.12.117");
+    expect(at).toBeGreaterThan(0);
+    bytes.write("vermagic=5.04.117", at, "latin1");
+    // the 6.12 layout's field 2 is `states`, NULL in this module: read as the 5.4 `replace`, false
+    expect(klpPatchReplace(readElf(bytes, { path: "lp_cumulative-5.4.ko" }))).toEqual([false]);
     // a target module has no klp_patch
     expect(klpPatchReplace(await readElfFile(join(LIVE, "fxl_mod.ko")))).toEqual([]);
   });
