@@ -221,7 +221,7 @@ class StoredObject implements KernelObject {
   private readonly rows: Int32Array;
   private readonly hidden: boolean;
   private readonly indexes = new Map<NameIndex, Map<string, number[]>>();
-  /** positionsOf's answers: the evidence asks for the same name once per candidate. */
+  /** positionsOf's answers for names of several symbols: the evidence asks once per candidate. */
   private readonly positions = new Map<string, readonly number[]>();
 
   private readonly initText: readonly [bigint, bigint] | null;
@@ -279,7 +279,9 @@ class StoredObject implements KernelObject {
       const rows = this.store.rowsNamed(this.id, name);
       for (let i = 0; i < rows.length; i++) rows[i] = this.store.pos[rows[i]!]!;
       found = rows;
-      this.positions.set(name, found);
+      // the hash lookup is cheap: only the names of several symbols, whose evidence asks again per
+      // candidate, are kept (keeping every answer held one array per name of a 120,000-line table)
+      if (rows.length > 1) this.positions.set(name, found);
     }
     return found;
   }
