@@ -125,7 +125,9 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
     runAction(async () => {
       const failOn = parseFailOn(argv["fail-on"]);
       const outputs = reportOutputs(argv.report, argv.format, argv.out);
-      if (argv.live || argv.root !== undefined) {
+      const live = argv.live === true || argv.root !== undefined;
+      refuseOtherMode(argv, live);
+      if (live) {
         const live = await verifyLiveArgs(argv);
         await writeReports(outputs, (format) => renderVerifyReport(live, format, failOn));
         return verifyFails(live, failOn) ? EXIT_FLAGGED : EXIT_OK;
@@ -151,6 +153,15 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       return verifyFails(report, failOn) ? EXIT_FLAGGED : EXIT_OK;
     }),
 };
+
+/** Options of the other mode (--live or not) are refused, not silently dropped. */
+function refuseOtherMode(argv: VerifyArgs, live: boolean): void {
+  const given = live
+    ? (["targets", "expect", "previous", "dropped"] as const).find((o) => argv[o] !== undefined)
+    : (["allow-revert", "loaded-patch"] as const).find((o) => argv[o] !== undefined);
+  if (given === undefined) return;
+  throw InputError.usage(`--${given}`, live ? "is not read with --live" : "is read only with --live");
+}
 
 function verifyLiveArgs(argv: VerifyArgs) {
   if (argv.patch === undefined)

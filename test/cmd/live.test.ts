@@ -25,6 +25,21 @@ describe("klpmatch verify --live", () => {
     expect(r.stderr).toBe("");
   });
 
+  it("options of the other mode are refused, not dropped: --expect with --live, --allow-revert without", async () => {
+    const expect1 = await run("verify", "lp_new.ko", "--live", "--root", ROOT, "--expect", "lp_new.ko");
+    expect(expect1.code).toBe(2);
+    expect(expect1.stderr.trim()).toBe("klpmatch: --expect: is not read with --live");
+    const revert = await run(
+      "verify",
+      "lp_new.ko",
+      "--allow-revert",
+      "--kallsyms",
+      join(ROOT, "proc", "kallsyms"),
+    );
+    expect(revert.code).toBe(2);
+    expect(revert.stderr.trim()).toBe("klpmatch: --allow-revert: is read only with --live");
+  });
+
   it("--root alone implies --live; --allow-revert turns the revert into info (exit 0)", async () => {
     expect((await run("verify", "lp_cumulative.ko", "--root", ROOT)).code).toBe(1);
     const r = await run("verify", "lp_cumulative.ko", "--root", ROOT, "--allow-revert", "--format", "json");
