@@ -279,8 +279,7 @@ class StoredObject implements KernelObject {
       const rows = this.store.rowsNamed(this.id, name);
       for (let i = 0; i < rows.length; i++) rows[i] = this.store.pos[rows[i]!]!;
       found = rows;
-      // the hash lookup is cheap: only the names of several symbols, whose evidence asks again per
-      // candidate, are kept (keeping every answer held one array per name of a 120,000-line table)
+      // a hash probe is cheap: keeping every answer held an array per name of the table
       if (rows.length > 1) this.positions.set(name, found);
     }
     return found;

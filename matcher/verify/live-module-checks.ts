@@ -3,7 +3,7 @@
 // lib/live and lib/livepatch/modinfo.
 import { hex } from "../../elf/layout.js";
 import type { Flag } from "../../lib/flags.js";
-import { type KernelObject, type KernelSymbol, VMLINUX } from "../../lib/kernel-table.js";
+import { type KernelObject, VMLINUX } from "../../lib/kernel-table.js";
 import type { ProcModule } from "../../lib/live/proc.js";
 import type { LockdownLevel } from "../../lib/live/security.js";
 import type { FilterFunctions } from "../../lib/live/tracefs.js";
@@ -16,7 +16,7 @@ import {
 } from "../../lib/livepatch/modinfo.js";
 import { raise, raiseAs } from "../../lib/report/flag-codes.js";
 import type { TargetVerdict } from "../../lib/report/verify-types.js";
-import { noFtraceLocation } from "./refusal.js";
+import { codeEnd, noFtraceLocation } from "./refusal.js";
 import { hasSiteIn } from "./vmlinux-call-sites.js";
 
 export interface ModuleGate {
@@ -135,17 +135,6 @@ function magicCheck(g: ModuleGate, name: string): { flags: Flag[]; notes: string
     ],
     refusal: null,
   };
-}
-
-/** Where a symbol's code ends: the next higher address in its object's kallsyms order. */
-function codeEnd(obj: KernelObject, s: KernelSymbol): bigint | null {
-  if (s.address === null) return null;
-  if (s.size !== null && s.size > 0n) return s.address + s.size;
-  for (let p = s.position + 1; p < obj.count; p++) {
-    const a = obj.at(p).address;
-    if (a !== null && a > s.address) return a;
-  }
-  return null;
 }
 
 /**

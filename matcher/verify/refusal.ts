@@ -12,7 +12,7 @@ import type { ModuleFileFacts } from "./module-file.js";
 import { hasSiteIn, type VmlinuxCallSites } from "./vmlinux-call-sites.js";
 
 /** Where the symbol's code ends: its size when known, else the next higher address in kallsyms order. */
-function codeEnd(obj: KernelObject, symbol: KernelSymbol): bigint | null {
+export function codeEnd(obj: KernelObject, symbol: KernelSymbol): bigint | null {
   if (symbol.address === null) return null;
   if (symbol.size !== null && symbol.size > 0n) return symbol.address + symbol.size;
   for (let p = symbol.position + 1; p < obj.count; p++) {
