@@ -161,7 +161,7 @@ function stackFlag(same: readonly LoadedFuncRef[], replace: boolean): Flag {
  * sysfs entry is `name,1` again: klp_init_func() fails with -EEXIST. Which a kernel has is not in
  * its release string, so this is a warning that states both outcomes, never a predicted refusal.
  */
-const FIND_FUNC_FIX =
+export const FIND_FUNC_FIX =
   'kernels with upstream commit 139560e8b973 ("livepatch: Match old_sympos 0 and 1 in klp_find_func()", in stable kernels such as Debian\'s 6.12.118) treat 0 and 1 as one function; older ones compare old_sympos exactly';
 
 function symposFlag(

@@ -7,6 +7,7 @@ import type { Flag } from "../../lib/flags.js";
 import { InputError } from "../../lib/input-error.js";
 import type { LivepatchTarget } from "../../lib/livepatch/index.js";
 import { raise, raiseAs } from "../../lib/report/flag-codes.js";
+import { FIND_FUNC_FIX } from "./live-checks.js";
 
 export interface PreviousFindings {
   readonly flags: Flag[];
@@ -43,13 +44,13 @@ export function previousChecks(
     if (t !== undefined) {
       moved.add(t);
       const movedText = `${fnKey(old)}: old_sympos ${t.oldSympos} here, ${old.oldSympos} in ${previousPath}: the sympos moved between two patches`;
-      // 0 and 1 name one unique function; klp_find_func() matches them since upstream 139560e8b973
+      // 0 and 1 name one unique function; klp_find_func() matches them since upstream 139560e8b973 (FIND_FUNC_FIX)
       flags.push(
         t.oldSympos <= 1 && old.oldSympos <= 1
           ? raiseAs(
               "SYMPOS_DIFFERS_LOADED",
               "warning",
-              `${movedText}; both name the one copy, which kernels with upstream commit 139560e8b973 match, older ones (klp_find_func() comparing exactly) take for two functions`,
+              `${movedText}; both name the one copy: ${FIND_FUNC_FIX}, so there this replace adds a nop of the same sysfs name (${t.oldName},1) and fails with -EEXIST`,
             )
           : raise("SYMPOS_DIFFERS_LOADED", `${movedText}: they name different copies of the name`),
       );
