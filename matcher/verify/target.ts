@@ -2,14 +2,15 @@
 // after it, and the hazards and expectations around it.
 import type { Flag } from "../../lib/flags.js";
 import { symbolRow } from "../../lib/kernel-symbol-text.js";
-import type { KernelObject, KernelTable, NameIndex } from "../../lib/kernel-table.js";
+import type { KernelObject, KernelTable } from "../../lib/kernel-table.js";
 import type { ExpectedTarget, LivepatchTarget } from "../../lib/livepatch/index.js";
 import { raise, raiseAs } from "../../lib/report/flag-codes.js";
 import type { OnLoadCheck, TargetVerdict, VerifyOutcome } from "../../lib/report/verify-types.js";
 import { type LookupRule, RULES, type RuleChoice } from "../../lib/rules.js";
 import { llvmHash, stripLlvmSuffix } from "../../lib/symbol-name.js";
+import { llvmStrippedIndex } from "../candidates.js";
 import { initHazard } from "../init-hazard.js";
-import { candidatesByRule, isFunctionType, type ResolveResult, resolve } from "../sympos.js";
+import { candidatesByRule, isFunctionType, positionOf, type ResolveResult, resolve } from "../sympos.js";
 import { expectation } from "./expectation.js";
 import type { ModuleFileFacts } from "./module-file.js";
 import { noFtraceLocation, refusal } from "./refusal.js";
@@ -41,9 +42,6 @@ export interface Context {
   readonly vmlinuxCalls: VmlinuxCallSites | null;
 }
 
-/** Names with a ThinLTO `.llvm.<hash>` suffix, by the name without it. */
-const LLVM_BASE_INDEX: NameIndex = { key: (n) => (llvmHash(n) === null ? null : stripLlvmSuffix(n)) };
-
 /**
  * `.llvm.<hash>` names of the same base in the object when the target's own name is not found:
  * either the kernel has the very name but the era's rule never matches a full `.llvm.` name
@@ -59,17 +57,22 @@ function rebuiltHint(
   if (obj === undefined || llvmHash(target.oldName) === null) return null;
   const base = stripLlvmSuffix(target.oldName);
   const others: string[] = [];
-  const promoted = obj.indexBy(LLVM_BASE_INDEX);
-  for (const p of promoted.get(base) ?? []) others.push(obj.nameAt(p));
+  // the names of the same base that carry a hash (the stripped-name index holds plain ones too)
+  for (const p of llvmStrippedIndex(obj).get(base) ?? []) {
+    if (llvmHash(obj.nameAt(p)) !== null) others.push(obj.nameAt(p));
+  }
   if (others.length === 0) return null;
   if (others.includes(target.oldName)) {
-    const stripped = candidatesByRule(table, target.objname, base, rule.rule);
-    const at = stripped.findIndex((s) => s.name === target.oldName);
-    const sympos = stripped.length === 1 ? 0 : at + 1;
-    const use = at >= 0 ? ` with old_sympos ${sympos} (${stripped.length} symbol(s) strip to '${base}')` : "";
+    // the pair that reaches this very symbol under the era's rule (the stripped name there)
+    const symbol = obj.at(obj.positionsOf(target.oldName)[0]!);
+    const pair = positionOf(table, symbol, rule.rule);
+    const count = candidatesByRule(table, target.objname, base, rule.rule).length;
+    const use = pair.ok
+      ? `old_name '${pair.oldName}' with old_sympos ${pair.oldSympos} (${count} symbol(s) strip to '${base}')`
+      : `old_name '${base}'`;
     return raise(
       "LLVM_NAME_NEVER_MATCHES",
-      `'${target.oldName}' is in the kernel, but under the ${rule.rule} rule (${RULES[rule.rule].kernels}) the kernel compares each kallsyms name with its .llvm.<hash> cut off, so a full .llvm. name never matches: give old_name '${base}'${use}`,
+      `'${target.oldName}' is in the kernel, but under the ${rule.rule} rule (${RULES[rule.rule].kernels}) the kernel compares each kallsyms name with its .llvm.<hash> cut off, so a full .llvm. name never matches: give ${use}`,
     );
   }
   return raise(
