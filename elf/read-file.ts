@@ -138,20 +138,33 @@ export interface CachedElfReader {
    * decompression), e.g. to hash them; undefined for a path it has not been asked for.
    */
   fileBytes(path: string): Promise<Uint8Array> | undefined;
+  /**
+   * A file that is not ELF (a symbol table's text), read once with `readRaw` and kept like the
+   * ELF files: fileBytes then gives the bytes that were parsed.
+   */
+  bytes(path: string, readRaw: (path: string) => Promise<Uint8Array>): Promise<Uint8Array>;
 }
 
 export function cachedElfReader(): CachedElfReader {
-  const read = new Map<string, { raw: Promise<Uint8Array>; file: Promise<ElfFile> }>();
-  const reader = (path: string): Promise<ElfFile> => {
-    let entry = read.get(path);
-    if (entry === undefined) {
-      const raw = readFileNamed(path);
-      entry = { raw, file: raw.then((bytes) => elfFromFileContents(path, bytes)) };
-      // a failed read is reported through `file`; `raw` alone must not be an unhandled rejection
+  const read = new Map<string, { raw: Promise<Uint8Array>; file?: Promise<ElfFile> }>();
+  const entry = (path: string, readRaw: (path: string) => Promise<Uint8Array>) => {
+    let e = read.get(path);
+    if (e === undefined) {
+      const raw = readRaw(path);
+      // a failed read is reported to whoever asks for it; kept alone it must not be an unhandled rejection
       raw.catch(() => {});
-      read.set(path, entry);
+      e = { raw };
+      read.set(path, e);
     }
-    return entry.file;
+    return e;
   };
-  return Object.assign(reader, { fileBytes: (path: string) => read.get(path)?.raw });
+  const reader = (path: string): Promise<ElfFile> => {
+    const e = entry(path, readFileNamed);
+    e.file ??= e.raw.then((bytes) => elfFromFileContents(path, bytes));
+    return e.file;
+  };
+  return Object.assign(reader, {
+    fileBytes: (path: string) => read.get(path)?.raw,
+    bytes: (path: string, readRaw: (path: string) => Promise<Uint8Array>) => entry(path, readRaw).raw,
+  });
 }

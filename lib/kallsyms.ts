@@ -9,6 +9,8 @@ import { isNmUndefinedLine, nmUndefinedNote } from "./nm-undefined.js";
 export interface TextTableOptions {
   /** Skip malformed lines (counted in the notes) instead of failing on the first one. */
   readonly lenient?: boolean;
+  /** How the file is read (a run's reader that keeps the bytes for their sha256); default readInputFile. */
+  readonly read?: (path: string) => Promise<Uint8Array>;
 }
 
 /** kernel/kallsyms.c prints these pseudo-modules' symbols with a tag, but they are no loadable object. */
@@ -21,9 +23,13 @@ const TAB = 9;
 const OPEN = 91; // [
 const CLOSE = 93; // ]
 
-/** Reads `path` (`-` = stdin), gunzipping when the bytes start with the gzip magic. */
-export async function readTextBytes(path: string): Promise<Buffer> {
-  const raw = await readInputFile(path);
+/** Reads `path` (`-` = stdin; through `read` when given), gunzipping when the bytes start with the gzip magic. */
+export async function readTextBytes(
+  path: string,
+  read: (path: string) => Promise<Uint8Array> = readInputFile,
+): Promise<Buffer> {
+  const bytes = await read(path);
+  const raw = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
     try {
       return gunzipSync(raw);
@@ -35,7 +41,7 @@ export async function readTextBytes(path: string): Promise<Buffer> {
 }
 
 export async function readKallsyms(path: string, opts: TextTableOptions = {}): Promise<KernelTable> {
-  return parseSymbolText(await readTextBytes(path), path, "kallsyms", opts);
+  return parseSymbolText(await readTextBytes(path, opts.read), path, "kallsyms", opts);
 }
 
 function hexValue(c: number): number {

@@ -1,7 +1,9 @@
 // Loads the running kernel's symbols from whatever the user has: /proc/kallsyms, System.map,
 // vmlinux, module .ko files — merged into one table (vmlinux from the best source, plus modules).
+import type { CachedElfReader } from "../elf/read-file.js";
 import type { ElfFile } from "../elf/types.js";
 import { InputError } from "./input-error.js";
+import { readInputFile } from "./input-files.js";
 import { readKallsyms } from "./kallsyms.js";
 import type { KernelObject, KernelTable } from "./kernel-table.js";
 import { VMLINUX } from "./kernel-table.js";
@@ -20,6 +22,8 @@ export interface KernelSymbolSources {
   readonly kallsymsAll?: boolean;
   /** How vmlinux and .ko files are read: pass a cachedElfReader() to share their parse with the caller. */
   readonly readElf?: (path: string) => Promise<ElfFile>;
+  /** How kallsyms and System.map are read (a run's reader keeps the bytes it parsed, for their sha256). */
+  readonly readText?: (path: string) => Promise<Uint8Array>;
 }
 
 /**
@@ -28,8 +32,8 @@ export interface KernelSymbolSources {
  */
 export async function loadKernelSymbols(opts: KernelSymbolSources): Promise<KernelTable> {
   const tables: KernelTable[] = [];
-  if (opts.kallsyms !== undefined)
-    tables.push(await readKallsyms(opts.kallsyms, { lenient: opts.lenient ?? false }));
+  const text = { lenient: opts.lenient ?? false, ...(opts.readText ? { read: opts.readText } : {}) };
+  if (opts.kallsyms !== undefined) tables.push(await readKallsyms(opts.kallsyms, text));
   if (opts.vmlinux !== undefined) {
     tables.push(
       await readVmlinux(
@@ -39,8 +43,7 @@ export async function loadKernelSymbols(opts: KernelSymbolSources): Promise<Kern
       ),
     );
   }
-  if (opts.systemMap !== undefined)
-    tables.push(await readSystemMap(opts.systemMap, { lenient: opts.lenient ?? false }));
+  if (opts.systemMap !== undefined) tables.push(await readSystemMap(opts.systemMap, text));
   for (const ko of opts.moduleFiles ?? []) {
     const moduleOpts: ModuleReadOptions = {
       ...(opts.moduleList !== undefined ? { list: opts.moduleList } : {}),
@@ -84,4 +87,9 @@ function mergeTables(tables: readonly KernelTable[]): KernelTable {
     hasLlvmNames: vmlinuxFrom?.hasLlvmNames ?? false,
     notes,
   };
+}
+
+/** The sources' readers of a run: ELF files and symbol-table text each read once by `readElf`. */
+export function sourceReaders(readElf: CachedElfReader): Pick<KernelSymbolSources, "readElf" | "readText"> {
+  return { readElf, readText: (path) => readElf.bytes(path, readInputFile) };
 }

@@ -3,5 +3,5 @@ import { parseSymbolText, readTextBytes, type TextTableOptions } from "./kallsym
 import type { KernelTable } from "./kernel-table.js";
 
 export async function readSystemMap(path: string, opts: TextTableOptions = {}): Promise<KernelTable> {
-  return parseSymbolText(await readTextBytes(path), path, "system-map", opts);
+  return parseSymbolText(await readTextBytes(path, opts.read), path, "system-map", opts);
 }

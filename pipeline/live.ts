@@ -5,7 +5,7 @@ import { type CachedElfReader, cachedElfReader } from "../elf/index.js";
 import type { ElfFile } from "../elf/types.js";
 import type { Flag } from "../lib/flags.js";
 import { InputError } from "../lib/input-error.js";
-import { loadKernelSymbols } from "../lib/kernel-symbols.js";
+import { loadKernelSymbols, sourceReaders } from "../lib/kernel-symbols.js";
 import { type KernelTable, VMLINUX } from "../lib/kernel-table.js";
 import {
   type LiveRead,
@@ -63,11 +63,11 @@ export interface VerifyLiveOptions {
 async function liveTable(
   opts: VerifyLiveOptions,
   sys: LiveSystem,
-  readElf: (p: string) => Promise<ElfFile>,
+  readElf: CachedElfReader,
 ): Promise<KernelTable> {
   if (opts.kallsyms !== undefined || opts.systemMap !== undefined || opts.vmlinux !== undefined) {
     return loadKernelSymbols({
-      readElf,
+      ...sourceReaders(readElf),
       ...(opts.kallsyms !== undefined ? { kallsyms: opts.kallsyms } : {}),
       ...(opts.systemMap !== undefined ? { systemMap: opts.systemMap } : {}),
       ...(opts.vmlinux !== undefined ? { vmlinux: opts.vmlinux } : {}),

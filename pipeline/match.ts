@@ -5,7 +5,6 @@ import { stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { STT_FILE } from "../elf/constants.js";
 import { type CachedElfReader, cachedElfReader, readElfFile } from "../elf/index.js";
-import type { ElfFile } from "../elf/types.js";
 import { InputError } from "../lib/input-error.js";
 import {
   bytesSha256,
@@ -16,7 +15,7 @@ import {
   toolVersion,
 } from "../lib/input-files.js";
 import { checkObjectArch, kernelArchOf } from "../lib/kernel-arch.js";
-import { type KernelSymbolSources, loadKernelSymbols } from "../lib/kernel-symbols.js";
+import { type KernelSymbolSources, loadKernelSymbols, sourceReaders } from "../lib/kernel-symbols.js";
 import type { KernelObject, KernelTable } from "../lib/kernel-table.js";
 import { readModuleObjects } from "../lib/module-symbols.js";
 import { buildModuleFiles, homeResolver } from "../lib/object-homes.js";
@@ -86,7 +85,7 @@ export async function pairTrees(origDir: string, patchedDir: string): Promise<Tr
 /** Loads the kernel's symbols the way `match` needs them. */
 export async function loadMatchTable(
   opts: MatchOptions,
-  readElf: (path: string) => Promise<ElfFile> = readElfFile,
+  readElf: CachedElfReader = cachedElfReader(),
 ): Promise<KernelTable> {
   if (opts.table !== undefined) return opts.table;
   const sources: KernelSymbolSources = {
@@ -94,7 +93,7 @@ export async function loadMatchTable(
     ...(opts.systemMap !== undefined ? { systemMap: opts.systemMap } : {}),
     ...(opts.vmlinux !== undefined ? { vmlinux: opts.vmlinux } : {}),
     ...(opts.moduleFiles !== undefined ? { moduleFiles: opts.moduleFiles } : {}),
-    readElf,
+    ...sourceReaders(readElf),
   };
   return loadKernelSymbols(sources);
 }

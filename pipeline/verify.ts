@@ -4,7 +4,7 @@ import { type CachedElfReader, cachedElfReader } from "../elf/index.js";
 import { InputError } from "../lib/input-error.js";
 import { readInputText } from "../lib/input-files.js";
 import { checkObjectArch, kernelArchOf } from "../lib/kernel-arch.js";
-import { loadKernelSymbols } from "../lib/kernel-symbols.js";
+import { loadKernelSymbols, sourceReaders } from "../lib/kernel-symbols.js";
 import {
   type ExpectedTarget,
   type LivepatchTargets,
@@ -71,14 +71,18 @@ export async function verifyPatch(opts: VerifyPatchOptions): Promise<VerifyRepor
   }
 
   const table = await loadKernelSymbols({
-    readElf,
+    ...sourceReaders(readElf),
     ...(opts.kallsyms !== undefined ? { kallsyms: opts.kallsyms } : {}),
     ...(opts.systemMap !== undefined ? { systemMap: opts.systemMap } : {}),
     ...(opts.vmlinux !== undefined ? { vmlinux: opts.vmlinux } : {}),
     lenient: opts.lenient ?? false,
   });
-  if (opts.kallsyms !== undefined) inputs.push(await inputFile("kallsyms", opts.kallsyms));
-  if (opts.systemMap !== undefined) inputs.push(await inputFile("system-map", opts.systemMap));
+  for (const [role, path] of [
+    ["kallsyms", opts.kallsyms],
+    ["system-map", opts.systemMap],
+  ] as const) {
+    if (path !== undefined) inputs.push(await inputFile(role, path, readElf.fileBytes(path)));
+  }
   if (opts.vmlinux !== undefined) {
     inputs.push(await inputFile("vmlinux", opts.vmlinux, readElf.fileBytes(opts.vmlinux)));
   }

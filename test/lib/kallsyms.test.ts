@@ -2,9 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { describe, expect, test } from "vitest";
+import { describe, expect, it, test } from "vitest";
+import { cachedElfReader } from "../../elf/index.js";
 import { InputError } from "../../lib/input-error.js";
 import { parseSymbolText, readKallsyms } from "../../lib/kallsyms.js";
+import { loadKernelSymbols, sourceReaders } from "../../lib/kernel-symbols.js";
 import { normalizeModuleName } from "../../lib/kernel-table.js";
 import { readSystemMap } from "../../lib/system-map.js";
 import { FIXTURES } from "../paths.js";
@@ -155,5 +157,16 @@ describe("malformed lines: one error naming file and line, or skipped with --len
 
   test("an empty file is an error", () => {
     expect(() => parseSymbolText(Buffer.alloc(0), "empty", "kallsyms")).toThrow("empty: no symbols");
+  });
+});
+
+describe("a run's reader", () => {
+  it("reads kallsyms and System.map once: the table and the report's sha256 come from the same bytes", async () => {
+    const path = join(FIXTURES, "match", "gcc", "kallsyms.txt");
+    const readElf = cachedElfReader();
+    const table = await loadKernelSymbols({ kallsyms: path, ...sourceReaders(readElf) });
+    expect(table.source.path).toBe(path);
+    const kept = await readElf.fileBytes(path);
+    expect(Buffer.from(kept!).equals(readFileSync(path))).toBe(true);
   });
 });
