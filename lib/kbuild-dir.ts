@@ -3,6 +3,8 @@
 // per-file objects in each (the members of the thin archive vmlinux.a, the objects a <mod>.mod lists).
 import { readdir } from "node:fs/promises";
 import { join, posix } from "node:path";
+import { fileKind } from "../elf/file-kind.js";
+import { arMembers } from "./ar-archive.js";
 import { InputError } from "./input-error.js";
 import { isFile, readInputFile, readInputText } from "./input-files.js";
 import { normalizeModuleName, VMLINUX } from "./kernel-table.js";
@@ -32,42 +34,16 @@ export async function isKbuildDir(dir: string): Promise<boolean> {
   return (await isFile(join(dir, ".config"))) && (await isFile(join(dir, "modules.order")));
 }
 
-const AR_HEADER = 60;
-
-/**
- * The member paths of a GNU thin archive (ar T), relative to its directory. ar(5): after the
- * 8-byte magic, 60-byte headers; `/` is the symbol table and `//` the long-name table (both with
- * their data inline), every other member is a name (`/<offset>` into `//`) without data.
- */
+/** The member paths of a GNU thin archive (ar T), relative to its directory (lib/ar-archive.ts reads it). */
 export function thinArchiveMembers(bytes: Uint8Array, path: string): string[] {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-  if (!text.startsWith("!<thin>\n")) throw new InputError(path, "not a thin archive (no !<thin> magic)");
-  const members: string[] = [];
-  let longNames = "";
-  let at = 8;
-  while (at + AR_HEADER <= text.length) {
-    const name = text.slice(at, at + 16).trimEnd();
-    const size = Number.parseInt(text.slice(at + 48, at + 58).trim(), 10);
-    if (!Number.isFinite(size) || text.slice(at + 58, at + 60) !== "`\n") {
-      throw new InputError(path, `bad archive member header at byte ${at}`);
-    }
-    const data = at + AR_HEADER;
-    if (name === "//") {
-      longNames = text.slice(data, data + size);
-      at = data + size + (size % 2);
-    } else if (name === "/" || name === "/SYM64/") {
-      at = data + size + (size % 2);
-    } else {
-      const long = /^\/(\d+)$/.exec(name);
-      // a long name runs from its offset to the next "/\n" of the table
-      const from = long ? Number(long[1]) : 0;
-      const end = long ? longNames.indexOf("/\n", from) : -1;
-      const member = long ? longNames.slice(from, end < 0 ? undefined : end) : name.replace(/\/$/, "");
-      members.push(member);
-      at = data; // a thin archive keeps no member data
-    }
+  let members: ReturnType<typeof arMembers>;
+  try {
+    members = arMembers(bytes);
+  } catch (error) {
+    throw new InputError(path, (error as Error).message);
   }
-  return members;
+  if (members === null || !members.thin) throw new InputError(path, "not a thin archive (no !<thin> magic)");
+  return [...members.names];
 }
 
 /**
@@ -79,8 +55,8 @@ async function vmlinuxMembers(root: string): Promise<string[] | null> {
   const archive = join(root, "vmlinux.a");
   if (!(await isFile(archive))) return null;
   const out: string[] = [];
-  const visit = async (file: string, fromTop: string): Promise<void> => {
-    for (const m of thinArchiveMembers(await readInputFile(file), file)) {
+  const visit = async (file: string, fromTop: string, bytes?: Uint8Array): Promise<void> => {
+    for (const m of thinArchiveMembers(bytes ?? (await readInputFile(file)), file)) {
       const rel = posix.normalize(posix.join(posix.dirname(fromTop), m));
       if (rel.endsWith(".a")) await visit(join(root, rel), rel);
       else out.push(rel);
@@ -96,7 +72,8 @@ async function vmlinuxMembers(root: string): Promise<string[] | null> {
   for (const lib of libs) {
     if (!(await isFile(join(root, lib)))) continue;
     const bytes = await readInputFile(join(root, lib));
-    if (bytes.subarray(0, 8).toString("latin1") === "!<thin>\n") await visit(join(root, lib), lib);
+    // a regular lib.a (older kbuild) holds no paths to follow
+    if (fileKind(bytes) === "thin-archive") await visit(join(root, lib), lib, bytes);
   }
   return out;
 }
