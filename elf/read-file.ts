@@ -32,12 +32,6 @@ export async function readElfFile(path: string): Promise<ElfFile> {
   return elfFromFileContents(path, await readFileNamed(path));
 }
 
-/** readElfFile, with the file's bytes as they are on disk (before decompression). */
-export async function readElfFileAndBytes(path: string): Promise<{ file: ElfFile; raw: Uint8Array }> {
-  const raw = await readFileNamed(path);
-  return { file: await elfFromFileContents(path, raw), raw };
-}
-
 /** The file's bytes; an fs error names the file. */
 async function readFileNamed(path: string): Promise<Uint8Array> {
   try {

@@ -3,7 +3,7 @@ import { symbolColumns } from "../elf/columns.js";
 import { STB_LOCAL, STT_FILE, STT_SECTION } from "../elf/constants.js";
 import { readElf } from "../elf/file.js";
 import { fileKind } from "../elf/file-kind.js";
-import { readElfFileAndBytes } from "../elf/read-file.js";
+import { type CachedElfReader, cachedElfReader } from "../elf/read-file.js";
 import type { ElfFile } from "../elf/types.js";
 import { InputError } from "../lib/input-error.js";
 import { bytesSha256, isDirectory, isFile, readInputFile, readInputText } from "../lib/input-files.js";
@@ -189,25 +189,31 @@ export async function diffKbuild(
   const known = new Set(orig.modules.map((m) => m.path));
   const onlyPatched = patched.modules.filter((m) => !known.has(m.path)).map((m) => m.path);
   const linked = pairs.map(([o, p]) => ({ o, p, origRoot: orig.root, patchedRoot: patched.root }));
-  const read = linkedReader(opts.hashInputs === true);
-  return { ...(await diffLinkedPairs(linked, patchFiles, read)), onlyOrig, onlyPatched };
+  const read = cachedElfReader();
+  return {
+    ...(await diffLinkedPairs(linked, patchFiles, read, opts.hashInputs === true)),
+    onlyOrig,
+    onlyPatched,
+  };
 }
 
-/** A linked object read, and its sha256 (of the bytes on disk) when asked for. */
-type ReadLinked = (path: string) => Promise<{ file: ElfFile; sha256?: string }>;
-
-function linkedReader(hash: boolean): ReadLinked {
-  return async (path) => {
-    const { file, raw } = await readElfFileAndBytes(path);
-    return hash ? { file, sha256: bytesSha256(raw) } : { file };
-  };
+/** A linked object's input entry: its sha256 (of the bytes on disk) when asked for. */
+async function linkedInput(
+  read: CachedElfReader,
+  role: "orig" | "patched",
+  path: string,
+  hash: boolean,
+): Promise<KbuildDiff["inputs"][number]> {
+  const bytes = hash ? await read.fileBytes(path) : undefined;
+  return bytes === undefined ? { role, path } : { role, path, sha256: bytesSha256(bytes) };
 }
 
 /** Each pair of linked objects diffed unit by unit; the reading and the LTO marking of diffKbuild. */
 async function diffLinkedPairs(
   pairs: readonly LinkedPair[],
   patchFiles: ReadonlySet<string> | null,
-  read: ReadLinked,
+  read: CachedElfReader,
+  hash: boolean,
 ): Promise<Omit<KbuildDiff, "onlyOrig" | "onlyPatched">> {
   const units: KbuildUnit[] = [];
   const origObjects = new Map<string, ElfFile>();
@@ -216,12 +222,11 @@ async function diffLinkedPairs(
   for (const pair of pairs) {
     const { o, p } = pair;
     const [oPath, pPath] = [join(pair.origRoot, o.path), join(pair.patchedRoot, p.path)];
-    const [oRead, pRead] = await Promise.all([read(oPath), read(pPath)]);
+    const [oFile, pFile] = await Promise.all([read(oPath), read(pPath)]);
     inputs.push(
-      { role: "orig", path: oPath, ...hashOf(oRead) },
-      { role: "patched", path: pPath, ...hashOf(pRead) },
+      await linkedInput(read, "orig", oPath, hash),
+      await linkedInput(read, "patched", pPath, hash),
     );
-    const [oFile, pFile] = [oRead.file, pRead.file];
     for (const f of [oFile, pFile]) checkFunctionSections(f);
     origObjects.set(o.objname, oFile);
     if (Buffer.compare(oFile.bytes, pFile.bytes) === 0) {
@@ -239,9 +244,6 @@ async function diffLinkedPairs(
   }
   return { units, objects, origObjects, inputs };
 }
-
-const hashOf = (r: { sha256?: string }): { sha256?: string } =>
-  r.sha256 === undefined ? {} : { sha256: r.sha256 };
 
 /** How many STT_FILE symbols an object has: more than one, and it is a linked object of several files. */
 export function fileSymbolCount(file: ElfFile): number {
@@ -264,22 +266,10 @@ export async function diffLinkedFiles(
   origPath: string,
   patchedPath: string,
   opts: KbuildOptions = {},
-  /** Objects read already (standard input can be read only once), by their path. */
-  readAlready: readonly ElfFile[] = [],
+  /** The run's reader: objects it has read already are not read again (standard input can be read once). */
+  read: CachedElfReader = cachedElfReader(),
 ): Promise<KbuildDiff | null> {
-  const cache = new Map<string, Promise<{ file: ElfFile; sha256?: string }>>(
-    readAlready.map((f) => [f.path, Promise.resolve({ file: f })]),
-  );
-  const readOnce = linkedReader(opts.hashInputs === true);
-  const read: ReadLinked = (path) => {
-    let f = cache.get(path);
-    if (f === undefined) {
-      f = readOnce(path);
-      cache.set(path, f);
-    }
-    return f;
-  };
-  if (fileSymbolCount((await read(origPath)).file) < 2) return null;
+  if (fileSymbolCount(await read(origPath)) < 2) return null;
   const patchFiles = await patchesFiles(opts.patch);
   const object = async (path: string): Promise<{ root: string; object: LinkedObject }> => {
     const root = dirname(path);
@@ -297,7 +287,11 @@ export async function diffLinkedFiles(
   };
   const [o, p] = await Promise.all([object(origPath), object(patchedPath)]);
   const pair = { o: o.object, p: p.object, origRoot: o.root, patchedRoot: p.root };
-  return { ...(await diffLinkedPairs([pair], patchFiles, read)), onlyOrig: [], onlyPatched: [] };
+  return {
+    ...(await diffLinkedPairs([pair], patchFiles, read, opts.hashInputs === true)),
+    onlyOrig: [],
+    onlyPatched: [],
+  };
 }
 
 /** The files a series of patches touches; null without patches. */

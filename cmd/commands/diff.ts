@@ -2,7 +2,7 @@
 // kpatch's create-diff-object decides it, with the reasons. Exit 0 whenever a result was produced.
 import { basename, relative } from "node:path";
 import type { CommandModule } from "yargs";
-import { readElfFile } from "../../elf/read-file.js";
+import { cachedElfReader } from "../../elf/read-file.js";
 import { type Disassembly, disassembleFunctions } from "../../lib/disassemble.js";
 import { InputError } from "../../lib/input-error.js";
 import {
@@ -92,14 +92,10 @@ export const diffCommand: CommandModule<object, DiffArgs> = {
         if (argv.origObject === undefined || argv.patchedObject === undefined) {
           throw InputError.usage("diff", "missing the patched object: diff ORIG.o PATCHED.o");
         }
-        const [orig, patched] = await Promise.all([
-          readElfFile(argv.origObject),
-          readElfFile(argv.patchedObject),
-        ]);
-        const linked = await diffLinkedFiles(argv.origObject, argv.patchedObject, patchOption(argv), [
-          orig,
-          patched,
-        ]);
+        // one reader for both uses: standard input can be read only once
+        const read = cachedElfReader();
+        const [orig, patched] = await Promise.all([read(argv.origObject), read(argv.patchedObject)]);
+        const linked = await diffLinkedFiles(argv.origObject, argv.patchedObject, patchOption(argv), read);
         if (linked !== null) return renderLinked(linked, argv);
         if (argv.explain !== undefined) {
           const e = explainFunction(orig, patched, argv.explain);
