@@ -1,5 +1,7 @@
 // Which architecture the target kernel is, and from what: a vmlinux or .ko ELF says it in e_machine;
 // a text table (kallsyms, System.map) only by the entry code's symbol names and its address ranges.
+import { EM_AARCH64, EM_LOONGARCH, EM_PPC64, EM_S390, EM_X86_64 } from "../elf/constants.js";
+import { hex } from "../elf/layout.js";
 import { machineName } from "../elf/names.js";
 import type { ElfFile } from "../elf/types.js";
 import { InputError } from "./input-error.js";
@@ -13,7 +15,13 @@ export interface KernelArch {
   readonly from: string;
 }
 
-const EM = { x86_64: 62, aarch64: 183, ppc64: 21, s390: 22, loongarch: 258 } as const;
+const EM = {
+  x86_64: EM_X86_64,
+  aarch64: EM_AARCH64,
+  ppc64: EM_PPC64,
+  s390: EM_S390,
+  loongarch: EM_LOONGARCH,
+} as const;
 
 /** Entry-code symbols only one architecture defines (the files that define them in the comments). */
 const ARCH_SYMBOLS: readonly (readonly [number, readonly string[]])[] = [
@@ -56,7 +64,7 @@ function fromNames(table: KernelTable): KernelArch | null {
     if (vmlinux.nameAt(i).startsWith("__pfx_")) {
       return {
         machine: EM.x86_64,
-        name: "x86_64",
+        name: machineName(EM.x86_64),
         from: `${table.source.kind} ${table.source.path}: __pfx_ symbols`,
       };
     }
@@ -75,7 +83,7 @@ function fromAddresses(table: KernelTable): KernelArch | null {
     return {
       machine,
       name: machineName(machine),
-      from: `${table.source.kind} ${table.source.path}: text at 0x${sym.address.toString(16)}`,
+      from: `${table.source.kind} ${table.source.path}: text at ${hex(sym.address)}`,
     };
   }
   return null;

@@ -1,5 +1,7 @@
 // /proc of a live system: the kernel's release, kptr_restrict, its loaded modules and its symbols.
+
 import { gunzipSync } from "node:zlib";
+import { InputError } from "../input-error.js";
 import { parseSymbolText } from "../kallsyms.js";
 import type { KernelTable } from "../kernel-table.js";
 import type { LiveRead, LiveRoot } from "./read.js";
@@ -71,12 +73,9 @@ export async function readLiveKallsyms(root: LiveRoot): Promise<LiveRead<KernelT
   try {
     return { ok: true, path: r.path, value: parseSymbolText(r.value, r.path, "kallsyms") };
   } catch (error) {
-    return {
-      ok: false,
-      path: r.path,
-      reason: (error as Error).message.replace(`${r.path}: `, ""),
-      missing: false,
-    };
+    // a malformed table is a failed read; anything else is a bug, not this file's fault
+    if (!(error instanceof InputError)) throw error;
+    return { ok: false, path: r.path, reason: error.reason, missing: false };
   }
 }
 
