@@ -169,5 +169,6 @@ function renderLinked(d: KbuildDiff, argv: DiffArgs): number {
   const dirs = { orig: d.inputs[0]?.path ?? "", patched: d.inputs[1]?.path ?? "" };
   const summary = format === "text" ? kbuildSummary(d) : "";
   process.stdout.write(renderTreeDiff(tree, format, dirs, { paths }) + summary);
-  return EXIT_OK;
+  // as for pairs and trees: a change the diff step refuses is exit 1
+  return tree.pairs.some((p) => p.verdict === "unsupported") ? EXIT_FLAGGED : EXIT_OK;
 }

@@ -2,6 +2,9 @@
 // --help shows an example, its exit codes and environment, --version names the report schema,
 // `completion bash` completes, and the exit codes of diff and sympos are the documented ones.
 // (Repeated single-value options and `-` for stdin: test/cmd/reliability.test.ts.)
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
@@ -75,6 +78,21 @@ describe("exit codes", () => {
     const k = join(FIXTURES, "match", "gcc", "kallsyms.txt");
     expect((await klpmatch(["sympos", "no_such_fn", "--kallsyms", k])).exitCode).toBe(1);
     expect((await klpmatch(["sympos", "helper", "--kallsyms", k])).exitCode).toBe(0);
+  });
+
+  it("diff: linked objects with an unsupported unit are exit 1 too, and 0 without", async () => {
+    // two files linked (ld -r): a linked object of two translation units, diffed unit by unit
+    const d = join(FIXTURES, "diff", "gcc");
+    const dir = mkdtempSync(join(tmpdir(), "klpmatch-linked-exit-"));
+    const link = (out: string, data: string) =>
+      execFileSync("ld", ["-r", "-o", join(dir, out), join(d, data), join(d, "clones.orig.o")]);
+    link("orig.o", "data.orig.o");
+    link("patched.o", "data.patched.o");
+    link("same.o", "data.orig.o");
+    const unsupported = await klpmatch(["diff", join(dir, "orig.o"), join(dir, "patched.o")]);
+    expect(unsupported.stdout).toMatch(/translation units/);
+    expect(unsupported.exitCode).toBe(1);
+    expect((await klpmatch(["diff", join(dir, "orig.o"), join(dir, "same.o")])).exitCode).toBe(0);
   });
 });
 
