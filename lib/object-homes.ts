@@ -182,6 +182,8 @@ export interface HomeResolverOptions {
 
 export interface HomeResolver {
   homeOf(pair: { readonly orig: string; readonly relative: string }): Promise<ResolvedHome>;
+  /** Whether a --build-dir was given (only it holds built .ko files). */
+  readonly hasBuildDir: boolean;
   /** `--objname PATH=MOD` entries no pair used (a typo would otherwise pass silently). */
   unused(): string[];
   /** With --build-dir: the built `<module>.ko` beside the module's `.mod`, null when there is none. */
@@ -209,26 +211,38 @@ export async function homeResolver(opts: HomeResolverOptions): Promise<HomeResol
   const assumedFrom = opts.tree
     ? "no *.mod file in the orig tree says which object it is built into: vmlinux assumed (give --build-dir or --objname)"
     : "no kernel build tree around it: vmlinux assumed (give --objname or --build-dir)";
+  // each pair's home once: the module files and the match both ask (and a lookup may read .mod/.cmd files)
+  const known = new Map<string, Promise<ResolvedHome>>();
+  const find = async (pair: { readonly orig: string; readonly relative: string }): Promise<ResolvedHome> => {
+    const path = toPosix(pair.relative);
+    for (const [key, objname] of overrides.perObject) {
+      if (path === key || path.endsWith(`/${key}`)) {
+        used.add(key);
+        return { objname, from: `--objname ${key}=${objname}`, assumed: false };
+      }
+    }
+    if (overrides.all !== null) return { objname: overrides.all, from: "--objname", assumed: false };
+    if (build !== null) {
+      const home = await build.homeOf(opts.tree ? path : buildPathOf(build, pair.orig));
+      return { ...home, assumed: false };
+    }
+    if (treeHomes !== null && treeHomes.modules.size > 0)
+      return { ...treeHomes.homeOf(path), assumed: false };
+    const lone = opts.tree ? null : await findObjectHome(pair.orig);
+    if (lone !== null) return { ...lone, assumed: false };
+    return { objname: VMLINUX, from: assumedFrom, assumed: true };
+  };
   return {
-    async homeOf(pair) {
-      const path = toPosix(pair.relative);
-      for (const [key, objname] of overrides.perObject) {
-        if (path === key || path.endsWith(`/${key}`)) {
-          used.add(key);
-          return { objname, from: `--objname ${key}=${objname}`, assumed: false };
-        }
+    homeOf(pair) {
+      const key = `${pair.orig}\0${pair.relative}`;
+      let home = known.get(key);
+      if (home === undefined) {
+        home = find(pair);
+        known.set(key, home);
       }
-      if (overrides.all !== null) return { objname: overrides.all, from: "--objname", assumed: false };
-      if (build !== null) {
-        const home = await build.homeOf(opts.tree ? path : buildPathOf(build, pair.orig));
-        return { ...home, assumed: false };
-      }
-      if (treeHomes !== null && treeHomes.modules.size > 0)
-        return { ...treeHomes.homeOf(path), assumed: false };
-      const lone = opts.tree ? null : await findObjectHome(pair.orig);
-      if (lone !== null) return { ...lone, assumed: false };
-      return { objname: VMLINUX, from: assumedFrom, assumed: true };
+      return home;
     },
+    hasBuildDir: build !== null,
     unused() {
       return [...overrides.perObject.keys()].filter((k) => !used.has(k));
     },
@@ -256,6 +270,8 @@ export async function buildModuleFiles(
   loaded: (objname: string) => boolean,
   given: readonly string[],
 ): Promise<string[]> {
+  // without a build directory there is no .ko to find
+  if (!homes.hasBuildDir) return [];
   const out: string[] = [];
   const givenNames = new Set(given.map((ko) => normalizeModuleName(ko)));
   for (const pair of pairs) {

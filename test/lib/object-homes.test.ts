@@ -125,4 +125,12 @@ describe("--objname", () => {
     const lone = join(T, "orig/fs/m2/m2.o");
     expect(await r.homeOf({ orig: lone, relative: lone })).toMatchObject({ objname: "m2_fs" });
   });
+
+  it("looks each pair up once (the module files and the match both ask), and tells whether it has a build dir", async () => {
+    const pair = { orig: join(T, "orig/fs/m2/m2.o"), relative: "fs/m2/m2.o" };
+    const r = await homeResolver({ tree: true, orig: join(T, "orig"), buildDir: BUILD });
+    expect(r.homeOf(pair)).toBe(r.homeOf({ ...pair }));
+    expect(r.hasBuildDir).toBe(true);
+    expect((await homeResolver({ tree: true, orig: join(T, "orig") })).hasBuildDir).toBe(false);
+  });
 });
