@@ -162,6 +162,11 @@ function findKlpPatches(r: ObjectReader): KlpPatchFound[] {
   return found;
 }
 
+/** Where each `struct klp_patch` of the object lies (the checks of findKlpPatches), for readers of its other fields. */
+export function klpPatchPlaces(r: ObjectReader): { readonly section: ElfSection; readonly at: bigint }[] {
+  return findKlpPatches(r).map((p) => ({ section: p.section, at: p.at }));
+}
+
 /** Problems klp_init_object()/klp_init_func() find in a kernel-API klp_object and its functions. */
 function objectNameFlags(obj: KlpObjectEntry, o: number): Flag[] {
   if (obj.nameWasNull) return [];

@@ -3,6 +3,7 @@
 // a livepatch `.modinfo` livepatch=Y; plus klp_patch.replace, which decides what loading it reverts.
 import type { ElfFile } from "../../elf/types.js";
 import { parseKernelVersion } from "../rules.js";
+import { klpPatchPlaces } from "./klp-patch.js";
 import { modinfo } from "./module-checks.js";
 import { ObjectReader } from "./object-reader.js";
 
@@ -111,9 +112,8 @@ export function moduleIdentity(elf: ElfFile): ModuleIdentity {
 
 /**
  * `klp_patch.replace` of each static klp_patch (include/linux/livepatch.h: `mod`, `objs`, then
- * `bool replace` since 5.1; from 5.5 `struct klp_state *states` comes before it): found, as the
- * target readers find the struct, by its first field relocated against `__this_module` and its
- * second against a klp_object array. The module's vermagic tells the layout (unknown: 5.5's). Empty
+ * `bool replace` since 5.1; from 5.5 `struct klp_state *states` comes before it), of the structs
+ * the target readers take for klp_patch (klpPatchPlaces). The module's vermagic tells the layout (unknown: 5.5's). Empty
  * when the module has no static klp_patch (kpatch and klp-build modules set it at run time).
  */
 export function klpPatchReplace(elf: ElfFile): boolean[] {
@@ -123,20 +123,9 @@ export function klpPatchReplace(elf: ElfFile): boolean[] {
   const beforeStates = version !== null && (version[0] < 5 || (version[0] === 5 && version[1] < 5));
   const replaceAt = beforeStates ? 2n * P : 3n * P;
   const out: boolean[] = [];
-  for (const rs of elf.relocationSections()) {
-    const section = rs.target;
-    if (section === null || section.data === null) continue;
-    if (section.name === ".gnu.linkonce.this_module" || section.name.startsWith(".klp.rela.")) continue;
-    const symbols = elf.symbolsOf(rs.symtab);
-    for (const reloc of rs.entries()) {
-      if (symbols[reloc.symbolIndex]?.name !== "__this_module") continue;
-      const objs = r.pointer(section, reloc.offset + P);
-      if (objs?.kind !== "local") continue;
-      // klp_object.funcs, the array's second field, must lead somewhere too
-      if (r.pointer(objs.section, objs.offset + P)?.kind !== "local") continue;
-      const replace = r.word(section, reloc.offset + replaceAt, 1);
-      if (replace !== null) out.push(replace !== 0n);
-    }
+  for (const { section, at } of klpPatchPlaces(r)) {
+    const replace = r.word(section, at + replaceAt, 1);
+    if (replace !== null) out.push(replace !== 0n);
   }
   return out;
 }
