@@ -3,11 +3,11 @@
 // need records for few: numbers instead of objects, names decoded on demand. Values are numbers,
 // exact below 2^53 (offsets in a relocatable object); the records symbol(i) and relocation(i) make
 // are the exact ones symbols() and entries() give.
-import { SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SHT_SYMTAB } from "./constants.js";
+import { SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SHT_REL, SHT_RELA, SHT_SYMTAB } from "./constants.js";
 import { layoutOf, sectionLookupOf } from "./file.js";
 import { decodeString, i64Number, type Layout, stringError, u64Number } from "./layout.js";
 import { relocationTypeName } from "./relocation-types.js";
-import { missingSymbolError, type RelocationShape, relocationShape } from "./relocations.js";
+import { missingSymbolError, relocationShape } from "./relocations.js";
 import { type SectionLookup, SectionTable } from "./section-header.js";
 import { decodeSymbol, extendedSectionIndex, type SymbolTableShape, symbolTableShape } from "./symbols.js";
 import type { ElfFile, ElfRelocation, ElfSymbol } from "./types.js";
@@ -191,13 +191,9 @@ interface TableShapes {
 function tableShapes(file: ElfFile): TableShapes {
   const lookup = sectionLookupOf(file);
   const l = layoutOf(file);
-  const symbolCounts = new Map<number, number>();
-  const checked: { index: number; shape: RelocationShape }[] = [];
-  for (const index of lookup.relocationSections) {
-    const shape = relocationShape(l, lookup, index, symbolCounts);
-    if (shape !== null) checked.push({ index, shape });
-  }
-  const n = checked.length;
+  const list = lookup.relocationSections;
+  let n = 0;
+  for (const index of list) if (lookup.type(index) === SHT_REL || lookup.type(index) === SHT_RELA) n++;
   const shapes: TableShapes = {
     index: new Int32Array(n),
     target: new Int32Array(n),
@@ -206,14 +202,19 @@ function tableShapes(file: ElfFile): TableShapes {
     size: new Uint8Array(n),
     count: new Int32Array(n),
   };
-  checked.forEach(({ index, shape }, k) => {
+  const symbolCounts = new Map<number, number>();
+  let k = 0;
+  for (const index of list) {
+    const shape = relocationShape(l, lookup, index, symbolCounts);
+    if (shape === null) continue;
     shapes.index[k] = index;
     shapes.target[k] = lookup.info(index);
     shapes.symbols[k] = shape.symbols;
     shapes.start[k] = lookup.dataStart(index);
     shapes.size[k] = shape.entrySize;
     shapes.count[k] = shape.count;
-  });
+    k++;
+  }
   return shapes;
 }
 

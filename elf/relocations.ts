@@ -68,23 +68,30 @@ export function relocationShape(
   if (type !== SHT_REL && type !== SHT_RELA) return null;
   const isRela = type === SHT_RELA;
   const entrySize = l.is64 ? (isRela ? 24 : 16) : isRela ? 12 : 8;
-  const fail = (what: string): ElfFormatError =>
-    new ElfFormatError(l.path, `${relocationSectionText(sections.section(index))}${what}`);
-  if (sections.dataStart(index) < 0) throw fail(": section 0 is reserved and cannot hold relocations");
+  if (sections.dataStart(index) < 0)
+    throw relocationError(l, sections, index, ": section 0 is reserved and cannot hold relocations");
   const entsize = sections.entsize(index);
   if (entsize !== entrySize) {
-    throw fail(` has sh_entsize ${sections.section(index).entsize}, expected ${entrySize}`);
+    throw relocationError(
+      l,
+      sections,
+      index,
+      ` has sh_entsize ${sections.section(index).entsize}, expected ${entrySize}`,
+    );
   }
   const size = sections.size(index);
   if (size % entrySize !== 0) {
-    throw fail(
+    throw relocationError(
+      l,
+      sections,
+      index,
       ` has size ${hex(sections.section(index).size)}, not a multiple of its entry size ${entrySize}`,
     );
   }
   const link = sections.link(index);
   const linkType = link < sections.count ? sections.type(link) : -1;
   if (linkType < 0 || (link !== 0 && linkType !== SHT_SYMTAB && linkType !== SHT_DYNSYM)) {
-    throw fail(` has sh_link ${link}, which is not a symbol table`);
+    throw relocationError(l, sections, index, ` has sh_link ${link}, which is not a symbol table`);
   }
   let symbols = 0;
   if (linkType !== SHT_NULL) {
@@ -93,8 +100,19 @@ export function relocationShape(
     symbolCounts.set(link, symbols);
   }
   const info = sections.info(index);
-  if (info >= sections.count) throw fail(` has sh_info ${info}, not a section (${sections.count} sections)`);
+  if (info >= sections.count)
+    throw relocationError(
+      l,
+      sections,
+      index,
+      ` has sh_info ${info}, not a section (${sections.count} sections)`,
+    );
   return { isRela, entrySize, count: size / entrySize, symbols };
+}
+
+/** The error naming relocation section `index` (its object made only now). */
+function relocationError(l: Layout, sections: SectionLookup, index: number, what: string): ElfFormatError {
+  return new ElfFormatError(l.path, `${relocationSectionText(sections.section(index))}${what}`);
 }
 
 function relocationSectionText(section: ElfSection): string {
